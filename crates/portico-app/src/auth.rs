@@ -1,0 +1,303 @@
+//! Signing in and out, and the first-run bootstrap of an org admin.
+
+use portico_core::validation::{ValidationError, single_line};
+use portico_core::{Principal, Role, UserId, Viewer};
+use portico_store::users::NewUser;
+use portico_store::{sessions, users};
+use serde_json::json;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+use crate::record::audit;
+use crate::secrets::{burn_verification, hash_password, new_token, token_hash, verify_password};
+
+pub const MIN_PASSWORD_LEN: usize = 10;
+const MAX_PASSWORD_LEN: usize = 1024;
+
+/// The first administrator.
+pub struct NewAdmin {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// A fresh session: the raw token goes in the cookie, the CSRF token in forms.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub csrf_token: String,
+    pub user_id: UserId,
+}
+
+fn normalise_email(email: &str) -> AppResult<String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email)
+    } else {
+        Err(ValidationError::new(
+            "email",
+            format!(
+                "`{}` is not an e-mail address",
+                email.chars().take(80).collect::<String>()
+            ),
+        )
+        .into())
+    }
+}
+
+fn check_password(password: &str) -> AppResult<()> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_LEN {
+        return Err(ValidationError::new(
+            "password",
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        )
+        .into());
+    }
+    if length > MAX_PASSWORD_LEN {
+        return Err(ValidationError::new(
+            "password",
+            format!("must be at most {MAX_PASSWORD_LEN} characters"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+impl App {
+    /// Whether no org admin exists yet (the first-run setup is open).
+    pub async fn needs_setup(&self) -> AppResult<bool> {
+        Ok(users::count_org_admins(self.store.read()).await? == 0)
+    }
+
+    /// Creates an org admin (who is also a wiki admin). Used by the CLI and
+    /// by the first-run setup page.
+    pub async fn create_org_admin(&self, admin: NewAdmin) -> AppResult<UserId> {
+        let email = normalise_email(&admin.email)?;
+        let display_name = single_line("displayName", &admin.display_name, 120)?;
+        check_password(&admin.password)?;
+        let hash = hash_password(&admin.password)
+            .map_err(|_| AppError::Invalid(ValidationError::new("password", "can't be hashed")))?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        if users::find_by_email(tx.conn(), &email).await?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "a user with e-mail `{email}` already exists"
+            )));
+        }
+        let user = users::insert(
+            tx.conn(),
+            NewUser {
+                email: &email,
+                display_name: &display_name,
+                password_hash: Some(&hash),
+                role: Role::Admin.as_str(),
+                org_admin: true,
+                status: "active",
+                now,
+            },
+        )
+        .await?;
+        audit(
+            tx.conn(),
+            now,
+            None,
+            "user.create_org_admin",
+            ("user", user.id.to_string()),
+            json!({ "email": email }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(UserId(user.id))
+    }
+
+    /// Issues a one-time setup link token while no org admin exists.
+    pub async fn issue_setup_token(&self) -> AppResult<Option<String>> {
+        if !self.needs_setup().await? {
+            return Ok(None);
+        }
+        let token = new_token();
+        let now = self.now();
+        let tx = self.store.write().await?;
+        sessions::insert_setup_token(
+            tx.conn(),
+            &token_hash(&token),
+            now,
+            now + self.settings.setup_link_lifetime,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(token))
+    }
+
+    /// Uses a setup token to create the first org admin. The token works once,
+    /// and only while no org admin exists.
+    pub async fn complete_setup(&self, token: &str, admin: NewAdmin) -> AppResult<UserId> {
+        let now = self.now();
+        {
+            let tx = self.store.write().await?;
+            if users::count_org_admins(tx.conn()).await? > 0
+                || !sessions::consume_setup_token(tx.conn(), &token_hash(token), now).await?
+            {
+                return Err(AppError::InvalidLink);
+            }
+            tx.commit().await?;
+        }
+        self.create_org_admin(admin).await
+    }
+
+    /// Checks an e-mail and password and opens a session.
+    pub async fn sign_in(&self, email: &str, password: &str) -> AppResult<SignedIn> {
+        let now = self.now();
+        let email = email.trim().to_lowercase();
+        let user = users::find_by_email(self.store.read(), &email).await?;
+        let verified = match &user {
+            Some(user) if user.status == "active" => user
+                .password_hash
+                .as_deref()
+                .is_some_and(|hash| verify_password(password, hash)),
+            _ => {
+                burn_verification(password);
+                false
+            }
+        };
+        let tx = self.store.write().await?;
+        let Some(user) = user.filter(|_| verified) else {
+            audit(
+                tx.conn(),
+                now,
+                None,
+                "auth.sign_in_failed",
+                ("email", email.clone()),
+                json!({}),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::BadCredentials);
+        };
+        let token = new_token();
+        let csrf_token = new_token();
+        sessions::insert(
+            tx.conn(),
+            sessions::NewSession {
+                token_hash: &token_hash(&token),
+                user_id: user.id,
+                csrf_token: &csrf_token,
+                now,
+                expires_at: now + self.settings.session_lifetime,
+            },
+        )
+        .await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(user.id),
+            "auth.sign_in",
+            ("user", user.id.to_string()),
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SignedIn {
+            token,
+            csrf_token,
+            user_id: UserId(user.id),
+        })
+    }
+
+    /// Ends the session with this token (no-op if it is already gone).
+    pub async fn sign_out(&self, token: &str) -> AppResult<()> {
+        let now = self.now();
+        let tx = self.store.write().await?;
+        if let Some(session) = sessions::find_by_token_hash(tx.conn(), &token_hash(token)).await? {
+            sessions::delete_by_token_hash(tx.conn(), &session.token_hash).await?;
+            audit(
+                tx.conn(),
+                now,
+                Some(session.user_id),
+                "auth.sign_out",
+                ("user", session.user_id.to_string()),
+                json!({}),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The viewer behind a session token and the session's CSRF token, or
+    /// `None` if the session is unknown, expired or its user inactive.
+    pub async fn authenticate_session(&self, token: &str) -> AppResult<Option<(Viewer, String)>> {
+        let conn = self.store.read();
+        let Some(session) = sessions::find_by_token_hash(conn, &token_hash(token)).await? else {
+            return Ok(None);
+        };
+        if session.expires_at <= self.now() {
+            return Ok(None);
+        }
+        let Some(user) = users::find(conn, session.user_id).await? else {
+            return Ok(None);
+        };
+        if user.status != "active" {
+            return Ok(None);
+        }
+        let role = user.role.parse::<Role>().unwrap_or(Role::None);
+        let principal = Principal {
+            user_id: UserId(user.id),
+            role,
+            org_admin: user.org_admin,
+        };
+        Ok(Some((Viewer::User(principal), session.csrf_token)))
+    }
+
+    /// Display names and roles of people, for bylines.
+    pub async fn people(&self, ids: &[UserId]) -> AppResult<Vec<crate::Person>> {
+        let raw: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        let rows = users::find_many(self.store.read(), &raw).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| crate::Person {
+                id: UserId(row.id),
+                display_name: row.display_name,
+                role: row.role.parse().unwrap_or(Role::None),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normalise_email("  Ada@Example.COM ").ok(),
+            Some("ada@example.com".to_owned())
+        );
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@example",
+            "ada@.com",
+            "a da@example.com",
+        ] {
+            assert!(normalise_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("long enough!").is_ok());
+    }
+}

@@ -1,0 +1,45 @@
+//! The use-case error type. The web layer maps each variant to one HTTP status
+//! in one place.
+
+use portico_core::ValidationError;
+use portico_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Missing, or not visible to the caller: the two are indistinguishable.
+    #[error("not found")]
+    NotFound,
+    /// The caller can see the thing but lacks a permission to change it.
+    #[error("you need the `{permission}` permission: {reason}")]
+    Forbidden {
+        permission: &'static str,
+        reason: String,
+    },
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The change clashes with the current state (a stale version, a taken key).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("invalid e-mail or password")]
+    BadCredentials,
+    #[error("this link is invalid, expired or already used")]
+    InvalidLink,
+    /// A fault of ours (database down, a bug). Never shown to clients.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Duplicate(detail) => {
+                AppError::Conflict(format!("already exists ({detail})"))
+            }
+            other => AppError::Internal(Box::new(other)),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,75 @@
+//! Portico's use cases. Each public method of [`App`] is one thing a person (or
+//! an operator) does; it asks `portico_core` before touching data and runs in
+//! one transaction together with its audit and journal entries.
+
+mod access;
+mod auth;
+mod clock;
+mod error;
+mod model;
+mod pages;
+mod record;
+mod secrets;
+mod spaces;
+mod tree;
+mod versions;
+
+use std::sync::Arc;
+
+use portico_store::Store;
+
+pub use auth::{NewAdmin, SignedIn};
+pub use clock::{Clock, SystemClock};
+pub use error::AppError;
+pub use model::*;
+pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
+pub use portico_core::page::Placement;
+pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
+pub use portico_format::{BodyFormat, DiffKind, DiffLine};
+pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
+pub use tree::{CopyTo, MoveTo};
+
+/// Settings the use cases need (the binary reads them from configuration).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a sign-in lasts.
+    pub session_lifetime: time::Duration,
+    /// How long a first-run setup link stays valid.
+    pub setup_link_lifetime: time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            session_lifetime: time::Duration::days(7),
+            setup_link_lifetime: time::Duration::hours(24),
+        }
+    }
+}
+
+/// The application: a store, a clock and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        Self {
+            store,
+            clock,
+            settings,
+        }
+    }
+
+    /// Whether the database answers (for readiness checks).
+    pub async fn ready(&self) -> bool {
+        self.store.ping().await.is_ok()
+    }
+
+    fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+}

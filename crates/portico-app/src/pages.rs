@@ -1,0 +1,367 @@
+//! Pages: create, read, list, edit (every save a version), delete.
+
+use portico_core::page::validate_title;
+use portico_core::policy::Action;
+use portico_core::validation::ValidationError;
+use portico_core::{PageId, SpaceId, Viewer};
+use portico_format::BodyFormat;
+use portico_store::{Conn, PageRow, pages, versions};
+use serde_json::json;
+
+use crate::App;
+use crate::access::{require, visible_page, visible_space};
+use crate::error::{AppError, AppResult};
+use crate::model::{Page, Slice, page_from_row};
+use crate::record::{audit, journal};
+
+/// The largest body accepted, in bytes of input.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// A body as a client sent it.
+pub struct BodyInput {
+    pub value: String,
+    pub format: BodyFormat,
+}
+
+impl BodyInput {
+    /// The sanitised storage format for this input.
+    fn to_storage(&self) -> AppResult<String> {
+        if self.value.len() > MAX_BODY_BYTES {
+            return Err(ValidationError::new(
+                "body",
+                format!("must be at most {MAX_BODY_BYTES} bytes"),
+            )
+            .into());
+        }
+        Ok(portico_format::to_storage(&self.value, self.format))
+    }
+}
+
+pub struct NewPage {
+    pub space_id: SpaceId,
+    /// The parent page; `None` puts the page under the space's home page.
+    pub parent_id: Option<PageId>,
+    pub title: String,
+    pub body: BodyInput,
+}
+
+pub struct PageUpdate {
+    pub title: String,
+    pub body: BodyInput,
+    /// The number the new version will have: the current version + 1.
+    pub version: i64,
+    pub message: String,
+}
+
+pub struct PageFilter {
+    pub space_ids: Option<Vec<SpaceId>>,
+    pub title: Option<String>,
+    pub after: Option<PageId>,
+    pub limit: u64,
+}
+
+const MAX_MESSAGE_LEN: usize = 500;
+
+fn validate_message(message: &str) -> AppResult<String> {
+    let message = message.trim();
+    if message.chars().count() > MAX_MESSAGE_LEN {
+        return Err(ValidationError::new(
+            "version.message",
+            format!("must be at most {MAX_MESSAGE_LEN} characters"),
+        )
+        .into());
+    }
+    Ok(message.to_owned())
+}
+
+/// Refuses a title that another current page of the space already has.
+pub(crate) async fn ensure_title_free(
+    conn: &impl Conn,
+    space_id: i64,
+    title: &str,
+    except: Option<i64>,
+) -> AppResult<()> {
+    if pages::title_taken(conn, space_id, title, except).await? {
+        return Err(AppError::Conflict(format!(
+            "a page titled `{title}` already exists in this space"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes a new version of `page` with `title` and `body` and returns the saved page.
+pub(crate) async fn save_version(
+    conn: &impl Conn,
+    mut page: PageRow,
+    title: String,
+    body: String,
+    message: &str,
+    actor: i64,
+    now: time::OffsetDateTime,
+) -> AppResult<PageRow> {
+    page.version += 1;
+    page.title = title;
+    page.body = body;
+    page.updated_by = Some(actor);
+    page.updated_at = now;
+    versions::insert(
+        conn,
+        versions::NewVersion {
+            page_id: page.id,
+            number: page.version,
+            title: &page.title,
+            body: &page.body,
+            message,
+            author_id: actor,
+            now,
+        },
+    )
+    .await?;
+    Ok(pages::update(conn, page).await?)
+}
+
+fn actor(viewer: &Viewer) -> AppResult<i64> {
+    viewer
+        .user_id()
+        .map(|id| id.0)
+        .ok_or(AppError::Unauthenticated)
+}
+
+impl App {
+    pub async fn create_page(&self, viewer: &Viewer, new: NewPage) -> AppResult<Page> {
+        let actor = actor(viewer)?;
+        let title = validate_title(&new.title)?;
+        let body = new.body.to_storage()?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let space = visible_space(tx.conn(), viewer, new.space_id).await?;
+        require(viewer, Action::CreatePage, &space)?;
+        let parent_id = new.parent_id.map(|id| id.0).or(space.homepage_id);
+        let parent = match parent_id {
+            None => None,
+            Some(id) => match visible_page(tx.conn(), viewer, PageId(id)).await {
+                Ok((parent, _)) if parent.space_id == space.id => Some(parent),
+                // Missing, invisible and foreign parents get the same answer.
+                _ => {
+                    return Err(ValidationError::new(
+                        "parentId",
+                        "must be a page in the same space",
+                    )
+                    .into());
+                }
+            },
+        };
+        ensure_title_free(tx.conn(), space.id, &title, None).await?;
+        let path = portico_core::page::child_path(
+            parent.as_ref().map(|p| (PageId(p.id), p.path.as_str())),
+        );
+        let position =
+            pages::next_position(tx.conn(), space.id, parent.as_ref().map(|p| p.id)).await?;
+        let page = pages::insert(
+            tx.conn(),
+            pages::NewPage {
+                space_id: space.id,
+                parent_id: parent.map(|p| p.id),
+                path: &path,
+                position,
+                title: &title,
+                body: &body,
+                author_id: actor,
+                now,
+            },
+        )
+        .await?;
+        versions::insert(
+            tx.conn(),
+            versions::NewVersion {
+                page_id: page.id,
+                number: 1,
+                title: &title,
+                body: &body,
+                message: "",
+                author_id: actor,
+                now,
+            },
+        )
+        .await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "page.create",
+            ("page", page.id.to_string()),
+            json!({ "space": space.id }),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "page.created",
+            ("page", page.id),
+            Some(space.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(page_from_row(page))
+    }
+
+    pub async fn page(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
+        let (page, _) = visible_page(self.store.read(), viewer, id).await?;
+        Ok(page_from_row(page))
+    }
+
+    /// Current pages the viewer may view, in id order.
+    pub async fn list_pages(&self, viewer: &Viewer, filter: PageFilter) -> AppResult<Slice<Page>> {
+        let access = self.access_set(viewer).await?;
+        let visible: Vec<i64> = access.spaces.iter().map(|id| id.0).collect();
+        let space_ids: Option<Vec<i64>> = filter
+            .space_ids
+            .map(|ids| ids.iter().map(|id| id.0).collect());
+        let mut rows = pages::list(
+            self.store.read(),
+            pages::PageQuery {
+                visible_spaces: &visible,
+                space_ids: space_ids.as_deref(),
+                title: filter.title.as_deref(),
+                status: "current",
+                after_id: filter.after.map(|id| id.0),
+                limit: filter.limit + 1,
+            },
+        )
+        .await?;
+        let has_more = rows.len() as u64 > filter.limit;
+        rows.truncate(filter.limit as usize);
+        Ok(Slice {
+            items: rows.into_iter().map(page_from_row).collect(),
+            has_more,
+        })
+    }
+
+    /// The direct children of a page, in tree order, skipping `offset`.
+    pub async fn children(
+        &self,
+        viewer: &Viewer,
+        id: PageId,
+        offset: u64,
+        limit: u64,
+    ) -> AppResult<Slice<Page>> {
+        let conn = self.store.read();
+        let (page, _) = visible_page(conn, viewer, id).await?;
+        let mut rows =
+            pages::children(conn, page.space_id, Some(page.id), offset, limit + 1).await?;
+        let has_more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Ok(Slice {
+            items: rows.into_iter().map(page_from_row).collect(),
+            has_more,
+        })
+    }
+
+    /// Saves a new version of a page. `update.version` must be the current
+    /// version + 1; otherwise someone saved in between and the edit is refused
+    /// with a conflict (nothing is lost: the stored page is unchanged and the
+    /// caller still has its text).
+    pub async fn update_page(
+        &self,
+        viewer: &Viewer,
+        id: PageId,
+        update: PageUpdate,
+    ) -> AppResult<Page> {
+        let actor = actor(viewer)?;
+        let title = validate_title(&update.title)?;
+        let body = update.body.to_storage()?;
+        let message = validate_message(&update.message)?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let (page, space) = visible_page(tx.conn(), viewer, id).await?;
+        require(viewer, Action::EditPage, &space)?;
+        if update.version != page.version + 1 {
+            return Err(AppError::Conflict(format!(
+                "version conflict: the page is at version {}, so the new version must be {}, not {}; reload, merge your changes and save again",
+                page.version,
+                page.version + 1,
+                update.version
+            )));
+        }
+        ensure_title_free(tx.conn(), space.id, &title, Some(page.id)).await?;
+        let page = save_version(tx.conn(), page, title, body, &message, actor, now).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "page.update",
+            ("page", page.id.to_string()),
+            json!({ "version": page.version }),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "page.updated",
+            ("page", page.id),
+            Some(space.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(page_from_row(page))
+    }
+
+    /// Moves a page to the trash. Its children move up to its parent, as in
+    /// Confluence. A space's home page can't be deleted.
+    pub async fn delete_page(&self, viewer: &Viewer, id: PageId) -> AppResult<()> {
+        let actor = actor(viewer)?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let (mut page, space) = visible_page(tx.conn(), viewer, id).await?;
+        require(viewer, Action::DeletePage, &space)?;
+        if space.homepage_id == Some(page.id) {
+            return Err(AppError::Conflict(
+                "the home page of a space can't be deleted".to_owned(),
+            ));
+        }
+        let parent = match page.parent_id {
+            Some(parent_id) => pages::find(tx.conn(), parent_id).await?,
+            None => None,
+        };
+        let children =
+            pages::children(tx.conn(), page.space_id, Some(page.id), 0, u64::MAX >> 1).await?;
+        for child in children {
+            crate::tree::relocate(
+                tx.conn(),
+                child,
+                &space,
+                parent.as_ref(),
+                portico_core::page::Placement::Append,
+            )
+            .await?;
+        }
+        page.status = "trashed".to_owned();
+        page.updated_by = Some(actor);
+        page.updated_at = now;
+        pages::update(tx.conn(), page.clone()).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "page.delete",
+            ("page", page.id.to_string()),
+            json!({ "title": page.title }),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "page.trashed",
+            ("page", page.id),
+            Some(space.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Renders a body for preview without saving anything.
+    pub fn preview(&self, body: &BodyInput) -> AppResult<String> {
+        Ok(portico_format::render_html(&body.to_storage()?))
+    }
+}

@@ -1,0 +1,247 @@
+//! Spaces: create, read, list, update, archive.
+
+use portico_core::policy::Action;
+use portico_core::space::{SpaceKey, validate_description, validate_name};
+use portico_core::{SpaceId, Viewer};
+use portico_store::{pages, spaces};
+use serde_json::json;
+
+use crate::App;
+use crate::access::{require, require_site, visible_space, visible_space_by_key};
+use crate::error::{AppError, AppResult};
+use crate::model::{Slice, Space, space_from_row};
+use crate::record::{audit, journal};
+
+pub struct NewSpace {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Default)]
+pub struct SpaceUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+pub struct SpaceFilter {
+    pub keys: Option<Vec<String>>,
+    /// `current`, `archived`, or `None` for both.
+    pub status: Option<String>,
+    pub after: Option<SpaceId>,
+    pub limit: u64,
+}
+
+impl App {
+    /// Creates a space with a home page; the creator becomes its admin.
+    pub async fn create_space(&self, viewer: &Viewer, new: NewSpace) -> AppResult<Space> {
+        require_site(viewer, Action::CreateSpace)?;
+        let Some(actor) = viewer.user_id() else {
+            return Err(AppError::Unauthenticated);
+        };
+        let key = SpaceKey::parse(&new.key)?;
+        let name = validate_name(&new.name)?;
+        let description = validate_description(&new.description)?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        if spaces::find_by_key(tx.conn(), key.as_str())
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Conflict(format!(
+                "a space with key `{key}` already exists"
+            )));
+        }
+        let mut space = spaces::insert(
+            tx.conn(),
+            spaces::NewSpace {
+                key: key.as_str(),
+                name: &name,
+                description: &description,
+                created_by: actor.0,
+                now,
+            },
+        )
+        .await?;
+        let home = pages::insert(
+            tx.conn(),
+            pages::NewPage {
+                space_id: space.id,
+                parent_id: None,
+                path: "/",
+                position: 0,
+                title: &name,
+                body: "",
+                author_id: actor.0,
+                now,
+            },
+        )
+        .await?;
+        portico_store::versions::insert(
+            tx.conn(),
+            portico_store::versions::NewVersion {
+                page_id: home.id,
+                number: 1,
+                title: &name,
+                body: "",
+                message: "",
+                author_id: actor.0,
+                now,
+            },
+        )
+        .await?;
+        space.homepage_id = Some(home.id);
+        let space = spaces::update(tx.conn(), space).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor.0),
+            "space.create",
+            ("space", space.id.to_string()),
+            json!({ "key": key.as_str() }),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "space.created",
+            ("space", space.id),
+            Some(space.id),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "page.created",
+            ("page", home.id),
+            Some(space.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(space_from_row(space))
+    }
+
+    pub async fn space(&self, viewer: &Viewer, id: SpaceId) -> AppResult<Space> {
+        Ok(space_from_row(
+            visible_space(self.store.read(), viewer, id).await?,
+        ))
+    }
+
+    pub async fn space_by_key(&self, viewer: &Viewer, key: &str) -> AppResult<Space> {
+        Ok(space_from_row(
+            visible_space_by_key(self.store.read(), viewer, key).await?,
+        ))
+    }
+
+    /// Spaces the viewer may view, in id order.
+    pub async fn list_spaces(
+        &self,
+        viewer: &Viewer,
+        filter: SpaceFilter,
+    ) -> AppResult<Slice<Space>> {
+        let access = self.access_set(viewer).await?;
+        let visible: Vec<i64> = access.spaces.iter().map(|id| id.0).collect();
+        let keys: Option<Vec<String>> = filter
+            .keys
+            .map(|keys| keys.iter().map(|k| k.trim().to_ascii_uppercase()).collect());
+        let mut rows = spaces::list(
+            self.store.read(),
+            spaces::SpaceQuery {
+                visible: &visible,
+                keys: keys.as_deref(),
+                status: filter.status.as_deref(),
+                after_id: filter.after.map(|id| id.0),
+                limit: filter.limit + 1,
+            },
+        )
+        .await?;
+        let has_more = rows.len() as u64 > filter.limit;
+        rows.truncate(filter.limit as usize);
+        Ok(Slice {
+            items: rows.into_iter().map(space_from_row).collect(),
+            has_more,
+        })
+    }
+
+    /// Changes a space's name or description (space admins only).
+    pub async fn update_space(
+        &self,
+        viewer: &Viewer,
+        id: SpaceId,
+        update: SpaceUpdate,
+    ) -> AppResult<Space> {
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let mut space = visible_space(tx.conn(), viewer, id).await?;
+        require(viewer, Action::AdministerSpace, &space)?;
+        if let Some(name) = update.name {
+            space.name = validate_name(&name)?;
+        }
+        if let Some(description) = update.description {
+            space.description = validate_description(&description)?;
+        }
+        space.updated_at = now;
+        space.updated_by = viewer.user_id().map(|id| id.0);
+        let space = spaces::update(tx.conn(), space).await?;
+        audit(
+            tx.conn(),
+            now,
+            viewer.user_id().map(|id| id.0),
+            "space.update",
+            ("space", space.id.to_string()),
+            json!({}),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "space.updated",
+            ("space", space.id),
+            Some(space.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(space_from_row(space))
+    }
+
+    /// Archives (read-only, out of the directory) or restores a space.
+    pub async fn set_space_archived(
+        &self,
+        viewer: &Viewer,
+        id: SpaceId,
+        archived: bool,
+    ) -> AppResult<Space> {
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let mut space = visible_space(tx.conn(), viewer, id).await?;
+        require(viewer, Action::AdministerSpace, &space)?;
+        space.status = if archived { "archived" } else { "current" }.to_owned();
+        space.updated_at = now;
+        space.updated_by = viewer.user_id().map(|id| id.0);
+        let space = spaces::update(tx.conn(), space).await?;
+        let action = if archived {
+            "space.archive"
+        } else {
+            "space.unarchive"
+        };
+        audit(
+            tx.conn(),
+            now,
+            viewer.user_id().map(|id| id.0),
+            action,
+            ("space", space.id.to_string()),
+            json!({}),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "space.updated",
+            ("space", space.id),
+            Some(space.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(space_from_row(space))
+    }
+}

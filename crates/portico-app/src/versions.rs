@@ -1,0 +1,113 @@
+//! Page history: list versions, read one, diff any two, restore an old one.
+
+use portico_core::policy::Action;
+use portico_core::{PageId, Viewer};
+use portico_store::versions;
+use serde_json::json;
+
+use crate::App;
+use crate::access::{require, visible_page};
+use crate::error::{AppError, AppResult};
+use crate::model::{Page, Slice, Version, VersionDiff, page_from_row, version_from_row};
+use crate::pages::{ensure_title_free, save_version};
+use crate::record::{audit, journal};
+
+impl App {
+    /// Versions of a page, newest first, numbered below `before` if given.
+    pub async fn versions(
+        &self,
+        viewer: &Viewer,
+        id: PageId,
+        before: Option<i64>,
+        limit: u64,
+    ) -> AppResult<Slice<Version>> {
+        let conn = self.store.read();
+        let (page, _) = visible_page(conn, viewer, id).await?;
+        let mut rows = versions::list(conn, page.id, before, limit + 1).await?;
+        let has_more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Ok(Slice {
+            items: rows.into_iter().map(version_from_row).collect(),
+            has_more,
+        })
+    }
+
+    pub async fn version(&self, viewer: &Viewer, id: PageId, number: i64) -> AppResult<Version> {
+        let conn = self.store.read();
+        let (page, _) = visible_page(conn, viewer, id).await?;
+        versions::find(conn, page.id, number)
+            .await?
+            .map(version_from_row)
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The line diff between versions `from` and `to` of a page (either order).
+    pub async fn diff(
+        &self,
+        viewer: &Viewer,
+        id: PageId,
+        from: i64,
+        to: i64,
+    ) -> AppResult<VersionDiff> {
+        let conn = self.store.read();
+        let (page, _) = visible_page(conn, viewer, id).await?;
+        let from = versions::find(conn, page.id, from)
+            .await?
+            .map(version_from_row)
+            .ok_or(AppError::NotFound)?;
+        let to = versions::find(conn, page.id, to)
+            .await?
+            .map(version_from_row)
+            .ok_or(AppError::NotFound)?;
+        let lines = portico_format::diff(&from.body, &to.body);
+        Ok(VersionDiff { from, to, lines })
+    }
+
+    /// Restores version `number` by saving its title and body as a new version.
+    /// `current` is the version the caller saw; if the page moved on since, the
+    /// restore is refused with a conflict.
+    pub async fn restore_version(
+        &self,
+        viewer: &Viewer,
+        id: PageId,
+        number: i64,
+        current: i64,
+    ) -> AppResult<Page> {
+        let actor = viewer.user_id().ok_or(AppError::Unauthenticated)?.0;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let (page, space) = visible_page(tx.conn(), viewer, id).await?;
+        require(viewer, Action::EditPage, &space)?;
+        if page.version != current {
+            return Err(AppError::Conflict(format!(
+                "version conflict: the page is now at version {}, not {current}; reload and try again",
+                page.version
+            )));
+        }
+        let old = versions::find(tx.conn(), page.id, number)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        ensure_title_free(tx.conn(), space.id, &old.title, Some(page.id)).await?;
+        let message = format!("Restored version {number}");
+        let page = save_version(tx.conn(), page, old.title, old.body, &message, actor, now).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "page.restore_version",
+            ("page", page.id.to_string()),
+            json!({ "restored": number, "version": page.version }),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "page.updated",
+            ("page", page.id),
+            Some(space.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(page_from_row(page))
+    }
+}

@@ -1,0 +1,17 @@
+//! Portico's pure core: the types every layer shares and every rule that decides
+//! what may happen. Nothing here does I/O, reads a clock or awaits; callers pass
+//! in what the rules need (including "now").
+
+pub mod ids;
+pub mod page;
+pub mod policy;
+pub mod role;
+pub mod space;
+pub mod validation;
+
+pub use ids::{PageId, SpaceId, UserId};
+pub use policy::{
+    AccessSet, Action, Decision, Principal, Resource, SpaceFacts, Viewer, access_set, decide,
+};
+pub use role::Role;
+pub use validation::ValidationError;

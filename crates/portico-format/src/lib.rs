@@ -1,0 +1,35 @@
+//! The wiki's page body "storage format": sanitised XHTML, a subset of
+//! Confluence's storage format (SPEC 2.1), so Confluence-compatible clients
+//! can read and write bodies unchanged.
+//!
+//! - [`to_storage`] turns client input ([`BodyFormat::Storage`] or
+//!   [`BodyFormat::Markdown`]) into sanitised storage format, to be saved.
+//! - [`sanitize`] is the allow-list sanitiser behind it (idempotent).
+//! - [`render_html`] turns a stored body into HTML for the browser.
+//! - [`plain_text`] gives the text for excerpts and search.
+//! - [`diff`] compares two versions line by line.
+//!
+//! Code tour: `prepare` (XML syntax an HTML parser would mangle) →
+//! `policy` (the ammonia allow-lists) → `sanitize` (the pipeline) → `tree`
+//! (a small reader/writer for sanitised markup, used by the structural
+//! passes `render` and `text`). `markdown` converts Markdown; `diff` stands
+//! alone.
+
+mod diff;
+mod input;
+mod markdown;
+mod policy;
+mod prepare;
+mod render;
+mod sanitize;
+mod text;
+mod tree;
+
+#[cfg(test)]
+mod proptests;
+
+pub use diff::{DiffKind, DiffLine, diff};
+pub use input::{BodyFormat, UnknownBodyFormat, to_storage};
+pub use render::render_html;
+pub use sanitize::sanitize;
+pub use text::plain_text;

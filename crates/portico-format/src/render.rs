@@ -1,0 +1,546 @@
+//! Storage format to browser HTML.
+//!
+//! The body is sanitised again first (defence in depth), Confluence elements
+//! are turned into plain HTML, and the result goes through a second, stricter
+//! ammonia policy that knows no Confluence elements at all, so nothing but
+//! plain HTML with `class`/`id` additions can reach the browser.
+//!
+//! | storage                                   | HTML                                           |
+//! |-------------------------------------------|------------------------------------------------|
+//! | `code` macro                              | `<pre><code class="language-X">`               |
+//! | `info`/`note`/`warning`/`tip`/`panel`     | `<div class="panel panel-info">` (title, body) |
+//! | `toc` macro                               | `<nav class="toc">` listing h1–h3 by anchor    |
+//! | `expand` macro                            | `<details class="expand"><summary>`            |
+//! | `status` macro                            | `<span class="status status-green">`           |
+//! | `anchor` macro                            | `<span id="anchor-NAME">`                      |
+//! | headings                                  | get `id="h-SLUG"` (unique in the body)         |
+//! | `ac:link` + `ri:page`                     | `<a href="/wiki/display/KEY/Title">`, text = link body or title |
+//! | `ac:link` + `ri:user`                     | `<a class="mention" href="/wiki/people/ID">`    |
+//! | `ac:link`/`ac:image` + `ri:attachment`    | `attachments/FILE`, relative to the page URL    |
+//! | `ac:task-list`                            | `<ul class="task-list">` with ☑/☐ items        |
+//! | `ac:emoticon`                             | an emoji character                             |
+//!
+//! Page links carry no page id (storage format names pages by title); the
+//! web layer resolves `/wiki/display/KEY/Title` (and `/wiki/display/Title`,
+//! same space, and `/wiki/pages/ID` when `ri:content-id` is given) under
+//! the viewer's permissions.
+
+use std::collections::HashSet;
+
+use crate::policy;
+use crate::sanitize::sanitized_tree;
+use crate::tree::{self, Element, Node};
+
+/// HTML to show in a browser for a stored body.
+pub fn render_html(storage: &str) -> String {
+    let mut renderer = Renderer::default();
+    let mut nodes = renderer.nodes(&sanitized_tree(storage));
+    renderer.fill_tocs(&mut nodes);
+    policy::render().clean(&tree::serialize(&nodes)).to_string()
+}
+
+/// A heading seen while rendering, for tables of contents.
+struct Heading {
+    level: u8,
+    id: String,
+    text: String,
+}
+
+#[derive(Default)]
+struct Renderer {
+    headings: Vec<Heading>,
+    ids: HashSet<String>,
+}
+
+impl Renderer {
+    fn nodes(&mut self, nodes: &[Node]) -> Vec<Node> {
+        let mut out = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            match node {
+                Node::Text(t) => out.push(Node::Text(t.clone())),
+                Node::Element(el) => self.element(el, &mut out),
+            }
+        }
+        out
+    }
+
+    fn element(&mut self, el: &Element, out: &mut Vec<Node>) {
+        match el.name.as_str() {
+            "ac:structured-macro" => self.macro_(el, out),
+            "ac:link" => out.extend(self.link(el)),
+            "ac:image" => out.extend(image(el)),
+            "ac:emoticon" => out.push(Node::Text(emoticon(el.get("ac:name").unwrap_or("")).into())),
+            "ac:task-list" => out.push(self.task_list(el).into()),
+            "ri:user" => out.push(mention(el, Vec::new()).into()),
+            "ac:parameter" | "ac:task-id" | "ac:task-status" => {}
+            name if name.starts_with("ri:") => {}
+            name if name.starts_with("ac:") => out.extend(self.nodes(&el.children)),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => out.push(self.heading(el).into()),
+            _ => {
+                let mut copy = Element::new(&el.name).with(self.nodes(&el.children));
+                copy.attrs.clone_from(&el.attrs);
+                out.push(copy.into());
+            }
+        }
+    }
+
+    fn heading(&mut self, el: &Element) -> Element {
+        let text = squash(&el.text());
+        let id = self.unique_id("h-", &text);
+        let level = el
+            .name
+            .as_bytes()
+            .get(1)
+            .map_or(1, |b| b.saturating_sub(b'0'));
+        self.headings.push(Heading {
+            level,
+            id: id.clone(),
+            text,
+        });
+        Element::new(&el.name)
+            .attr("id", id)
+            .with(self.nodes(&el.children))
+    }
+
+    fn unique_id(&mut self, prefix: &str, text: &str) -> String {
+        let base = format!("{prefix}{}", slug(text));
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.ids.insert(id.clone()) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        id
+    }
+
+    fn macro_(&mut self, el: &Element, out: &mut Vec<Node>) {
+        let name = el.get("ac:name").unwrap_or("");
+        let body = |this: &mut Self| {
+            el.child("ac:rich-text-body")
+                .map(|b| this.nodes(&b.children))
+                .unwrap_or_default()
+        };
+        match name {
+            "code" => {
+                let code = el
+                    .child("ac:plain-text-body")
+                    .map(Element::text)
+                    .unwrap_or_default();
+                let mut tag = Element::new("code").with(vec![Node::Text(code)]);
+                if let Some(lang) = param(el, "language")
+                    .map(|l| language(&l))
+                    .filter(|l| !l.is_empty())
+                {
+                    tag = tag.attr("class", format!("language-{lang}"));
+                }
+                out.push(Element::new("pre").with(vec![tag.into()]).into());
+            }
+            "info" | "note" | "warning" | "tip" | "panel" => {
+                let class = if name == "panel" {
+                    "panel".to_owned()
+                } else {
+                    format!("panel panel-{name}")
+                };
+                let mut children = Vec::new();
+                if let Some(title) = param(el, "title").filter(|t| !t.is_empty()) {
+                    children.push(div("panel-title", vec![Node::Text(title)]));
+                }
+                children.push(div("panel-body", body(self)));
+                out.push(
+                    Element::new("div")
+                        .attr("class", class)
+                        .with(children)
+                        .into(),
+                );
+            }
+            "expand" => {
+                let title = param(el, "title")
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| "Expand".into());
+                let summary = Element::new("summary").with(vec![Node::Text(title)]);
+                let details = Element::new("details")
+                    .attr("class", "expand")
+                    .with(vec![summary.into(), div("expand-body", body(self))]);
+                out.push(details.into());
+            }
+            "status" => {
+                const COLOURS: &[&str] = &["red", "yellow", "green", "blue", "purple"];
+                let colour = param(el, "colour")
+                    .map(|c| c.to_ascii_lowercase())
+                    .filter(|c| COLOURS.contains(&c.as_str()))
+                    .unwrap_or_else(|| "grey".to_owned());
+                let title = param(el, "title").unwrap_or_default();
+                let span = Element::new("span")
+                    .attr("class", format!("status status-{colour}"))
+                    .with(vec![Node::Text(title)]);
+                out.push(span.into());
+            }
+            "anchor" => {
+                let name = param(el, "").unwrap_or_default();
+                let id = self.unique_id("anchor-", &name);
+                out.push(Element::new("span").attr("id", id).into());
+            }
+            "toc" => out.push(Element::new("nav").attr("class", "toc").into()),
+            // Unknown macros do not survive sanitising; render a body if any.
+            _ => out.extend(body(self)),
+        }
+    }
+
+    fn link(&mut self, el: &Element) -> Vec<Node> {
+        let mut text = match (
+            el.child("ac:link-body"),
+            el.child("ac:plain-text-link-body"),
+        ) {
+            (Some(rich), _) => self.nodes(&rich.children),
+            (None, Some(plain)) => vec![Node::Text(plain.text())],
+            (None, None) => Vec::new(),
+        };
+        if squash(&tree_text(&text)).is_empty() {
+            text.clear();
+        }
+        let resource = el.children.iter().find_map(|node| match node {
+            Node::Element(r) if r.name.starts_with("ri:") => Some(r),
+            _ => None,
+        });
+        let Some(resource) = resource else {
+            return text;
+        };
+        let attr = |name: &str| resource.get(name).unwrap_or("").to_owned();
+        let (href, fallback) = match resource.name.as_str() {
+            "ri:user" => return vec![mention(resource, text).into()],
+            "ri:page" => {
+                let title = attr("ri:content-title");
+                (
+                    page_href(&attr("ri:space-key"), &title, &attr("ri:content-id")),
+                    title,
+                )
+            }
+            "ri:attachment" => {
+                let file = attr("ri:filename");
+                (format!("attachments/{}", encode_segment(&file)), file)
+            }
+            "ri:url" => (attr("ri:value"), attr("ri:value")),
+            _ => return text,
+        };
+        if text.is_empty() {
+            text.push(Node::Text(fallback));
+        }
+        vec![Element::new("a").attr("href", href).with(text).into()]
+    }
+
+    fn task_list(&mut self, el: &Element) -> Element {
+        let mut items = Vec::new();
+        for node in &el.children {
+            let Node::Element(task) = node else { continue };
+            if task.name != "ac:task" {
+                continue;
+            }
+            let done = task
+                .child("ac:task-status")
+                .is_some_and(|s| s.text().trim() == "complete");
+            let (class, mark) = if done {
+                ("task task-complete", "☑ ")
+            } else {
+                ("task task-incomplete", "☐ ")
+            };
+            let mut children = vec![Node::Text(mark.into())];
+            if let Some(body) = task.child("ac:task-body") {
+                children.extend(self.nodes(&body.children));
+            }
+            items.push(
+                Element::new("li")
+                    .attr("class", class)
+                    .with(children)
+                    .into(),
+            );
+        }
+        Element::new("ul").attr("class", "task-list").with(items)
+    }
+
+    /// Puts the list of headings into every `nav` the `toc` macro left
+    /// (storage format cannot contain `nav`, so each one is ours).
+    fn fill_tocs(&self, nodes: &mut [Node]) {
+        for node in nodes {
+            let Node::Element(el) = node else { continue };
+            if el.name == "nav" {
+                el.children = vec![self.toc_list().into()];
+            } else {
+                self.fill_tocs(&mut el.children);
+            }
+        }
+    }
+
+    fn toc_list(&self) -> Element {
+        let items = self
+            .headings
+            .iter()
+            .filter(|h| h.level <= 3)
+            .map(|h| {
+                let link = Element::new("a")
+                    .attr("href", format!("#{}", h.id))
+                    .with(vec![Node::Text(h.text.clone())]);
+                Element::new("li")
+                    .attr("class", format!("toc-level-{}", h.level))
+                    .with(vec![link.into()])
+                    .into()
+            })
+            .collect();
+        Element::new("ul").with(items)
+    }
+}
+
+/// The href for a link to a page named in storage format.
+fn page_href(space_key: &str, title: &str, content_id: &str) -> String {
+    if !content_id.is_empty() {
+        format!("/wiki/pages/{}", encode_segment(content_id))
+    } else if space_key.is_empty() {
+        format!("/wiki/display/{}", encode_segment(title))
+    } else {
+        format!(
+            "/wiki/display/{}/{}",
+            encode_segment(space_key),
+            encode_segment(title)
+        )
+    }
+}
+
+/// A link to a user's profile; its text is `text` or `@account-id`.
+fn mention(user: &Element, mut text: Vec<Node>) -> Element {
+    let id = user
+        .get("ri:account-id")
+        .or_else(|| user.get("ri:userkey"))
+        .unwrap_or("");
+    if text.is_empty() {
+        text.push(Node::Text(format!("@{id}")));
+    }
+    Element::new("a")
+        .attr("class", "mention")
+        .attr("href", format!("/wiki/people/{}", encode_segment(id)))
+        .with(text)
+}
+
+fn image(el: &Element) -> Option<Node> {
+    let src = if let Some(att) = el.child("ri:attachment") {
+        format!("attachments/{}", encode_segment(att.get("ri:filename")?))
+    } else {
+        el.child("ri:url")?.get("ri:value")?.to_owned()
+    };
+    let mut img = Element::new("img").attr("src", src);
+    for (from, to) in [
+        ("ac:alt", "alt"),
+        ("ac:width", "width"),
+        ("ac:height", "height"),
+    ] {
+        if let Some(value) = el.get(from) {
+            img = img.attr(to, value);
+        }
+    }
+    Some(img.into())
+}
+
+/// The text of the first `ac:parameter` named `name`.
+fn param(el: &Element, name: &str) -> Option<String> {
+    el.children.iter().find_map(|node| match node {
+        Node::Element(p) if p.name == "ac:parameter" && p.get("ac:name") == Some(name) => {
+            Some(squash(&p.text()))
+        }
+        _ => None,
+    })
+}
+
+fn div(class: &str, children: Vec<Node>) -> Node {
+    Element::new("div")
+        .attr("class", class)
+        .with(children)
+        .into()
+}
+
+fn tree_text(nodes: &[Node]) -> String {
+    Element::new("").with(nodes.to_vec()).text()
+}
+
+/// Collapses runs of whitespace to one space and trims.
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Lower-case letters and digits, other runs turned into one `-`.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "section".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// A code language as a class-name suffix: `c++`, `c#`, `objective-c`.
+fn language(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '-' | '_'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Percent-encodes everything but unreserved characters, for one path segment.
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The emoji for a Confluence emoticon name.
+fn emoticon(name: &str) -> &'static str {
+    match name {
+        "smile" => "🙂",
+        "sad" => "🙁",
+        "cheeky" => "😛",
+        "laugh" => "😀",
+        "wink" => "😉",
+        "thumbs-up" => "👍",
+        "thumbs-down" => "👎",
+        "information" => "ℹ️",
+        "tick" => "✅",
+        "cross" => "❌",
+        "warning" => "⚠️",
+        "plus" => "➕",
+        "minus" => "➖",
+        "question" => "❓",
+        "light-on" => "💡",
+        "light-off" => "🌑",
+        "yellow-star" | "star_yellow" => "⭐",
+        "heart" => "❤️",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_html;
+
+    fn check(cases: &[(&str, &str)]) {
+        for (input, expected) in cases {
+            assert_eq!(render_html(input), *expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn renders_macros_as_html() {
+        check(&[
+            (
+                r#"<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">Rust</ac:parameter><ac:plain-text-body><![CDATA[a < b]]></ac:plain-text-body></ac:structured-macro>"#,
+                r#"<pre><code class="language-rust">a &lt; b</code></pre>"#,
+            ),
+            (
+                r#"<ac:structured-macro ac:name="info"><ac:rich-text-body><p>Hi</p></ac:rich-text-body></ac:structured-macro>"#,
+                r#"<div class="panel panel-info"><div class="panel-body"><p>Hi</p></div></div>"#,
+            ),
+            (
+                r#"<ac:structured-macro ac:name="warning"><ac:parameter ac:name="title">Careful</ac:parameter><ac:rich-text-body><p>x</p></ac:rich-text-body></ac:structured-macro>"#,
+                r#"<div class="panel panel-warning"><div class="panel-title">Careful</div><div class="panel-body"><p>x</p></div></div>"#,
+            ),
+            (
+                r#"<ac:structured-macro ac:name="expand"><ac:rich-text-body>more</ac:rich-text-body></ac:structured-macro>"#,
+                r#"<details class="expand"><summary>Expand</summary><div class="expand-body">more</div></details>"#,
+            ),
+            (
+                r#"<p><ac:structured-macro ac:name="status"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">DONE</ac:parameter></ac:structured-macro></p>"#,
+                r#"<p><span class="status status-green">DONE</span></p>"#,
+            ),
+            (
+                r#"<ac:structured-macro ac:name="anchor"><ac:parameter ac:name="">Top spot</ac:parameter></ac:structured-macro>"#,
+                r#"<span id="anchor-top-spot"></span>"#,
+            ),
+            (
+                "<ac:task-list><ac:task><ac:task-status>complete</ac:task-status><ac:task-body>a</ac:task-body></ac:task><ac:task><ac:task-status>incomplete</ac:task-status><ac:task-body>b</ac:task-body></ac:task></ac:task-list>",
+                r#"<ul class="task-list"><li class="task task-complete">☑ a</li><li class="task task-incomplete">☐ b</li></ul>"#,
+            ),
+            (
+                r#"<p><ac:emoticon ac:name="smile"/> hi</p>"#,
+                "<p>🙂 hi</p>",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn renders_a_table_of_contents_with_heading_anchors() {
+        check(&[(
+            r#"<ac:structured-macro ac:name="toc"/><h1>Intro</h1><h2>Set up &amp; go</h2><h4>Deep</h4><h2>Intro</h2>"#,
+            concat!(
+                r#"<nav class="toc"><ul>"#,
+                r##"<li class="toc-level-1"><a href="#h-intro" rel="nofollow noopener noreferrer">Intro</a></li>"##,
+                r##"<li class="toc-level-2"><a href="#h-set-up-go" rel="nofollow noopener noreferrer">Set up &amp; go</a></li>"##,
+                r##"<li class="toc-level-2"><a href="#h-intro-2" rel="nofollow noopener noreferrer">Intro</a></li>"##,
+                "</ul></nav>",
+                r#"<h1 id="h-intro">Intro</h1><h2 id="h-set-up-go">Set up &amp; go</h2><h4 id="h-deep">Deep</h4><h2 id="h-intro-2">Intro</h2>"#,
+            ),
+        )]);
+    }
+
+    #[test]
+    fn renders_links_and_images() {
+        let rel = r#"rel="nofollow noopener noreferrer""#;
+        check(&[
+            (
+                r#"<ac:link><ri:page ri:content-title="Team Home" ri:space-key="DOC"/></ac:link>"#,
+                &format!(r#"<a href="/wiki/display/DOC/Team%20Home" {rel}>Team Home</a>"#),
+            ),
+            (
+                r#"<ac:link><ri:page ri:content-title="A/B"/><ac:plain-text-link-body><![CDATA[see <this>]]></ac:plain-text-link-body></ac:link>"#,
+                &format!(r#"<a href="/wiki/display/A%2FB" {rel}>see &lt;this&gt;</a>"#),
+            ),
+            (
+                r#"<ac:link><ri:page ri:content-title="X" ri:content-id="42"/><ac:link-body><strong>bold</strong></ac:link-body></ac:link>"#,
+                &format!(r#"<a href="/wiki/pages/42" {rel}><strong>bold</strong></a>"#),
+            ),
+            (
+                r#"<ac:link><ri:user ri:account-id="557058:abc"/></ac:link>"#,
+                &format!(
+                    r#"<a class="mention" href="/wiki/people/557058%3Aabc" {rel}>@557058:abc</a>"#
+                ),
+            ),
+            (
+                r#"<ac:image ac:alt="Logo" ac:width="40"><ri:attachment ri:filename="my logo.png"/></ac:image>"#,
+                r#"<img src="attachments/my%20logo.png" alt="Logo" width="40">"#,
+            ),
+            (
+                r#"<ac:image><ri:url ri:value="https://x.test/a.png"/></ac:image><ac:image><ri:url ri:value="javascript:alert(1)"/></ac:image>"#,
+                r#"<img src="https://x.test/a.png">"#,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn never_outputs_script() {
+        let hostile = [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "<a href=javascript:alert(1)>x</a>",
+            r#"<ac:link><ri:url ri:value="javascript:alert(1)"/><ac:plain-text-link-body>x</ac:plain-text-link-body></ac:link>"#,
+            r#"<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">"><script>alert(1)</script></ac:parameter><ac:plain-text-body><![CDATA[</code><script>alert(1)</script>]]></ac:plain-text-body></ac:structured-macro>"#,
+            r#"<ac:structured-macro ac:name="status"><ac:parameter ac:name="colour">x" onmouseover="alert(1)</ac:parameter></ac:structured-macro>"#,
+            r#"<ac:structured-macro ac:name="html"><ac:plain-text-body><![CDATA[<script>alert(1)</script>]]></ac:plain-text-body></ac:structured-macro>"#,
+            r#"<h1 onclick="x">t<script>y</script></h1><ac:structured-macro ac:name="toc"/>"#,
+        ];
+        for input in hostile {
+            let out = render_html(input).to_ascii_lowercase();
+            assert!(!out.contains("<script"), "{input} -> {out}");
+            assert!(!out.contains(" on"), "{input} -> {out}");
+            assert!(!out.contains("javascript:"), "{input} -> {out}");
+        }
+    }
+}

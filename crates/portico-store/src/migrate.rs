@@ -1,0 +1,65 @@
+//! Schema migrations: one folder of SQL files per backend, with the same version
+//! names in each, applied in order and recorded in `schema_migrations`.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
+
+use crate::{Backend, StoreError};
+
+/// (version, SQLite script, PostgreSQL script). Append only; never edit a
+/// migration that has shipped.
+const MIGRATIONS: &[(&str, &str, &str)] = &[(
+    "0001_foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {
+    db.execute_unprepared(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .await?;
+    for (version, sqlite, postgres) in MIGRATIONS {
+        let script = match backend {
+            Backend::Sqlite => sqlite,
+            Backend::Postgres => postgres,
+        };
+        let tx = db.begin().await?;
+        let applied = tx
+            .query_one_raw(Statement::from_sql_and_values(
+                tx.get_database_backend(),
+                match backend {
+                    Backend::Sqlite => "SELECT version FROM schema_migrations WHERE version = ?",
+                    Backend::Postgres => "SELECT version FROM schema_migrations WHERE version = $1",
+                },
+                [(*version).into()],
+            ))
+            .await?
+            .is_some();
+        if applied {
+            continue;
+        }
+        tx.execute_unprepared(script)
+            .await
+            .map_err(|source| StoreError::Migration {
+                version: (*version).to_owned(),
+                source,
+            })?;
+        let now = time::OffsetDateTime::now_utc().to_string();
+        tx.execute_raw(Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            match backend {
+                Backend::Sqlite => {
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"
+                }
+                Backend::Postgres => {
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)"
+                }
+            },
+            [(*version).into(), now.into()],
+        ))
+        .await?;
+        tx.commit().await?;
+        tracing::info!(version, "applied migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! Pages and the tree they form (see `portico_core::page` for the path scheme).
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::entity::page;
+use crate::{Conn, PageRow, StoreError, Timestamp};
+
+pub struct NewPage<'a> {
+    pub space_id: i64,
+    pub parent_id: Option<i64>,
+    pub path: &'a str,
+    pub position: i64,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub author_id: i64,
+    pub now: Timestamp,
+}
+
+pub async fn insert(conn: &impl Conn, new: NewPage<'_>) -> Result<PageRow, StoreError> {
+    let row = page::ActiveModel {
+        space_id: Set(new.space_id),
+        parent_id: Set(new.parent_id),
+        path: Set(new.path.to_owned()),
+        position: Set(new.position),
+        title: Set(new.title.to_owned()),
+        status: Set("current".to_owned()),
+        version: Set(1),
+        body: Set(new.body.to_owned()),
+        author_id: Set(Some(new.author_id)),
+        created_at: Set(new.now),
+        updated_by: Set(Some(new.author_id)),
+        updated_at: Set(new.now),
+        ..Default::default()
+    };
+    Ok(row.insert(conn).await?)
+}
+
+pub async fn find(conn: &impl Conn, id: i64) -> Result<Option<PageRow>, StoreError> {
+    Ok(page::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn find_many(conn: &impl Conn, ids: &[i64]) -> Result<Vec<PageRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(page::Entity::find()
+        .filter(page::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?)
+}
+
+/// Saves every field of `row` (the caller changes the fields it means to).
+pub async fn update(conn: &impl Conn, row: PageRow) -> Result<PageRow, StoreError> {
+    let active: page::ActiveModel = row.into();
+    Ok(active.reset_all().update(conn).await?)
+}
+
+/// Filters for listing pages. `visible_spaces` is the viewer's access set and
+/// is always applied, so counts and pages are right.
+pub struct PageQuery<'a> {
+    pub visible_spaces: &'a [i64],
+    pub space_ids: Option<&'a [i64]>,
+    pub title: Option<&'a str>,
+    pub status: &'a str,
+    pub after_id: Option<i64>,
+    pub limit: u64,
+}
+
+pub async fn list(conn: &impl Conn, query: PageQuery<'_>) -> Result<Vec<PageRow>, StoreError> {
+    if query.visible_spaces.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = page::Entity::find()
+        .filter(page::Column::SpaceId.is_in(query.visible_spaces.iter().copied()))
+        .filter(page::Column::Status.eq(query.status));
+    if let Some(space_ids) = query.space_ids {
+        select = select.filter(page::Column::SpaceId.is_in(space_ids.iter().copied()));
+    }
+    if let Some(title) = query.title {
+        select = select.filter(page::Column::Title.eq(title));
+    }
+    if let Some(after) = query.after_id {
+        select = select.filter(page::Column::Id.gt(after));
+    }
+    Ok(select
+        .order_by_asc(page::Column::Id)
+        .limit(query.limit)
+        .all(conn)
+        .await?)
+}
+
+/// Current pages directly under `parent` (or at the top of the space when
+/// `None`), in sibling order, skipping the first `offset`.
+pub async fn children(
+    conn: &impl Conn,
+    space_id: i64,
+    parent: Option<i64>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<PageRow>, StoreError> {
+    let parent_filter = match parent {
+        Some(id) => page::Column::ParentId.eq(id),
+        None => page::Column::ParentId.is_null(),
+    };
+    Ok(page::Entity::find()
+        .filter(page::Column::SpaceId.eq(space_id))
+        .filter(parent_filter)
+        .filter(page::Column::Status.eq("current"))
+        .order_by_asc(page::Column::Position)
+        .order_by_asc(page::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Every page (any status) whose path starts with `prefix` in a space: a subtree.
+pub async fn subtree(
+    conn: &impl Conn,
+    space_id: i64,
+    prefix: &str,
+) -> Result<Vec<PageRow>, StoreError> {
+    Ok(page::Entity::find()
+        .filter(page::Column::SpaceId.eq(space_id))
+        .filter(page::Column::Path.starts_with(prefix))
+        .order_by_asc(page::Column::Path)
+        .order_by_asc(page::Column::Position)
+        .all(conn)
+        .await?)
+}
+
+/// Every current page of a space, for drawing its tree.
+pub async fn tree(conn: &impl Conn, space_id: i64) -> Result<Vec<PageRow>, StoreError> {
+    Ok(page::Entity::find()
+        .filter(page::Column::SpaceId.eq(space_id))
+        .filter(page::Column::Status.eq("current"))
+        .order_by_asc(page::Column::Position)
+        .order_by_asc(page::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Whether a current page in the space already has this title (page titles
+/// are unique within a space, as in Confluence), ignoring `except`.
+pub async fn title_taken(
+    conn: &impl Conn,
+    space_id: i64,
+    title: &str,
+    except: Option<i64>,
+) -> Result<bool, StoreError> {
+    let mut condition = Condition::all()
+        .add(page::Column::SpaceId.eq(space_id))
+        .add(page::Column::Status.eq("current"))
+        .add(page::Column::Title.eq(title));
+    if let Some(id) = except {
+        condition = condition.add(page::Column::Id.ne(id));
+    }
+    Ok(page::Entity::find().filter(condition).count(conn).await? > 0)
+}
+
+/// The position after the last current sibling under `parent`.
+pub async fn next_position(
+    conn: &impl Conn,
+    space_id: i64,
+    parent: Option<i64>,
+) -> Result<i64, StoreError> {
+    let siblings = children(conn, space_id, parent, 0, u64::MAX >> 1).await?;
+    Ok(siblings.last().map_or(0, |last| last.position + 1))
+}
+
+/// Renumbers sibling positions to follow `order`.
+pub async fn set_positions(conn: &impl Conn, order: &[i64]) -> Result<(), StoreError> {
+    for (position, id) in order.iter().enumerate() {
+        page::Entity::update_many()
+            .col_expr(
+                page::Column::Position,
+                sea_orm::sea_query::Expr::value(position as i64),
+            )
+            .filter(page::Column::Id.eq(*id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}

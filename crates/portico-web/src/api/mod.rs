@@ -1,0 +1,114 @@
+//! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
+//! versions), Portico's extensions at `/api/portico` (move, copy, diff,
+//! restore, archive), and the OpenAPI document at `/api/openapi.json`.
+
+mod dto;
+mod extensions;
+mod extract;
+mod pages;
+mod pagination;
+mod spaces;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+use crate::AppState;
+use dto::{Links, MultiEntityResult};
+
+/// The largest JSON body accepted (a page body is at most 2 MiB; JSON
+/// escaping can double it).
+const MAX_JSON_BYTES: usize = 5 * 1024 * 1024;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/wiki/api/v2/spaces",
+            get(spaces::list).post(spaces::create),
+        )
+        .route("/wiki/api/v2/spaces/{id}", get(spaces::get_one))
+        .route("/wiki/api/v2/pages", get(pages::list).post(pages::create))
+        .route(
+            "/wiki/api/v2/pages/{id}",
+            get(pages::get_one).put(pages::update).delete(pages::delete),
+        )
+        .route(
+            "/wiki/api/v2/pages/{id}/direct-children",
+            get(pages::children),
+        )
+        .route("/wiki/api/v2/pages/{id}/children", get(pages::children))
+        .route("/wiki/api/v2/pages/{id}/versions", get(pages::versions))
+        .route(
+            "/wiki/api/v2/pages/{id}/versions/{number}",
+            get(pages::version),
+        )
+        .route("/api/portico/pages/{id}/move", post(extensions::move_page))
+        .route("/api/portico/pages/{id}/copy", post(extensions::copy_page))
+        .route("/api/portico/pages/{id}/diff", get(extensions::diff))
+        .route("/api/portico/pages/{id}/restore", post(extensions::restore))
+        .route(
+            "/api/portico/spaces/{id}/archive",
+            post(extensions::archive).delete(extensions::unarchive),
+        )
+        .route("/api/openapi.json", get(openapi_json))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+}
+
+/// Unknown routes under the API prefixes answer 404 in the API's JSON shape.
+pub(crate) async fn fallback(uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    if path.starts_with("/wiki/api/") || path.starts_with("/api/") {
+        crate::error::ApiError(portico_app::AppError::NotFound.into()).into_response()
+    } else {
+        crate::ui::not_found_page()
+    }
+}
+
+/// A list response with `_links.next` and a `Link` header when more follow.
+fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response {
+    let link = next
+        .as_ref()
+        .and_then(|next| HeaderValue::from_str(&format!("<{next}>; rel=\"next\"")).ok());
+    let body = MultiEntityResult {
+        results,
+        links: Links {
+            webui: None,
+            next,
+            base: Some("/wiki".to_owned()),
+        },
+    };
+    let mut response = Json(body).into_response();
+    if let Some(link) = link {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    response
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Portico REST API", description = "Confluence Cloud REST v2-compatible content API, plus Portico extensions (tag `portico-extensions`)."),
+    paths(
+        spaces::list, spaces::create, spaces::get_one,
+        pages::list, pages::create, pages::get_one, pages::update, pages::delete,
+        pages::children, pages::versions, pages::version,
+        extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
+    ),
+    tags(
+        (name = "spaces", description = "Confluence v2: spaces"),
+        (name = "pages", description = "Confluence v2: pages, children and versions"),
+        (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API"),
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document, as served at `/api/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Response {
+    Json(openapi_document()).into_response()
+}

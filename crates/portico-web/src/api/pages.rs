@@ -1,0 +1,265 @@
+//! `/wiki/api/v2/pages` and its children and versions.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use portico_app::{BodyFormat, BodyInput, NewPage, PageFilter, PageId, PageUpdate, SpaceId};
+
+use super::dto::{BodyValue, ChildJson, CreatePageJson, PageJson, UpdatePageJson, VersionJson};
+use super::extract::{ApiJson, Params, parse_id};
+use super::pagination::{decode_cursor, limit, next_link};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, WebError};
+
+/// Whether to include bodies: `body-format=storage` does; absent doesn't.
+fn wants_body(params: &Params) -> Result<bool, ApiError> {
+    match params.one("body-format")? {
+        None => Ok(false),
+        Some("storage") => Ok(true),
+        Some(other) => Err(WebError::BadRequest(format!(
+            "`body-format` must be `storage`, not `{other}`"
+        ))
+        .into()),
+    }
+}
+
+fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
+    let format = body.representation.parse::<BodyFormat>().map_err(|_| {
+        WebError::BadRequest(format!(
+            "`body.representation` must be `storage` or `markdown`, not `{}`",
+            body.representation
+        ))
+    })?;
+    Ok(BodyInput {
+        value: body.value,
+        format,
+    })
+}
+
+fn only_current(status: Option<&str>) -> Result<(), ApiError> {
+    match status {
+        None | Some("current") => Ok(()),
+        Some(other) => Err(WebError::BadRequest(format!(
+            "`status` must be `current`, not `{other}` (drafts come later)"
+        ))
+        .into()),
+    }
+}
+
+/// List pages the caller can view.
+#[utoipa::path(get, path = "/wiki/api/v2/pages", tag = "pages",
+    params(
+        ("space-id" = Option<String>, Query, description = "Space ids, repeated or comma-separated"),
+        ("title" = Option<String>, Query),
+        ("status" = Option<String>, Query, description = "`current`"),
+        ("body-format" = Option<String>, Query, description = "`storage` to include bodies"),
+        ("cursor" = Option<String>, Query), ("limit" = Option<u64>, Query),
+    ),
+    responses((status = 200, body = inline(super::dto::MultiEntityResult<PageJson>)), (status = 400), (status = 401)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let limit = limit(params.number("limit")?)?;
+    let after = decode_cursor(params.one("cursor")?)?;
+    let with_body = wants_body(&params)?;
+    let statuses = params.list("status");
+    if statuses.iter().any(|status| status != "current") {
+        return Err(WebError::BadRequest("`status` must be `current`".to_owned()).into());
+    }
+    let space_ids = params
+        .list("space-id")
+        .iter()
+        .map(|raw| parse_id::<SpaceId>(raw))
+        .collect::<Result<Vec<_>, _>>()?;
+    let filter = PageFilter {
+        space_ids: (!space_ids.is_empty()).then_some(space_ids),
+        title: params.one("title")?.map(str::to_owned),
+        after: after.map(PageId),
+        limit,
+    };
+    let slice = state.app.list_pages(&viewer, filter).await?;
+    let next = match (slice.has_more, slice.items.last()) {
+        (true, Some(last)) => Some(next_link("/wiki/api/v2/pages", &params.pairs(), last.id.0)),
+        _ => None,
+    };
+    Ok(super::multi(
+        slice
+            .items
+            .into_iter()
+            .map(|page| PageJson::new(page, with_body))
+            .collect(),
+        next,
+    ))
+}
+
+/// Create a page. Without `parentId` it goes under the space's home page.
+#[utoipa::path(post, path = "/wiki/api/v2/pages", tag = "pages", request_body = CreatePageJson,
+    responses((status = 200, body = PageJson), (status = 400), (status = 404), (status = 409, description = "Title taken in the space"), (status = 413), (status = 415)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    ApiJson(body): ApiJson<CreatePageJson>,
+) -> Result<Json<PageJson>, ApiError> {
+    only_current(body.status.as_deref())?;
+    let space_id = parse_id::<SpaceId>(&body.space_id)?;
+    let parent_id = body
+        .parent_id
+        .as_deref()
+        .map(parse_id::<PageId>)
+        .transpose()?;
+    let body_input = match body.body {
+        Some(value) => body_input(value)?,
+        None => BodyInput {
+            value: String::new(),
+            format: BodyFormat::Storage,
+        },
+    };
+    let page = state
+        .app
+        .create_page(
+            &viewer,
+            NewPage {
+                space_id,
+                parent_id,
+                title: body.title,
+                body: body_input,
+            },
+        )
+        .await?;
+    Ok(Json(PageJson::new(page, true)))
+}
+
+/// Get a page.
+#[utoipa::path(get, path = "/wiki/api/v2/pages/{id}", tag = "pages",
+    params(("id" = String, Path), ("body-format" = Option<String>, Query)),
+    responses((status = 200, body = PageJson), (status = 404)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Json<PageJson>, ApiError> {
+    let with_body = wants_body(&params)?;
+    let page = state.app.page(&viewer, parse_id(&id)?).await?;
+    Ok(Json(PageJson::new(page, with_body)))
+}
+
+/// Update a page. `version.number` must be the current version + 1, else 409.
+#[utoipa::path(put, path = "/wiki/api/v2/pages/{id}", tag = "pages", params(("id" = String, Path)), request_body = UpdatePageJson,
+    responses((status = 200, body = PageJson), (status = 400), (status = 404), (status = 409, description = "Stale version or title taken")))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdatePageJson>,
+) -> Result<Json<PageJson>, ApiError> {
+    let page_id = parse_id::<PageId>(&id)?;
+    if body.id.as_deref().is_some_and(|body_id| body_id != id) {
+        return Err(WebError::BadRequest(
+            "`id` in the body must match the page id in the path".to_owned(),
+        )
+        .into());
+    }
+    only_current(body.status.as_deref())?;
+    let update = PageUpdate {
+        title: body.title,
+        body: body_input(body.body)?,
+        version: body.version.number,
+        message: body.version.message.unwrap_or_default(),
+    };
+    let page = state.app.update_page(&viewer, page_id, update).await?;
+    Ok(Json(PageJson::new(page, true)))
+}
+
+/// Delete a page (moves it to the trash; its children move up).
+#[utoipa::path(delete, path = "/wiki/api/v2/pages/{id}", tag = "pages", params(("id" = String, Path)),
+    responses((status = 204), (status = 404), (status = 409, description = "A space's home page")))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.delete_page(&viewer, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Direct children of a page, in tree order.
+#[utoipa::path(get, path = "/wiki/api/v2/pages/{id}/direct-children", tag = "pages",
+    params(("id" = String, Path), ("cursor" = Option<String>, Query), ("limit" = Option<u64>, Query)),
+    responses((status = 200, body = inline(super::dto::MultiEntityResult<ChildJson>)), (status = 404)))]
+pub async fn children(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let page_id = parse_id::<PageId>(&id)?;
+    let limit = limit(params.number("limit")?)?;
+    let offset = decode_cursor(params.one("cursor")?)?.unwrap_or(0);
+    let slice = state
+        .app
+        .children(&viewer, page_id, offset as u64, limit)
+        .await?;
+    let next = slice.has_more.then(|| {
+        next_link(
+            &format!("/wiki/api/v2/pages/{page_id}/direct-children"),
+            &params.pairs(),
+            offset + limit as i64,
+        )
+    });
+    Ok(super::multi(
+        slice.items.into_iter().map(ChildJson::from).collect(),
+        next,
+    ))
+}
+
+/// Versions of a page, newest first.
+#[utoipa::path(get, path = "/wiki/api/v2/pages/{id}/versions", tag = "pages",
+    params(("id" = String, Path), ("cursor" = Option<String>, Query), ("limit" = Option<u64>, Query)),
+    responses((status = 200, body = inline(super::dto::MultiEntityResult<VersionJson>)), (status = 404)))]
+pub async fn versions(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let page_id = parse_id::<PageId>(&id)?;
+    let limit = limit(params.number("limit")?)?;
+    let before = decode_cursor(params.one("cursor")?)?;
+    let slice = state.app.versions(&viewer, page_id, before, limit).await?;
+    let next = match (slice.has_more, slice.items.last()) {
+        (true, Some(last)) => Some(next_link(
+            &format!("/wiki/api/v2/pages/{page_id}/versions"),
+            &params.pairs(),
+            last.number,
+        )),
+        _ => None,
+    };
+    Ok(super::multi(
+        slice.items.iter().map(VersionJson::from).collect(),
+        next,
+    ))
+}
+
+/// One version of a page, with its body.
+#[utoipa::path(get, path = "/wiki/api/v2/pages/{id}/versions/{number}", tag = "pages",
+    params(("id" = String, Path), ("number" = i64, Path)),
+    responses((status = 200, body = VersionJson), (status = 404)))]
+pub async fn version(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let page_id = parse_id::<PageId>(&id)?;
+    let number: i64 = number
+        .parse()
+        .map_err(|_| WebError::BadRequest(format!("`{number}` is not a version number")))?;
+    let version = state.app.version(&viewer, page_id, number).await?;
+    let mut json = serde_json::to_value(VersionJson::from(&version)).unwrap_or_default();
+    json["page"] = serde_json::json!({ "id": page_id.to_string(), "title": version.title, "body": { "storage": { "representation": "storage", "value": version.body } } });
+    Ok(Json(json).into_response())
+}

@@ -1,0 +1,187 @@
+//! Who is asking: reads the session cookie and turns it into a `Viewer`.
+//! API routes answer 401 to anonymous callers; UI routes redirect them to the
+//! sign-in page.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use portico_app::{AppError, Viewer};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const SESSION_COOKIE: &str = "portico_session";
+
+/// The caller, possibly anonymous, with the session's CSRF token and raw
+/// session token when signed in.
+pub struct Auth {
+    pub viewer: Viewer,
+    pub csrf: Option<String>,
+    pub session_token: Option<String>,
+}
+
+impl Auth {
+    /// Fails unless a form's `_csrf` field matches the session's token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        match &self.csrf {
+            Some(expected) if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) => Ok(()),
+            _ => Err(AppError::Forbidden {
+                permission: "csrf",
+                reason: "the form expired or came from another site; reload and try again"
+                    .to_owned(),
+            }),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+            return Ok(Auth {
+                viewer: Viewer::Anonymous,
+                csrf: None,
+                session_token: None,
+            });
+        };
+        match state.app.authenticate_session(token).await? {
+            Some((viewer, csrf)) => Ok(Auth {
+                viewer,
+                csrf: Some(csrf),
+                session_token: Some(token.to_owned()),
+            }),
+            None => Ok(Auth {
+                viewer: Viewer::Anonymous,
+                csrf: None,
+                session_token: None,
+            }),
+        }
+    }
+}
+
+/// A signed-in API caller; anonymous calls get 401.
+pub struct ApiUser(pub Viewer);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_request_parts(parts, state).await?;
+        match auth.viewer {
+            Viewer::Anonymous => Err(AppError::Unauthenticated.into()),
+            viewer => Ok(ApiUser(viewer)),
+        }
+    }
+}
+
+/// A signed-in UI user; anonymous visitors are sent to the sign-in page and
+/// come back afterwards.
+pub struct UiUser {
+    pub viewer: Viewer,
+    pub csrf: String,
+}
+
+impl FromRequestParts<AppState> for UiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match (auth.viewer, auth.csrf) {
+            (Viewer::Anonymous, _) | (_, None) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|pq| pq.as_str())
+                    .unwrap_or("/");
+                let target = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                Err(Redirect::to(&target).into_response())
+            }
+            (viewer, Some(csrf)) => Ok(UiUser { viewer, csrf }),
+        }
+    }
+}
+
+/// The `Set-Cookie` header that stores a session token (or clears it).
+pub fn session_cookie(
+    token: Option<&str>,
+    secure: bool,
+    max_age_secs: i64,
+) -> (axum::http::HeaderName, HeaderValue) {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = match token {
+        Some(token) => format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    (
+        SET_COOKIE,
+        HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; portico_session=abc; b=2"),
+        );
+        assert_eq!(cookie_value(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie_value(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn csrf_tokens_must_match_exactly() {
+        let auth = Auth {
+            viewer: Viewer::Anonymous,
+            csrf: Some("token".into()),
+            session_token: None,
+        };
+        assert!(auth.check_csrf("token").is_ok());
+        assert!(auth.check_csrf("tokem").is_err());
+        assert!(auth.check_csrf("").is_err());
+        let anonymous = Auth {
+            viewer: Viewer::Anonymous,
+            csrf: None,
+            session_token: None,
+        };
+        assert!(anonymous.check_csrf("").is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! Portico over HTTP: the server-rendered UI (`ui`), the Confluence-compatible
+//! REST API at `/wiki/api/v2` (`api`), and the plumbing they share (sign-in
+//! from cookies, error mapping). Handlers only parse, call one `App` use case
+//! and render.
+
+mod api;
+mod auth;
+mod error;
+mod ui;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use portico_app::App;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi_document;
+
+/// What the HTTP layer needs besides the application.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The address people reach Portico at, e.g. `https://wiki.example.com`;
+    /// used for absolute links. Cookies are `Secure` when it is `https`.
+    pub public_base_url: String,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub settings: WebSettings,
+}
+
+impl AppState {
+    fn secure_cookies(&self) -> bool {
+        self.settings.public_base_url.starts_with("https://")
+    }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(ui::routes())
+        .merge(api::routes())
+        .fallback(api::fallback)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(CatchPanicLayer::custom(|_| error::internal_error_response()))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Readiness: 200 once the database answers.
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    if state.app.ready().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}

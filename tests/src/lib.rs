@@ -1,0 +1,1 @@
+//! Holds only the black-box test suite under `api/`.
