@@ -1,1 +1,19 @@
-fn main() {}
+//! Black-box tests: each test starts the real HTTP server on a fresh database
+//! (SQLite by default, PostgreSQL when `PORTICO_TEST_DATABASE` names a server)
+//! and talks to it over HTTP like any client would. One binary for all of them
+//! keeps link time down.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod harness;
+
+mod bad_input;
+mod pages;
+mod spaces;
+mod tree;
+mod versions;

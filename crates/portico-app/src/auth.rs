@@ -2,7 +2,7 @@
 
 use portico_core::validation::{ValidationError, single_line};
 use portico_core::{Principal, Role, UserId, Viewer};
-use portico_store::users::NewUser;
+use portico_store::users::NewUser as UserRecord;
 use portico_store::{sessions, users};
 use serde_json::json;
 
@@ -19,6 +19,15 @@ pub struct NewAdmin {
     pub email: String,
     pub display_name: String,
     pub password: String,
+}
+
+/// A person an operator adds directly (the CLI's `admin create-user`); the
+/// invitation flow replaces this for everyday use.
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
 }
 
 /// A fresh session: the raw token goes in the cookie, the CSRF token in forms.
@@ -81,10 +90,41 @@ impl App {
     /// Creates an org admin (who is also a wiki admin). Used by the CLI and
     /// by the first-run setup page.
     pub async fn create_org_admin(&self, admin: NewAdmin) -> AppResult<UserId> {
-        let email = normalise_email(&admin.email)?;
-        let display_name = single_line("displayName", &admin.display_name, 120)?;
-        check_password(&admin.password)?;
-        let hash = hash_password(&admin.password)
+        self.insert_user(
+            &admin.email,
+            &admin.display_name,
+            &admin.password,
+            Role::Admin,
+            true,
+        )
+        .await
+    }
+
+    /// Adds an active user with a password and a product role (operator action,
+    /// audited with no actor).
+    pub async fn create_user(&self, new: NewUser) -> AppResult<UserId> {
+        self.insert_user(
+            &new.email,
+            &new.display_name,
+            &new.password,
+            new.role,
+            false,
+        )
+        .await
+    }
+
+    async fn insert_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        password: &str,
+        role: Role,
+        org_admin: bool,
+    ) -> AppResult<UserId> {
+        let email = normalise_email(email)?;
+        let display_name = single_line("displayName", display_name, 120)?;
+        check_password(password)?;
+        let hash = hash_password(password)
             .map_err(|_| AppError::Invalid(ValidationError::new("password", "can't be hashed")))?;
         let now = self.now();
         let tx = self.store.write().await?;
@@ -95,24 +135,29 @@ impl App {
         }
         let user = users::insert(
             tx.conn(),
-            NewUser {
+            UserRecord {
                 email: &email,
                 display_name: &display_name,
                 password_hash: Some(&hash),
-                role: Role::Admin.as_str(),
-                org_admin: true,
+                role: role.as_str(),
+                org_admin,
                 status: "active",
                 now,
             },
         )
         .await?;
+        let action = if org_admin {
+            "user.create_org_admin"
+        } else {
+            "user.create"
+        };
         audit(
             tx.conn(),
             now,
             None,
-            "user.create_org_admin",
+            action,
             ("user", user.id.to_string()),
-            json!({ "email": email }),
+            json!({ "email": email, "role": role.as_str() }),
         )
         .await?;
         tx.commit().await?;

@@ -25,14 +25,17 @@ pub struct Auth {
 impl Auth {
     /// Fails unless a form's `_csrf` field matches the session's token.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
-        match &self.csrf {
-            Some(expected) if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) => Ok(()),
-            _ => Err(AppError::Forbidden {
-                permission: "csrf",
-                reason: "the form expired or came from another site; reload and try again"
-                    .to_owned(),
-            }),
-        }
+        verify_csrf(self.csrf.as_deref(), submitted)
+    }
+}
+
+fn verify_csrf(expected: Option<&str>, submitted: &str) -> Result<(), AppError> {
+    match expected {
+        Some(expected) if constant_time_eq(expected.as_bytes(), submitted.as_bytes()) => Ok(()),
+        _ => Err(AppError::Forbidden {
+            permission: "csrf",
+            reason: "the form expired or came from another site; reload and try again".to_owned(),
+        }),
     }
 }
 
@@ -130,6 +133,13 @@ impl FromRequestParts<AppState> for UiUser {
             }
             (viewer, Some(csrf)) => Ok(UiUser { viewer, csrf }),
         }
+    }
+}
+
+impl UiUser {
+    /// Fails unless a form's `_csrf` field matches the session's token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        verify_csrf(Some(&self.csrf), submitted)
     }
 }
 

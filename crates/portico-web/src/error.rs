@@ -52,7 +52,7 @@ impl WebError {
         }
     }
 
-    fn log_if_internal(&self) {
+    pub(crate) fn log_if_internal(&self) {
         if self.status().is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }

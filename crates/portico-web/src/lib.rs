@@ -37,7 +37,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn secure_cookies(&self) -> bool {
+    pub(crate) fn secure_cookies(&self) -> bool {
         self.settings.public_base_url.starts_with("https://")
     }
 }

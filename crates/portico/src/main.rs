@@ -1,1 +1,95 @@
-fn main() {}
+//! The `portico` command: `serve` runs the wiki; `admin` holds operator tasks.
+
+mod admin;
+mod config;
+mod serve;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "A self-hosted team wiki for working with people outside your organisation"
+)]
+struct Cli {
+    /// Configuration file (default: ./portico.toml if it exists).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Data folder (database, attachments). Overrides PORTICO_DATA.
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the wiki.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080. Overrides PORTICO_LISTEN.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Operator tasks.
+    Admin {
+        #[command(subcommand)]
+        task: admin::Task,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let (listen, task) = match cli.command {
+        Command::Serve { listen } => (listen, None),
+        Command::Admin { task } => (None, Some(task)),
+    };
+    let flags = config::Overrides {
+        config: cli.config,
+        listen,
+        data: cli.data,
+    };
+    let config = match config::load(&env, &flags) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("portico: configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("portico: can't start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match task {
+            None => serve::run(config).await,
+            Some(task) => admin::run(config, task).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("portico: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

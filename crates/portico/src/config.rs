@@ -1,0 +1,275 @@
+//! Configuration: built-in defaults, then `portico.toml`, then `PORTICO_*`
+//! environment variables, then command-line flags — each overriding the one
+//! before. Unknown keys and bad values stop start-up with a message naming them.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The settings Portico runs with, after every source is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data: PathBuf,
+    /// `sqlite://...` or `postgres://...`; by default a SQLite file in `data`.
+    pub database_url: String,
+    /// The address people use to reach Portico (for links in mail and the UI).
+    pub public_base_url: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("can't read config file `{path}`: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("config file `{path}`: {reason}")]
+    Invalid { path: String, reason: String },
+    #[error(
+        "unknown environment variable `{0}` (known: PORTICO_CONFIG, PORTICO_LISTEN, PORTICO_DATA, PORTICO_DATABASE_URL, PORTICO_PUBLIC_BASE_URL)"
+    )]
+    UnknownVariable(String),
+    #[error("invalid `{key}` = `{value}`: {rule}")]
+    BadValue {
+        key: &'static str,
+        value: String,
+        rule: &'static str,
+    },
+}
+
+/// The file's shape. `deny_unknown_fields` turns a typo into an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data: Option<String>,
+    public_base_url: Option<String>,
+    database: Option<DatabaseSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    url: Option<String>,
+}
+
+/// Values given on the command line (they win over everything else).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub data: Option<PathBuf>,
+}
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_DATA: &str = "./data";
+const CONFIG_FILE: &str = "portico.toml";
+
+/// Loads the configuration from the file, the given environment and the flags.
+pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config, ConfigError> {
+    let known = [
+        "PORTICO_CONFIG",
+        "PORTICO_LISTEN",
+        "PORTICO_DATA",
+        "PORTICO_DATABASE_URL",
+        "PORTICO_PUBLIC_BASE_URL",
+        "PORTICO_LOG",
+    ];
+    if let Some(unknown) = env
+        .keys()
+        .find(|key| key.starts_with("PORTICO_") && !known.contains(&key.as_str()))
+    {
+        return Err(ConfigError::UnknownVariable(unknown.clone()));
+    }
+    let file_path = flags
+        .config
+        .clone()
+        .or_else(|| env.get("PORTICO_CONFIG").map(PathBuf::from));
+    let file = match &file_path {
+        Some(path) => read_file(path)?,
+        None if Path::new(CONFIG_FILE).exists() => read_file(Path::new(CONFIG_FILE))?,
+        None => FileConfig::default(),
+    };
+    let database_from_file = file.database.and_then(|section| section.url);
+
+    let listen_text = flags
+        .listen
+        .clone()
+        .or_else(|| env.get("PORTICO_LISTEN").cloned())
+        .or(file.listen)
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let listen: SocketAddr = listen_text.parse().map_err(|_| ConfigError::BadValue {
+        key: "listen",
+        value: listen_text.clone(),
+        rule: "expected an address and port such as 127.0.0.1:8080",
+    })?;
+
+    let data = flags
+        .data
+        .clone()
+        .or_else(|| env.get("PORTICO_DATA").map(PathBuf::from))
+        .or(file.data.map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+    if data.as_os_str().is_empty() {
+        return Err(ConfigError::BadValue {
+            key: "data",
+            value: String::new(),
+            rule: "must name a folder",
+        });
+    }
+
+    let database_url = env
+        .get("PORTICO_DATABASE_URL")
+        .cloned()
+        .or(database_from_file)
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data.join("portico.db").display()));
+    if portico_store::Backend::from_url(&database_url).is_none() {
+        return Err(ConfigError::BadValue {
+            key: "database.url",
+            value: portico_store::redact(&database_url),
+            rule: "expected sqlite://PATH or postgres://USER@HOST/DB",
+        });
+    }
+
+    let public_base_url = env
+        .get("PORTICO_PUBLIC_BASE_URL")
+        .cloned()
+        .or(file.public_base_url)
+        .unwrap_or_else(|| format!("http://{listen}"));
+    let public_base_url = public_base_url.trim_end_matches('/').to_owned();
+    if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://")) {
+        return Err(ConfigError::BadValue {
+            key: "public_base_url",
+            value: public_base_url,
+            rule: "expected an http:// or https:// address",
+        });
+    }
+    Ok(Config {
+        listen,
+        data,
+        database_url,
+        public_base_url,
+    })
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|err| ConfigError::Unreadable {
+        path: path.display().to_string(),
+        reason: err.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|err| ConfigError::Invalid {
+        path: path.display().to_string(),
+        reason: err.message().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn with_file(contents: &str) -> (tempfile::TempDir, Overrides) {
+        let dir = tempfile::tempdir().unwrap_or_else(|err| unreachable!("tempdir: {err}"));
+        let path = dir.path().join("portico.toml");
+        std::fs::write(&path, contents).unwrap_or_else(|err| unreachable!("write: {err}"));
+        (
+            dir,
+            Overrides {
+                config: Some(path),
+                ..Overrides::default()
+            },
+        )
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = load(
+            &env(&[]),
+            &Overrides {
+                config: None,
+                ..Overrides::default()
+            },
+        );
+        let config = config.unwrap_or_else(|err| unreachable!("{err}"));
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.data, PathBuf::from("./data"));
+        assert!(config.database_url.starts_with("sqlite://"));
+        assert_eq!(config.public_base_url, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        let (_dir, mut flags) = with_file(
+            "listen = \"127.0.0.1:1000\"\ndata = \"/f\"\n[database]\nurl = \"postgres://u@h/db\"\n",
+        );
+        let from_file = load(&env(&[]), &flags).unwrap_or_else(|err| unreachable!("{err}"));
+        assert_eq!(from_file.listen.port(), 1000);
+        assert_eq!(from_file.database_url, "postgres://u@h/db");
+        let from_env = load(
+            &env(&[("PORTICO_LISTEN", "127.0.0.1:2000"), ("PORTICO_DATA", "/e")]),
+            &flags,
+        )
+        .unwrap_or_else(|err| unreachable!("{err}"));
+        assert_eq!(from_env.listen.port(), 2000);
+        assert_eq!(from_env.data, PathBuf::from("/e"));
+        flags.listen = Some("127.0.0.1:3000".into());
+        let from_flags = load(&env(&[("PORTICO_LISTEN", "127.0.0.1:2000")]), &flags)
+            .unwrap_or_else(|err| unreachable!("{err}"));
+        assert_eq!(from_flags.listen.port(), 3000);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_reported() {
+        let (_dir, flags) = with_file("listne = \"x\"\n");
+        let err = load(&env(&[]), &flags)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("listne"), "{err}");
+
+        let (_dir, flags) = with_file("[database]\nurl = \"mysql://x\"\n");
+        assert!(matches!(
+            load(&env(&[]), &flags),
+            Err(ConfigError::BadValue {
+                key: "database.url",
+                ..
+            })
+        ));
+
+        let (_dir, flags) = with_file("");
+        assert_eq!(
+            load(&env(&[("PORTICO_LISTN", "x")]), &flags),
+            Err(ConfigError::UnknownVariable("PORTICO_LISTN".into()))
+        );
+        assert!(matches!(
+            load(&env(&[("PORTICO_LISTEN", "not-an-address")]), &flags),
+            Err(ConfigError::BadValue { key: "listen", .. })
+        ));
+        assert!(matches!(
+            load(
+                &env(&[("PORTICO_PUBLIC_BASE_URL", "wiki.example.com")]),
+                &flags
+            ),
+            Err(ConfigError::BadValue {
+                key: "public_base_url",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn database_passwords_are_not_echoed() {
+        let (_dir, flags) = with_file("[database]\nurl = \"mysql://u:hunter2@h/db\"\n");
+        let err = load(&env(&[]), &flags)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}

@@ -1,0 +1,194 @@
+//! `spawn_app()`: a running server on port 0 with a fresh database, an org
+//! admin signed in, and typed request helpers.
+
+use std::sync::Arc;
+
+use portico_app::{App, NewAdmin, NewUser, Role, Settings, SystemClock};
+use portico_store::Store;
+use portico_store::testing::TestDatabase;
+use reqwest::header::{COOKIE, HeaderMap, HeaderValue};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    /// Signed in as the org admin.
+    pub admin: Client,
+    /// Not signed in.
+    pub anon: Client,
+    _db: TestDatabase,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = TestDatabase::create().await.expect("test database");
+    let store = Store::open(&db.url).await.expect("open store");
+    let app = App::new(store, Arc::new(SystemClock), Settings::default());
+    app.create_org_admin(NewAdmin {
+        email: ADMIN_EMAIL.into(),
+        display_name: "Ada Admin".into(),
+        password: PASSWORD.into(),
+    })
+    .await
+    .expect("admin");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = portico_web::router(portico_web::AppState {
+        app: app.clone(),
+        settings: portico_web::WebSettings {
+            public_base_url: base.clone(),
+        },
+    });
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let admin = signed_in_client(&app, ADMIN_EMAIL).await;
+    let anon = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        base,
+        app,
+        admin,
+        anon,
+        _db: db,
+    }
+}
+
+/// A client carrying a fresh session cookie for `email`.
+pub async fn signed_in_client(app: &App, email: &str) -> Client {
+    let session = app.sign_in(email, PASSWORD).await.expect("sign in");
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        COOKIE,
+        HeaderValue::from_str(&format!("portico_session={}", session.token)).expect("cookie"),
+    );
+    Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Adds a user with `role` and returns a client signed in as them.
+    pub async fn user(&self, email: &str, role: Role) -> Client {
+        self.app
+            .create_user(NewUser {
+                email: email.into(),
+                display_name: email.into(),
+                password: PASSWORD.into(),
+                role,
+            })
+            .await
+            .expect("create user");
+        signed_in_client(&self.app, email).await
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(&self.admin, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("json")
+    }
+
+    pub async fn post_json(&self, client: &Client, path: &str, body: &Value) -> Response {
+        client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put_json(&self, client: &Client, path: &str, body: &Value) -> Response {
+        client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Creates a space as the admin and returns its JSON.
+    pub async fn space(&self, key: &str) -> Value {
+        let response = self
+            .post_json(
+                &self.admin,
+                "/wiki/api/v2/spaces",
+                &json!({ "key": key, "name": format!("Space {key}") }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create space {key}");
+        response.json().await.expect("json")
+    }
+
+    /// Creates a page as the admin and returns its JSON.
+    pub async fn page(&self, space: &Value, parent: Option<&Value>, title: &str) -> Value {
+        let mut body = json!({
+            "spaceId": space["id"],
+            "status": "current",
+            "title": title,
+            "body": { "representation": "storage", "value": format!("<p>{title} body</p>") },
+        });
+        if let Some(parent) = parent {
+            body["parentId"] = parent["id"].clone();
+        }
+        let response = self
+            .post_json(&self.admin, "/wiki/api/v2/pages", &body)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "create page {title}");
+        response.json().await.expect("json")
+    }
+
+    /// The page as the API returns it now, with its body.
+    pub async fn fetch_page(&self, page: &Value) -> Value {
+        self.get_json(&format!(
+            "/wiki/api/v2/pages/{}?body-format=storage",
+            id(page)
+        ))
+        .await
+    }
+
+    /// Titles of a page's direct children, in order.
+    pub async fn child_titles(&self, page: &Value) -> Vec<String> {
+        let children = self
+            .get_json(&format!("/wiki/api/v2/pages/{}/direct-children", id(page)))
+            .await;
+        children["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|c| c["title"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+/// The `id` field of a JSON object, as a string.
+pub fn id(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_owned()
+}
+
+/// Asserts a response is the API's error shape with `status`, and returns the detail.
+pub async fn expect_error(response: Response, status: StatusCode) -> Option<String> {
+    assert_eq!(
+        response.status(),
+        status,
+        "unexpected status for {}",
+        response.url()
+    );
+    let body: Value = response.json().await.expect("error body is JSON");
+    assert_eq!(body["errors"][0]["status"], json!(status.as_u16()));
+    body["errors"][0]["detail"].as_str().map(str::to_owned)
+}
