@@ -60,6 +60,8 @@ CREATE TABLE pages (
 );
 CREATE INDEX pages_space_parent ON pages(space_id, parent_id, position);
 CREATE INDEX pages_path ON pages(space_id, path);
+-- Page titles are unique among a space's current pages, as in Confluence.
+CREATE UNIQUE INDEX pages_current_title ON pages(space_id, title) WHERE status = 'current';
 
 CREATE TABLE page_versions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
