@@ -96,6 +96,7 @@ impl App {
             &admin.password,
             Role::Admin,
             true,
+            None,
         )
         .await
     }
@@ -109,6 +110,7 @@ impl App {
             &new.password,
             new.role,
             false,
+            None,
         )
         .await
     }
@@ -120,6 +122,7 @@ impl App {
         password: &str,
         role: Role,
         org_admin: bool,
+        setup_token: Option<&str>,
     ) -> AppResult<UserId> {
         let email = normalise_email(email)?;
         let display_name = single_line("displayName", display_name, 120)?;
@@ -128,6 +131,14 @@ impl App {
             .map_err(|_| AppError::Invalid(ValidationError::new("password", "can't be hashed")))?;
         let now = self.now();
         let tx = self.store.write().await?;
+        // Input is checked above, so a typo on the setup form doesn't burn the
+        // link; the token is used up only together with the admin's creation.
+        if let Some(token) = setup_token
+            && (users::count_org_admins(tx.conn()).await? > 0
+                || !sessions::consume_setup_token(tx.conn(), &token_hash(token), now).await?)
+        {
+            return Err(AppError::InvalidLink);
+        }
         if users::find_by_email(tx.conn(), &email).await?.is_some() {
             return Err(AppError::Conflict(format!(
                 "a user with e-mail `{email}` already exists"
@@ -186,17 +197,27 @@ impl App {
     /// Uses a setup token to create the first org admin. The token works once,
     /// and only while no org admin exists.
     pub async fn complete_setup(&self, token: &str, admin: NewAdmin) -> AppResult<UserId> {
-        let now = self.now();
-        {
-            let tx = self.store.write().await?;
-            if users::count_org_admins(tx.conn()).await? > 0
-                || !sessions::consume_setup_token(tx.conn(), &token_hash(token), now).await?
-            {
-                return Err(AppError::InvalidLink);
-            }
-            tx.commit().await?;
-        }
-        self.create_org_admin(admin).await
+        self.insert_user(
+            &admin.email,
+            &admin.display_name,
+            &admin.password,
+            Role::Admin,
+            true,
+            Some(token),
+        )
+        .await
+    }
+
+    /// Whether a setup token would be accepted now (without using it up).
+    pub async fn setup_token_is_valid(&self, token: &str) -> AppResult<bool> {
+        let conn = self.store.read();
+        Ok(users::count_org_admins(conn).await? == 0
+            && sessions::setup_token_is_usable(conn, &token_hash(token), self.now()).await?)
+    }
+
+    /// How long a sign-in lasts (for the cookie's lifetime).
+    pub fn session_lifetime(&self) -> time::Duration {
+        self.settings.session_lifetime
     }
 
     /// Checks an e-mail and password and opens a session.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use portico_store::Store;
 
-pub use auth::{NewAdmin, NewUser, SignedIn};
+pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use error::AppError;
 pub use model::*;

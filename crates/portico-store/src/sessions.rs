@@ -61,6 +61,19 @@ pub async fn insert_setup_token(
     Ok(())
 }
 
+/// Whether a setup token exists, is unused and unexpired.
+pub async fn setup_token_is_usable(
+    conn: &impl Conn,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    Ok(setup_token::Entity::find()
+        .filter(setup_token::Column::TokenHash.eq(token_hash))
+        .one(conn)
+        .await?
+        .is_some_and(|token| token.used_at.is_none() && token.expires_at > now))
+}
+
 /// Marks an unused, unexpired setup token as used. Returns whether it was valid;
 /// a second use of the same token returns `false`.
 pub async fn consume_setup_token(

@@ -2,7 +2,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use portico_app::{App, BodyFormat, BodyInput, Clock, NewAdmin, NewPage, NewSpace, NewUser, Page, PageId, Role, Settings, Space, Viewer};
+use portico_app::{
+    App, BodyFormat, BodyInput, Clock, NewAdmin, NewPage, NewSpace, NewUser, Page, PageId, Role,
+    Settings, Space, Viewer,
+};
 use portico_store::Store;
 use portico_store::testing::TestDatabase;
 use time::OffsetDateTime;
@@ -38,34 +41,79 @@ pub async fn world() -> World {
     let store = Store::open(&db.url).await.expect("store");
     let clock = Arc::new(TestClock(Mutex::new(OffsetDateTime::now_utc())));
     let app = App::new(store.clone(), clock.clone(), Settings::default());
-    app.create_org_admin(NewAdmin { email: "admin@example.com".into(), display_name: "Admin".into(), password: PASSWORD.into() }).await.unwrap();
+    app.create_org_admin(NewAdmin {
+        email: "admin@example.com".into(),
+        display_name: "Admin".into(),
+        password: PASSWORD.into(),
+    })
+    .await
+    .unwrap();
     let admin = viewer(&app, "admin@example.com").await;
-    World { app, store, clock, admin, db }
+    World {
+        app,
+        store,
+        clock,
+        admin,
+        db,
+    }
 }
 
 pub async fn viewer(app: &App, email: &str) -> Viewer {
     let session = app.sign_in(email, PASSWORD).await.expect("sign in");
-    app.authenticate_session(&session.token).await.unwrap().expect("session").0
+    app.authenticate_session(&session.token)
+        .await
+        .unwrap()
+        .expect("session")
+        .0
 }
 
 impl World {
     pub async fn user(&self, email: &str, role: Role) -> Viewer {
-        self.app.create_user(NewUser { email: email.into(), display_name: email.into(), password: PASSWORD.into(), role }).await.unwrap();
+        self.app
+            .create_user(NewUser {
+                email: email.into(),
+                display_name: email.into(),
+                password: PASSWORD.into(),
+                role,
+            })
+            .await
+            .unwrap();
         viewer(&self.app, email).await
     }
 
     pub async fn space(&self, key: &str) -> Space {
-        self.app.create_space(&self.admin, NewSpace { key: key.into(), name: format!("Space {key}"), description: String::new() }).await.unwrap()
+        self.app
+            .create_space(
+                &self.admin,
+                NewSpace {
+                    key: key.into(),
+                    name: format!("Space {key}"),
+                    description: String::new(),
+                },
+            )
+            .await
+            .unwrap()
     }
 
     pub async fn page(&self, space: &Space, parent: Option<PageId>, title: &str) -> Page {
         self.app
-            .create_page(&self.admin, NewPage { space_id: space.id, parent_id: parent, title: title.into(), body: storage(&format!("<p>{title}</p>")) })
+            .create_page(
+                &self.admin,
+                NewPage {
+                    space_id: space.id,
+                    parent_id: parent,
+                    title: title.into(),
+                    body: storage(&format!("<p>{title}</p>")),
+                },
+            )
             .await
             .unwrap()
     }
 }
 
 pub fn storage(value: &str) -> BodyInput {
-    BodyInput { value: value.into(), format: BodyFormat::Storage }
+    BodyInput {
+        value: value.into(),
+        format: BodyFormat::Storage,
+    }
 }

@@ -1,16 +1,158 @@
-//! The server-rendered UI (placeholder until the UI lands).
+//! The server-rendered UI: HTML pages for spaces, pages, history and the page
+//! tree, the sign-in and first-run setup pages, and the stylesheet. No
+//! JavaScript; every change is a form post answered with a redirect
+//! (Post/Redirect/Get) and checked against the session's CSRF token.
+//!
+//! Code tour: `render` (the caller, responses, the error page) and `links`
+//! (every URL) are shared; `session`, `spaces`, `pages`, `history` and `tree`
+//! hold the handlers, one small function per route; `view` holds the view
+//! models several pages share (the sidebar tree, timestamps, names).
+
+mod history;
+mod links;
+mod pages;
+mod render;
+mod session;
+mod spaces;
+mod tree;
+mod view;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 
 use crate::AppState;
 
+/// The largest form accepted: a 2 MiB body, URL-encoded (which can triple
+/// it), plus the other fields.
+const MAX_FORM_BYTES: usize = 7 * 1024 * 1024;
+
+const STYLESHEET: &str = include_str!("../../static/portico.css");
+
+/// A fingerprint of the stylesheet, so its URL changes whenever it does and
+/// browsers may cache it for good (FNV-1a).
+const STYLESHEET_HASH: u64 = {
+    let bytes = STYLESHEET.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+};
+
+/// The stylesheet's URL, for the page layout.
+pub(crate) fn stylesheet_href() -> String {
+    format!("/static/portico.css?v={STYLESHEET_HASH:016x}")
+}
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(home))
+        .route("/wiki", get(home))
+        .route("/wiki/", get(home))
+        .route("/static/portico.css", get(stylesheet))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/setup", get(session::setup_form).post(session::setup))
+        .route("/wiki/spaces", get(spaces::directory))
+        .route(
+            "/wiki/spaces/create",
+            get(spaces::create_form).post(spaces::create),
+        )
+        .route("/wiki/spaces/{key}", get(spaces::overview))
+        .route("/wiki/spaces/{key}/overview", get(spaces::overview))
+        .route(
+            "/wiki/spaces/{key}/settings",
+            get(spaces::settings_form).post(spaces::settings),
+        )
+        .route("/wiki/spaces/{key}/archive", post(spaces::archive))
+        .route(
+            "/wiki/spaces/{key}/pages/create",
+            get(pages::create_form).post(pages::create),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/edit-v2/{id}",
+            get(pages::edit_form).post(pages::edit),
+        )
+        .route("/wiki/spaces/{key}/pages/{id}", get(pages::view))
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/{slug}",
+            get(pages::view_titled),
+        )
+        .route("/wiki/spaces/{key}/pages/{id}/history", get(history::list))
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/versions/{number}",
+            get(history::version),
+        )
+        .route("/wiki/spaces/{key}/pages/{id}/diff", get(history::diff))
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/restore",
+            post(history::restore),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/move",
+            get(tree::move_form).post(tree::move_page),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/copy",
+            get(tree::copy_form).post(tree::copy_page),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/delete",
+            get(tree::delete_form).post(tree::delete_page),
+        )
+        .route("/wiki/pages/{id}", get(pages::by_id))
+        .route("/wiki/display/{key}", get(pages::display_anywhere))
+        .route("/wiki/display/{key}/{title}", get(pages::display))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 
 /// The HTML 404 page, identical for missing and invisible things.
 pub(crate) fn not_found_page() -> Response {
-    (StatusCode::NOT_FOUND, "Not found").into_response()
+    render::not_found()
+}
+
+async fn home() -> Response {
+    render::redirect(StatusCode::SEE_OTHER, links::HOME)
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_do_not_conflict() {
+        // Conflicting routes panic when the router is built.
+        let _router: Router<AppState> = routes();
+    }
+
+    #[test]
+    fn the_stylesheet_url_carries_its_fingerprint() {
+        assert_eq!(
+            stylesheet_href(),
+            format!("/static/portico.css?v={STYLESHEET_HASH:016x}")
+        );
+    }
 }

@@ -1,0 +1,642 @@
+//! Pages: reading one (with breadcrumbs, byline and the space's tree), the
+//! editor for creating and editing (with preview and conflict handling), and
+//! the redirects that resolve links by id or by title.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use portico_app::{
+    AppError, BodyFormat, BodyInput, NewPage, Page, PageFilter, PageUpdate, Space, SpaceId, Viewer,
+};
+use serde::Deserialize;
+
+use super::links::{self, PageLinks};
+use super::render::{
+    Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, optional_page_id, page_id,
+    redirect, see_other,
+};
+use super::view::{Names, Sidebar, SpaceView, Stamp};
+use crate::AppState;
+
+/// An ancestor in the breadcrumbs.
+struct Crumb {
+    title: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "page.html")]
+struct PageView {
+    me: Option<Me>,
+    space: SpaceView,
+    sidebar: Sidebar,
+    crumbs: Vec<Crumb>,
+    title: String,
+    links: PageLinks,
+    created_by: String,
+    updated_by: String,
+    updated: Stamp,
+    version: i64,
+    body_html: String,
+}
+
+pub(crate) async fn view(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((key, id)): Path<(String, String)>,
+) -> Result<Response, UiError> {
+    show(&state, &caller, &key, &id).await
+}
+
+/// The same page with its title in the URL (the title part is not checked,
+/// as in Confluence: old links keep working after a rename).
+pub(crate) async fn view_titled(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((key, id, _slug)): Path<(String, String, String)>,
+) -> Result<Response, UiError> {
+    show(&state, &caller, &key, &id).await
+}
+
+async fn show(state: &AppState, caller: &Caller, key: &str, id: &str) -> Result<Response, UiError> {
+    let app = &state.app;
+    let viewer = caller.viewer();
+    let page = app.page(viewer, page_id(id)?).await?;
+    let space = app.space(viewer, page.space_id).await?;
+    if space.key != key {
+        return Ok(redirect(
+            StatusCode::MOVED_PERMANENTLY,
+            &links::page(&space.key, page.id, &page.title),
+        ));
+    }
+    let crumbs = app.breadcrumbs(viewer, page.id).await?;
+    let tree = app.space_tree(viewer, space.id).await?;
+    let names = Names::load(app, [page.author_id, page.updated_by]).await?;
+    Ok(html(
+        StatusCode::OK,
+        &PageView {
+            me: caller.me(),
+            sidebar: Sidebar::new(&space, &tree, Some(page.id)),
+            crumbs: crumbs
+                .into_iter()
+                .map(|crumb| Crumb {
+                    href: links::page(&space.key, crumb.id, &crumb.title),
+                    title: crumb.title,
+                })
+                .collect(),
+            links: PageLinks::new(&space.key, page.id, &page.title),
+            created_by: names.of(page.author_id),
+            updated_by: names.of(page.updated_by),
+            updated: Stamp::new(page.updated_at),
+            version: page.version,
+            body_html: portico_format::render_html(&page.body),
+            title: page.title,
+            space: SpaceView::new(&space),
+        },
+    ))
+}
+
+/// `/wiki/pages/{id}`: a link by id (as storage format's `ri:content-id`
+/// makes) goes to the page's current URL.
+pub(crate) async fn by_id(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    let page = state.app.page(caller.viewer(), page_id(&id)?).await?;
+    let space = state.app.space(caller.viewer(), page.space_id).await?;
+    Ok(redirect(
+        StatusCode::FOUND,
+        &links::page(&space.key, page.id, &page.title),
+    ))
+}
+
+/// `/wiki/display/{key}/{title}`: a link by space key and title, as the
+/// storage-format renderer emits them.
+pub(crate) async fn display(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((key, title)): Path<(String, String)>,
+) -> Result<Response, UiError> {
+    let space = state.app.space_by_key(caller.viewer(), &key).await?;
+    match find_titled(&state, caller.viewer(), Some(space.id), &title).await? {
+        Some(page) => Ok(redirect(
+            StatusCode::FOUND,
+            &links::page(&space.key, page.id, &page.title),
+        )),
+        None => Err(AppError::NotFound.into()),
+    }
+}
+
+/// `/wiki/display/{title}`: a link by title alone means "in the same space",
+/// so the space the visitor came from is tried first, then any space they
+/// can see.
+pub(crate) async fn display_anywhere(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(title): Path<String>,
+) -> Result<Response, UiError> {
+    let viewer = caller.viewer();
+    let mut found = None;
+    if let Some(key) = referring_space(&headers) {
+        match state.app.space_by_key(viewer, &key).await {
+            Ok(space) => found = find_titled(&state, viewer, Some(space.id), &title).await?,
+            Err(AppError::NotFound) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    if found.is_none() {
+        found = find_titled(&state, viewer, None, &title).await?;
+    }
+    let Some(page) = found else {
+        return Err(AppError::NotFound.into());
+    };
+    let space = state.app.space(viewer, page.space_id).await?;
+    Ok(redirect(
+        StatusCode::FOUND,
+        &links::page(&space.key, page.id, &page.title),
+    ))
+}
+
+/// The space key in the `Referer`, when it is one of our space URLs.
+fn referring_space(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let url = url::Url::parse(referer).ok()?;
+    let mut segments = url.path_segments()?;
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some("wiki"), Some("spaces"), Some(key)) if !key.is_empty() => Some(key.to_owned()),
+        _ => None,
+    }
+}
+
+/// The current page titled `title` (or, for Confluence-style links, with `+`
+/// for spaces) that the viewer can see, in `space` or anywhere.
+async fn find_titled(
+    state: &AppState,
+    viewer: &Viewer,
+    space: Option<SpaceId>,
+    title: &str,
+) -> Result<Option<Page>, UiError> {
+    let mut candidates = vec![title.to_owned()];
+    if title.contains('+') {
+        candidates.push(title.replace('+', " "));
+    }
+    for candidate in candidates {
+        let slice = state
+            .app
+            .list_pages(
+                viewer,
+                PageFilter {
+                    space_ids: space.map(|id| vec![id]),
+                    title: Some(candidate),
+                    after: None,
+                    limit: 1,
+                },
+            )
+            .await?;
+        if let Some(page) = slice.items.into_iter().next() {
+            return Ok(Some(page));
+        }
+    }
+    Ok(None)
+}
+
+/// A version conflict, explained.
+struct Conflict {
+    message: String,
+    diff_href: String,
+    reload_href: String,
+}
+
+/// The page the editor was opened from, for its breadcrumbs.
+struct Context {
+    title: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "editor.html")]
+struct EditorPage {
+    me: Option<Me>,
+    csrf: String,
+    space: SpaceView,
+    sidebar: Sidebar,
+    context: Option<Context>,
+    heading: String,
+    action: String,
+    cancel: String,
+    creating: bool,
+    parent_id: String,
+    version: String,
+    title: String,
+    format: String,
+    body: String,
+    message: String,
+    preview: Option<String>,
+    error: Option<String>,
+    conflict: Option<Conflict>,
+}
+
+/// What the editor's form holds.
+#[derive(Deserialize, Default)]
+pub(crate) struct EditorForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default, rename = "parentId")]
+    parent_id: String,
+    #[serde(default)]
+    action: String,
+}
+
+impl EditorForm {
+    fn wants_preview(&self) -> bool {
+        self.action == "preview"
+    }
+
+    /// The body as the app takes it. Browsers send CRLF line ends; history
+    /// diffs read better without them.
+    fn body_input(&self) -> Result<BodyInput, FormError> {
+        let format = self.format.parse::<BodyFormat>().map_err(|_| {
+            FormError::new(
+                StatusCode::BAD_REQUEST,
+                "`format` must be `storage` or `markdown`",
+            )
+        })?;
+        Ok(BodyInput {
+            value: self.body.replace("\r\n", "\n"),
+            format,
+        })
+    }
+
+    fn version(&self) -> Result<i64, FormError> {
+        self.version.trim().parse::<i64>().map_err(|_| {
+            FormError::new(
+                StatusCode::BAD_REQUEST,
+                "`version` must be a number; reload the editor",
+            )
+        })
+    }
+}
+
+/// What an editor submission led to, for re-rendering it.
+#[derive(Default)]
+struct Outcome {
+    status: Option<StatusCode>,
+    preview: Option<String>,
+    error: Option<String>,
+    conflict: Option<Conflict>,
+}
+
+impl From<FormError> for Outcome {
+    fn from(error: FormError) -> Self {
+        Outcome {
+            status: Some(error.status),
+            error: Some(error.message),
+            ..Outcome::default()
+        }
+    }
+}
+
+/// The preview of the form's body, or why there is none.
+fn preview(state: &AppState, form: &EditorForm) -> Outcome {
+    let rendered = form
+        .body_input()
+        .and_then(|body| state.app.preview(&body).map_err(app_form_error));
+    match rendered {
+        Ok(html) => Outcome {
+            preview: Some(html),
+            ..Outcome::default()
+        },
+        Err(error) => error.into(),
+    }
+}
+
+/// A rule break while previewing (the body is too large): shown on the form.
+fn app_form_error(err: AppError) -> FormError {
+    form_error(err).unwrap_or_else(|_| {
+        FormError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the preview could not be made",
+        )
+    })
+}
+
+/// The editor for a new page in `space` (under `parent`, if given).
+async fn render_create(
+    state: &AppState,
+    caller: &Caller,
+    space: &Space,
+    parent: Option<&Page>,
+    form: EditorForm,
+    outcome: Outcome,
+) -> Result<Response, UiError> {
+    let tree = state.app.space_tree(caller.viewer(), space.id).await?;
+    let context = parent.map(|parent| Context {
+        title: parent.title.clone(),
+        href: links::page(&space.key, parent.id, &parent.title),
+    });
+    let heading = match parent {
+        Some(parent) => format!("Create a page under “{}”", parent.title),
+        None => "Create a page".to_owned(),
+    };
+    let cancel = context
+        .as_ref()
+        .map_or_else(|| links::space(&space.key), |context| context.href.clone());
+    Ok(html(
+        outcome.status.unwrap_or(StatusCode::OK),
+        &EditorPage {
+            me: caller.me(),
+            csrf: caller.csrf(),
+            sidebar: Sidebar::new(space, &tree, parent.map(|parent| parent.id)),
+            space: SpaceView::new(space),
+            context,
+            heading,
+            action: links::create_page(&space.key, None),
+            cancel,
+            creating: true,
+            parent_id: parent.map(|p| p.id.to_string()).unwrap_or_default(),
+            version: String::new(),
+            title: form.title,
+            format: default_format(form.format),
+            body: form.body,
+            message: String::new(),
+            preview: outcome.preview,
+            error: outcome.error,
+            conflict: outcome.conflict,
+        },
+    ))
+}
+
+fn default_format(format: String) -> String {
+    if format.is_empty() {
+        BodyFormat::Storage.as_str().to_owned()
+    } else {
+        format
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CreateQuery {
+    #[serde(default, rename = "parentId")]
+    parent_id: String,
+}
+
+/// The parent named by `raw`, if any. A parent the viewer can't see is not
+/// found, like any other page.
+async fn parent_page(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+) -> Result<Result<Option<Page>, FormError>, UiError> {
+    match optional_page_id("parentId", raw) {
+        Ok(Some(id)) => Ok(Ok(Some(state.app.page(caller.viewer(), id).await?))),
+        Ok(None) => Ok(Ok(None)),
+        Err(message) => Ok(Err(FormError::new(StatusCode::BAD_REQUEST, message))),
+    }
+}
+
+pub(crate) async fn create_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    UiQuery(query): UiQuery<CreateQuery>,
+) -> Result<Response, UiError> {
+    let space = state.app.space_by_key(caller.viewer(), &key).await?;
+    let parent = parent_page(&state, &caller, &query.parent_id)
+        .await?
+        .unwrap_or(None);
+    render_create(
+        &state,
+        &caller,
+        &space,
+        parent.as_ref(),
+        EditorForm::default(),
+        Outcome::default(),
+    )
+    .await
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    UiForm(form): UiForm<EditorForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let space = state.app.space_by_key(caller.viewer(), &key).await?;
+    let parent = match parent_page(&state, &caller, &form.parent_id).await? {
+        Ok(parent) => parent,
+        Err(error) => {
+            return render_create(&state, &caller, &space, None, form, error.into()).await;
+        }
+    };
+    if form.wants_preview() {
+        let outcome = preview(&state, &form);
+        return render_create(&state, &caller, &space, parent.as_ref(), form, outcome).await;
+    }
+    let body = match form.body_input() {
+        Ok(body) => body,
+        Err(error) => {
+            return render_create(&state, &caller, &space, parent.as_ref(), form, error.into())
+                .await;
+        }
+    };
+    let new = NewPage {
+        space_id: space.id,
+        parent_id: parent.as_ref().map(|parent| parent.id),
+        title: form.title.clone(),
+        body,
+    };
+    match state.app.create_page(caller.viewer(), new).await {
+        Ok(page) => Ok(see_other(&links::page(&space.key, page.id, &page.title))),
+        Err(err) => {
+            let outcome = form_error(err)?.into();
+            render_create(&state, &caller, &space, parent.as_ref(), form, outcome).await
+        }
+    }
+}
+
+/// The editor for `page`, holding `form`'s text.
+async fn render_edit(
+    state: &AppState,
+    caller: &Caller,
+    space: &Space,
+    page: &Page,
+    form: EditorForm,
+    outcome: Outcome,
+) -> Result<Response, UiError> {
+    let tree = state.app.space_tree(caller.viewer(), space.id).await?;
+    let view = links::page(&space.key, page.id, &page.title);
+    Ok(html(
+        outcome.status.unwrap_or(StatusCode::OK),
+        &EditorPage {
+            me: caller.me(),
+            csrf: caller.csrf(),
+            sidebar: Sidebar::new(space, &tree, Some(page.id)),
+            space: SpaceView::new(space),
+            context: Some(Context {
+                title: page.title.clone(),
+                href: view.clone(),
+            }),
+            heading: format!("Edit “{}”", page.title),
+            action: links::edit(&space.key, page.id),
+            cancel: view,
+            creating: false,
+            parent_id: String::new(),
+            version: form.version,
+            title: form.title,
+            format: default_format(form.format),
+            body: form.body,
+            message: form.message,
+            preview: outcome.preview,
+            error: outcome.error,
+            conflict: outcome.conflict,
+        },
+    ))
+}
+
+/// The page behind an editor URL and its space.
+async fn editing(state: &AppState, caller: &Caller, id: &str) -> Result<(Page, Space), UiError> {
+    let page = state.app.page(caller.viewer(), page_id(id)?).await?;
+    let space = state.app.space(caller.viewer(), page.space_id).await?;
+    Ok((page, space))
+}
+
+pub(crate) async fn edit_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((_key, id)): Path<(String, String)>,
+) -> Result<Response, UiError> {
+    let (page, space) = editing(&state, &caller, &id).await?;
+    let form = EditorForm {
+        title: page.title.clone(),
+        body: page.body.clone(),
+        format: BodyFormat::Storage.as_str().to_owned(),
+        version: (page.version + 1).to_string(),
+        ..EditorForm::default()
+    };
+    render_edit(&state, &caller, &space, &page, form, Outcome::default()).await
+}
+
+pub(crate) async fn edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((_key, id)): Path<(String, String)>,
+    UiForm(form): UiForm<EditorForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let (page, space) = editing(&state, &caller, &id).await?;
+    if form.wants_preview() {
+        let outcome = preview(&state, &form);
+        return render_edit(&state, &caller, &space, &page, form, outcome).await;
+    }
+    let input = form
+        .body_input()
+        .and_then(|body| Ok((body, form.version()?)));
+    let (body, version) = match input {
+        Ok(input) => input,
+        Err(error) => {
+            return render_edit(&state, &caller, &space, &page, form, error.into()).await;
+        }
+    };
+    let update = PageUpdate {
+        title: form.title.clone(),
+        body,
+        version,
+        message: form.message.clone(),
+    };
+    match state
+        .app
+        .update_page(caller.viewer(), page.id, update)
+        .await
+    {
+        Ok(saved) => Ok(see_other(&links::page(&space.key, saved.id, &saved.title))),
+        Err(AppError::Conflict(message)) => {
+            // Nothing was saved; look at the page as it is now to explain why.
+            let current = state.app.page(caller.viewer(), page.id).await?;
+            let outcome = conflict(&space, &current, version, message);
+            render_edit(&state, &caller, &space, &current, form, outcome).await
+        }
+        Err(err) => {
+            let outcome = form_error(err)?.into();
+            render_edit(&state, &caller, &space, &page, form, outcome).await
+        }
+    }
+}
+
+/// Explains a refused save. If someone else saved since the editor opened,
+/// says who won and links to what changed; otherwise (a title clash) passes
+/// the app's message on.
+fn conflict(space: &Space, current: &Page, version: i64, message: String) -> Outcome {
+    let started_from = version - 1;
+    if current.version == started_from {
+        return FormError::new(StatusCode::CONFLICT, message).into();
+    }
+    Outcome {
+        status: Some(StatusCode::CONFLICT),
+        conflict: Some(Conflict {
+            message: format!(
+                "Someone saved version {} while you were editing. Your text is below — copy your changes, then reload.",
+                current.version
+            ),
+            diff_href: links::diff(&space.key, current.id, started_from.max(1), current.version),
+            reload_href: links::edit(&space.key, current.id),
+        }),
+        ..Outcome::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referers_name_a_space_only_on_space_urls() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(referring_space(&headers), None);
+        headers.insert(
+            header::REFERER,
+            "https://wiki.example/wiki/spaces/DOC/pages/1/Home"
+                .parse()
+                .unwrap_or(axum::http::HeaderValue::from_static("")),
+        );
+        assert_eq!(referring_space(&headers).as_deref(), Some("DOC"));
+        headers.insert(
+            header::REFERER,
+            axum::http::HeaderValue::from_static("https://wiki.example/wiki/pages/1"),
+        );
+        assert_eq!(referring_space(&headers), None);
+    }
+
+    #[test]
+    fn bodies_lose_carriage_returns_and_formats_are_checked() {
+        let form = EditorForm {
+            body: "<p>a</p>\r\n<p>b</p>".into(),
+            format: "markdown".into(),
+            ..EditorForm::default()
+        };
+        let body = form.body_input().ok();
+        assert_eq!(
+            body.as_ref().map(|b| b.value.as_str()),
+            Some("<p>a</p>\n<p>b</p>")
+        );
+        assert_eq!(body.map(|b| b.format), Some(BodyFormat::Markdown));
+        let bad = EditorForm {
+            format: "html".into(),
+            ..EditorForm::default()
+        };
+        assert!(bad.body_input().is_err());
+    }
+}

@@ -1,0 +1,219 @@
+//! View models shared by several pages: a space's header, the page-tree
+//! sidebar, timestamps and people's names. Plain data, ready for templates.
+
+use std::collections::HashMap;
+
+use portico_app::{App, PageId, Space, TreeEntry, UserId};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+
+use super::links;
+use super::render::UiError;
+
+/// A space as its pages show it in their header and sidebar.
+pub(crate) struct SpaceView {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub archived: bool,
+    pub href: String,
+    pub settings_href: String,
+    pub create_href: String,
+}
+
+impl SpaceView {
+    pub fn new(space: &Space) -> Self {
+        Self {
+            key: space.key.clone(),
+            name: space.name.clone(),
+            description: space.description.clone(),
+            archived: space.status == "archived",
+            href: links::space(&space.key),
+            settings_href: links::space_settings(&space.key),
+            create_href: links::create_page(&space.key, None),
+        }
+    }
+}
+
+/// One page in the sidebar tree. The tree arrives flat, in pre-order with
+/// depths; each item says how to get from the previous item's list to its
+/// own: open a nested list (`nest`), or close the previous item and `unwind`
+/// that many enclosing lists.
+pub(crate) struct TreeItem {
+    pub title: String,
+    pub href: String,
+    pub current: bool,
+    pub nest: bool,
+    pub unwind: usize,
+}
+
+/// The page tree of a space, drawn as nested lists.
+pub(crate) struct Sidebar {
+    pub space_name: String,
+    pub space_href: String,
+    pub items: Vec<TreeItem>,
+    /// Lists still open after the last item (beyond the outermost one).
+    pub trailing: usize,
+}
+
+impl Sidebar {
+    pub fn new(space: &Space, entries: &[TreeEntry], current: Option<PageId>) -> Self {
+        let mut items = Vec::with_capacity(entries.len());
+        let mut previous: Option<usize> = None;
+        for entry in entries {
+            // INVARIANT: pre-order depths grow by at most one per step; a
+            // larger jump is drawn one level deeper, never more.
+            let (depth, nest, unwind) = match previous {
+                None => (0, false, 0),
+                Some(prev) if entry.depth > prev => (prev + 1, true, 0),
+                Some(prev) => (entry.depth, false, prev - entry.depth),
+            };
+            items.push(TreeItem {
+                title: entry.title.clone(),
+                href: links::page(&space.key, entry.id, &entry.title),
+                current: current == Some(entry.id),
+                nest,
+                unwind,
+            });
+            previous = Some(depth);
+        }
+        Self {
+            space_name: space.name.clone(),
+            space_href: links::space(&space.key),
+            items,
+            trailing: previous.unwrap_or(0),
+        }
+    }
+}
+
+/// A moment, for a `<time>` element.
+pub(crate) struct Stamp {
+    pub iso: String,
+    pub text: String,
+}
+
+impl Stamp {
+    pub fn new(at: OffsetDateTime) -> Self {
+        let at = at.to_offset(time::UtcOffset::UTC);
+        Self {
+            iso: at.format(&Rfc3339).unwrap_or_default(),
+            text: at
+                .format(format_description!(
+                    "[year]-[month]-[day] [hour]:[minute] UTC"
+                ))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Display names for a set of people, looked up once per page.
+pub(crate) struct Names(HashMap<UserId, String>);
+
+impl Names {
+    pub async fn load(
+        app: &App,
+        ids: impl IntoIterator<Item = Option<UserId>>,
+    ) -> Result<Self, UiError> {
+        let mut wanted: Vec<UserId> = ids.into_iter().flatten().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let people = app.people(&wanted).await?;
+        Ok(Names(
+            people
+                .into_iter()
+                .map(|person| (person.id, person.display_name))
+                .collect(),
+        ))
+    }
+
+    pub fn of(&self, id: Option<UserId>) -> String {
+        id.and_then(|id| self.0.get(&id).cloned())
+            .unwrap_or_else(|| "Unknown user".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_app::SpaceId;
+
+    fn entry(id: i64, depth: usize) -> TreeEntry {
+        TreeEntry {
+            id: PageId(id),
+            parent_id: None,
+            title: format!("P{id}"),
+            depth,
+        }
+    }
+
+    fn space() -> Space {
+        Space {
+            id: SpaceId(1),
+            key: "DOC".into(),
+            name: "Docs".into(),
+            description: String::new(),
+            homepage_id: Some(PageId(1)),
+            status: "current".into(),
+            created_by: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// Renders the steps the template takes, as markup, to check nesting.
+    fn draw(sidebar: &Sidebar) -> String {
+        let mut out = String::from("<ul>");
+        for (i, item) in sidebar.items.iter().enumerate() {
+            if item.nest {
+                out.push_str("<ul>");
+            } else if i > 0 {
+                out.push_str("</li>");
+                out.push_str(&"</ul></li>".repeat(item.unwind));
+            }
+            out.push_str(&format!("<li>{}", item.title));
+        }
+        if !sidebar.items.is_empty() {
+            out.push_str("</li>");
+            out.push_str(&"</ul></li>".repeat(sidebar.trailing));
+        }
+        out.push_str("</ul>");
+        out
+    }
+
+    #[test]
+    fn flat_trees_nest_properly() {
+        let entries = [
+            entry(1, 0),
+            entry(2, 1),
+            entry(3, 2),
+            entry(4, 2),
+            entry(5, 1),
+            entry(6, 3),
+            entry(7, 0),
+        ];
+        let sidebar = Sidebar::new(&space(), &entries, Some(PageId(4)));
+        assert_eq!(
+            draw(&sidebar),
+            "<ul><li>P1<ul><li>P2<ul><li>P3</li><li>P4</li></ul></li><li>P5<ul><li>P6</li></ul></li></ul></li><li>P7</li></ul>"
+        );
+        assert!(sidebar.items[3].current);
+        assert_eq!(sidebar.items.iter().filter(|item| item.current).count(), 1);
+    }
+
+    #[test]
+    fn open_lists_are_closed_at_the_end() {
+        let sidebar = Sidebar::new(&space(), &[entry(1, 0), entry(2, 1), entry(3, 2)], None);
+        assert_eq!(
+            draw(&sidebar),
+            "<ul><li>P1<ul><li>P2<ul><li>P3</li></ul></li></ul></li></ul>"
+        );
+        assert_eq!(draw(&Sidebar::new(&space(), &[], None)), "<ul></ul>");
+    }
+
+    #[test]
+    fn stamps_are_utc() {
+        let stamp = Stamp::new(OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(stamp.iso, "1970-01-01T00:00:00Z");
+        assert_eq!(stamp.text, "1970-01-01 00:00 UTC");
+    }
+}
