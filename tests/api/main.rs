@@ -16,4 +16,5 @@ mod bad_input;
 mod pages;
 mod spaces;
 mod tree;
+mod ui;
 mod versions;

@@ -224,3 +224,39 @@ async fn the_openapi_document_lists_every_route() {
         "portico-extensions"
     );
 }
+
+#[tokio::test]
+async fn cookie_authenticated_changes_from_another_site_are_refused() {
+    let t = spawn_app().await;
+    let space = t.space("CSRF").await;
+    let path = t.url(&format!("/api/portico/spaces/{}/archive", id(&space)));
+    let forged = t
+        .admin
+        .post(&path)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    expect_error(forged, StatusCode::FORBIDDEN).await;
+    assert_eq!(
+        t.get_json(&format!("/wiki/api/v2/spaces/{}", id(&space)))
+            .await["status"],
+        "current"
+    );
+    let reads = t
+        .admin
+        .get(t.url("/wiki/api/v2/spaces"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reads.status(), StatusCode::OK, "reads are not changes");
+    let same_origin = t
+        .admin
+        .post(&path)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status(), StatusCode::OK);
+}

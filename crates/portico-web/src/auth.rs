@@ -94,11 +94,29 @@ impl FromRequestParts<AppState> for ApiUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let auth = Auth::from_request_parts(parts, state).await?;
+        if auth.session_token.is_some() && !parts.method.is_safe() && is_cross_site(&parts.headers)
+        {
+            return Err(AppError::Forbidden {
+                permission: "csrf",
+                reason: "a cookie-authenticated change must come from this site".to_owned(),
+            }
+            .into());
+        }
         match auth.viewer {
             Viewer::Anonymous => Err(AppError::Unauthenticated.into()),
             viewer => Ok(ApiUser(viewer)),
         }
     }
+}
+
+/// Whether the browser says the request came from another site. Changes made
+/// with the session cookie must not: JSON bodies already force a CORS
+/// preflight, and this also covers body-less POSTs and DELETEs.
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|site| site == "cross-site" || site == "same-site")
 }
 
 /// A signed-in UI user; anonymous visitors are sent to the sign-in page and
