@@ -70,6 +70,23 @@ pub struct Slice<T> {
     pub has_more: bool,
 }
 
+impl<T> Slice<T> {
+    /// A slice from a query that fetched up to `limit + 1` rows: the extra row,
+    /// if any, only says that more follow.
+    pub(crate) fn from_overfetch<R>(
+        mut rows: Vec<R>,
+        limit: u64,
+        to_item: impl FnMut(R) -> T,
+    ) -> Self {
+        let has_more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Slice {
+            items: rows.into_iter().map(to_item).collect(),
+            has_more,
+        }
+    }
+}
+
 /// The difference between two versions of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionDiff {

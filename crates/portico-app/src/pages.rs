@@ -217,7 +217,7 @@ impl App {
         let space_ids: Option<Vec<i64>> = filter
             .space_ids
             .map(|ids| ids.iter().map(|id| id.0).collect());
-        let mut rows = pages::list(
+        let rows = pages::list(
             self.store.read(),
             pages::PageQuery {
                 visible_spaces: &visible,
@@ -229,12 +229,7 @@ impl App {
             },
         )
         .await?;
-        let has_more = rows.len() as u64 > filter.limit;
-        rows.truncate(filter.limit as usize);
-        Ok(Slice {
-            items: rows.into_iter().map(page_from_row).collect(),
-            has_more,
-        })
+        Ok(Slice::from_overfetch(rows, filter.limit, page_from_row))
     }
 
     /// The direct children of a page, in tree order, skipping `offset`.
@@ -247,14 +242,8 @@ impl App {
     ) -> AppResult<Slice<Page>> {
         let conn = self.store.read();
         let (page, _) = visible_page(conn, viewer, id).await?;
-        let mut rows =
-            pages::children(conn, page.space_id, Some(page.id), offset, limit + 1).await?;
-        let has_more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        Ok(Slice {
-            items: rows.into_iter().map(page_from_row).collect(),
-            has_more,
-        })
+        let rows = pages::children(conn, page.space_id, Some(page.id), offset, limit + 1).await?;
+        Ok(Slice::from_overfetch(rows, limit, page_from_row))
     }
 
     /// Saves a new version of a page. `update.version` must be the current

@@ -144,7 +144,7 @@ impl App {
         let keys: Option<Vec<String>> = filter
             .keys
             .map(|keys| keys.iter().map(|k| k.trim().to_ascii_uppercase()).collect());
-        let mut rows = spaces::list(
+        let rows = spaces::list(
             self.store.read(),
             spaces::SpaceQuery {
                 visible: &visible,
@@ -155,12 +155,7 @@ impl App {
             },
         )
         .await?;
-        let has_more = rows.len() as u64 > filter.limit;
-        rows.truncate(filter.limit as usize);
-        Ok(Slice {
-            items: rows.into_iter().map(space_from_row).collect(),
-            has_more,
-        })
+        Ok(Slice::from_overfetch(rows, filter.limit, space_from_row))
     }
 
     /// Changes a space's name or description (space admins only).
@@ -180,26 +175,7 @@ impl App {
         if let Some(description) = update.description {
             space.description = validate_description(&description)?;
         }
-        space.updated_at = now;
-        space.updated_by = viewer.user_id().map(|id| id.0);
-        let space = spaces::update(tx.conn(), space).await?;
-        audit(
-            tx.conn(),
-            now,
-            viewer.user_id().map(|id| id.0),
-            "space.update",
-            ("space", space.id.to_string()),
-            json!({}),
-        )
-        .await?;
-        journal(
-            tx.conn(),
-            now,
-            "space.updated",
-            ("space", space.id),
-            Some(space.id),
-        )
-        .await?;
+        let space = save_space(tx.conn(), viewer, space, "space.update", now).await?;
         tx.commit().await?;
         Ok(space_from_row(space))
     }
@@ -216,32 +192,45 @@ impl App {
         let mut space = visible_space(tx.conn(), viewer, id).await?;
         require(viewer, Action::AdministerSpace, &space)?;
         space.status = if archived { "archived" } else { "current" }.to_owned();
-        space.updated_at = now;
-        space.updated_by = viewer.user_id().map(|id| id.0);
-        let space = spaces::update(tx.conn(), space).await?;
         let action = if archived {
             "space.archive"
         } else {
             "space.unarchive"
         };
-        audit(
-            tx.conn(),
-            now,
-            viewer.user_id().map(|id| id.0),
-            action,
-            ("space", space.id.to_string()),
-            json!({}),
-        )
-        .await?;
-        journal(
-            tx.conn(),
-            now,
-            "space.updated",
-            ("space", space.id),
-            Some(space.id),
-        )
-        .await?;
+        let space = save_space(tx.conn(), viewer, space, action, now).await?;
         tx.commit().await?;
         Ok(space_from_row(space))
     }
+}
+
+/// Saves a changed space with its audit entry (`action`) and journal entry.
+async fn save_space(
+    conn: &impl portico_store::Conn,
+    viewer: &Viewer,
+    mut space: portico_store::SpaceRow,
+    action: &str,
+    now: time::OffsetDateTime,
+) -> AppResult<portico_store::SpaceRow> {
+    let actor = viewer.user_id().map(|id| id.0);
+    space.updated_at = now;
+    space.updated_by = actor;
+    let space = spaces::update(conn, space).await?;
+    audit(
+        conn,
+        now,
+        actor,
+        action,
+        ("space", space.id.to_string()),
+        json!({}),
+    )
+    .await?;
+    journal(
+        conn,
+        now,
+        "space.updated",
+        ("space", space.id),
+        Some(space.id),
+    )
+    .await?;
+    Ok(space)
 }

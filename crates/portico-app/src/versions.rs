@@ -23,13 +23,8 @@ impl App {
     ) -> AppResult<Slice<Version>> {
         let conn = self.store.read();
         let (page, _) = visible_page(conn, viewer, id).await?;
-        let mut rows = versions::list(conn, page.id, before, limit + 1).await?;
-        let has_more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        Ok(Slice {
-            items: rows.into_iter().map(version_from_row).collect(),
-            has_more,
-        })
+        let rows = versions::list(conn, page.id, before, limit + 1).await?;
+        Ok(Slice::from_overfetch(rows, limit, version_from_row))
     }
 
     pub async fn version(&self, viewer: &Viewer, id: PageId, number: i64) -> AppResult<Version> {

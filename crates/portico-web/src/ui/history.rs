@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::links::{self, PageLinks};
 use super::render::{
-    Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, page_id, see_other,
+    Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, page_and_space, see_other,
 };
 use super::view::{Names, Sidebar, SpaceView, Stamp};
 use crate::AppState;
@@ -20,17 +20,6 @@ const HISTORY_PAGE: u64 = 50;
 
 /// Unchanged lines kept around each change in a diff.
 const DIFF_CONTEXT: usize = 3;
-
-/// The page behind a history URL and its space.
-async fn page_and_space(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> Result<(Page, Space), UiError> {
-    let page = state.app.page(caller.viewer(), page_id(id)?).await?;
-    let space = state.app.space(caller.viewer(), page.space_id).await?;
-    Ok((page, space))
-}
 
 struct VersionRow {
     number: i64,

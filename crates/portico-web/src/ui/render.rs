@@ -276,6 +276,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for UiQuery<T> {
     }
 }
 
+/// The page behind a URL's id and its space, as `caller` may see them.
+pub(crate) async fn page_and_space(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(portico_app::Page, portico_app::Space), UiError> {
+    let page = state.app.page(caller.viewer(), page_id(id)?).await?;
+    let space = state.app.space(caller.viewer(), page.space_id).await?;
+    Ok((page, space))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

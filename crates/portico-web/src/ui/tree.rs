@@ -8,20 +8,11 @@ use portico_app::{AppError, CopyTo, MoveTo, Page, PageId, Space, TreeEntry};
 use serde::Deserialize;
 
 use super::links::{self, PageLinks};
-use super::render::{Caller, FormError, Me, UiError, UiForm, form_error, html, page_id, see_other};
+use super::render::{
+    Caller, FormError, Me, UiError, UiForm, form_error, html, page_and_space, see_other,
+};
 use super::view::{Sidebar, SpaceView};
 use crate::AppState;
-
-/// The page behind a URL and its space.
-async fn page_and_space(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> Result<(Page, Space), UiError> {
-    let page = state.app.page(caller.viewer(), page_id(id)?).await?;
-    let space = state.app.space(caller.viewer(), page.space_id).await?;
-    Ok((page, space))
-}
 
 /// A choice in the target list: a page, indented by its depth.
 struct TargetOption {
