@@ -6,6 +6,7 @@ mod access;
 mod auth;
 mod clock;
 mod error;
+mod mail;
 mod model;
 mod pages;
 mod record;
@@ -36,6 +37,10 @@ pub struct Settings {
     pub session_lifetime: time::Duration,
     /// How long a first-run setup link stays valid.
     pub setup_link_lifetime: time::Duration,
+    /// The address people reach Portico at, for links in e-mails.
+    pub public_base_url: String,
+    /// The `From:` address of the mail Portico sends.
+    pub mail_from: String,
 }
 
 impl Default for Settings {

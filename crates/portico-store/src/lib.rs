@@ -9,6 +9,7 @@ mod entity;
 mod error;
 pub mod journal;
 mod migrate;
+pub mod outbox;
 pub mod pages;
 pub mod sessions;
 pub mod spaces;

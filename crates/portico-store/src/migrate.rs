@@ -7,11 +7,18 @@ use crate::{Backend, StoreError};
 
 /// (version, SQLite script, PostgreSQL script). Append only; never edit a
 /// migration that has shipped.
-const MIGRATIONS: &[(&str, &str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(&str, &str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        "0002_directory",
+        include_str!("../migrations/sqlite/0002_directory.sql"),
+        include_str!("../migrations/postgres/0002_directory.sql"),
+    ),
+];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {
     db.execute_unprepared(

@@ -21,7 +21,11 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
             portico_store::redact(&config.database_url)
         )
     })?;
-    Ok(App::new(store, Arc::new(SystemClock), Settings::default()))
+    let settings = Settings {
+        public_base_url: config.public_base_url.clone(),
+        ..Settings::default()
+    };
+    Ok(App::new(store, Arc::new(SystemClock), settings))
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {

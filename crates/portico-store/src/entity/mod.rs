@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod journal;
+pub mod outbox;
 pub mod page;
 pub mod page_version;
 pub mod session;

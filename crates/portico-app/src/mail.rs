@@ -1,0 +1,1 @@
+//! E-mail: queueing into the outbox and delivering it (being written).
