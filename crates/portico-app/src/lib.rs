@@ -48,6 +48,8 @@ impl Default for Settings {
         Self {
             session_lifetime: time::Duration::days(7),
             setup_link_lifetime: time::Duration::hours(24),
+            public_base_url: "http://127.0.0.1:8080".to_owned(),
+            mail_from: "Portico <portico@localhost>".to_owned(),
         }
     }
 }
