@@ -38,7 +38,7 @@ pub struct SignedIn {
     pub user_id: UserId,
 }
 
-fn normalise_email(email: &str) -> AppResult<String> {
+pub(crate) fn normalise_email(email: &str) -> AppResult<String> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
@@ -62,7 +62,7 @@ fn normalise_email(email: &str) -> AppResult<String> {
     }
 }
 
-fn check_password(password: &str) -> AppResult<()> {
+pub(crate) fn check_password(password: &str) -> AppResult<()> {
     let length = password.chars().count();
     if length < MIN_PASSWORD_LEN {
         return Err(ValidationError::new(
@@ -222,61 +222,126 @@ impl App {
 
     /// Checks an e-mail and password and opens a session.
     pub async fn sign_in(&self, email: &str, password: &str) -> AppResult<SignedIn> {
+        self.sign_in_from(email, password, None).await
+    }
+
+    /// Checks an e-mail and password and opens a session; `client` (the
+    /// caller's address) goes into the audit log. After too many failures in a
+    /// row the account is locked for a while; a locked account answers exactly
+    /// like a wrong password.
+    pub async fn sign_in_from(&self, email: &str, password: &str, client: Option<&str>) -> AppResult<SignedIn> {
         let now = self.now();
         let email = email.trim().to_lowercase();
         let user = users::find_by_email(self.store.read(), &email).await?;
+        let locked = user.as_ref().is_some_and(|u| u.locked_until.is_some_and(|until| until > now));
         let verified = match &user {
-            Some(user) if user.status == "active" => user
-                .password_hash
-                .as_deref()
-                .is_some_and(|hash| verify_password(password, hash)),
+            Some(user) if user.status == "active" && !locked => {
+                user.password_hash.as_deref().is_some_and(|hash| verify_password(password, hash))
+            }
             _ => {
                 burn_verification(password);
                 false
             }
         };
+        let from = json!({ "from": client });
         let tx = self.store.write().await?;
-        let Some(user) = user.filter(|_| verified) else {
-            audit(
-                tx.conn(),
-                now,
-                None,
-                "auth.sign_in_failed",
-                ("email", email.clone()),
-                json!({}),
-            )
-            .await?;
+        let conn = tx.conn();
+        let Some(mut user) = user.filter(|_| verified) else {
+            audit(conn, now, None, "auth.sign_in_failed", ("email", email.clone()), from.clone()).await?;
+            if let Some(mut user) = users::find_by_email(conn, &email).await?.filter(|_| !locked) {
+                let policies = crate::directory::load_policies(conn).await?;
+                user.failed_sign_ins += 1;
+                if user.failed_sign_ins >= i64::from(policies.max_failed_sign_ins) {
+                    user.failed_sign_ins = 0;
+                    user.locked_until = Some(now + time::Duration::minutes(policies.lockout_minutes.into()));
+                    audit(conn, now, None, "auth.lockout", ("user", user.id.to_string()), from).await?;
+                }
+                users::update(conn, user).await?;
+            }
             tx.commit().await?;
             return Err(AppError::BadCredentials);
         };
+        if user.failed_sign_ins != 0 || user.locked_until.is_some() || user.last_active_at.is_none() {
+            user.failed_sign_ins = 0;
+            user.locked_until = None;
+        }
+        user.last_active_at = Some(now);
+        let user = users::update(conn, user).await?;
+        let signed_in = self.open_session(conn, user.id, now).await?;
+        audit(conn, now, Some(user.id), "auth.sign_in", ("user", user.id.to_string()), from).await?;
+        tx.commit().await?;
+        Ok(signed_in)
+    }
+
+    /// Creates a session for a user inside the caller's transaction.
+    pub(crate) async fn open_session(&self, conn: &impl portico_store::Conn, user_id: i64, now: time::OffsetDateTime) -> AppResult<SignedIn> {
         let token = new_token();
         let csrf_token = new_token();
         sessions::insert(
-            tx.conn(),
+            conn,
             sessions::NewSession {
                 token_hash: &token_hash(&token),
-                user_id: user.id,
+                user_id,
                 csrf_token: &csrf_token,
                 now,
                 expires_at: now + self.settings.session_lifetime,
             },
         )
         .await?;
-        audit(
-            tx.conn(),
-            now,
-            Some(user.id),
-            "auth.sign_in",
-            ("user", user.id.to_string()),
-            json!({}),
-        )
-        .await?;
+        Ok(SignedIn { token, csrf_token, user_id: UserId(user_id) })
+    }
+
+    /// Ends every session of the signed-in user, on every device.
+    pub async fn sign_out_everywhere(&self, viewer: &Viewer) -> AppResult<()> {
+        let user_id = viewer.user_id().ok_or(AppError::Unauthenticated)?.0;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        sessions::delete_for_user(tx.conn(), user_id).await?;
+        audit(tx.conn(), now, Some(user_id), "auth.sign_out_everywhere", ("user", user_id.to_string()), json!({})).await?;
         tx.commit().await?;
-        Ok(SignedIn {
-            token,
-            csrf_token,
-            user_id: UserId(user.id),
-        })
+        Ok(())
+    }
+
+    /// Mails a password-reset link to an active account. Answers the same
+    /// whether or not the address is known.
+    pub async fn request_password_reset(&self, email: &str) -> AppResult<()> {
+        let now = self.now();
+        let email = email.trim().to_lowercase();
+        let tx = self.store.write().await?;
+        let conn = tx.conn();
+        if let Some(user) = users::find_by_email(conn, &email).await?.filter(|u| u.status == "active") {
+            let token = new_token();
+            sessions::insert_password_reset(conn, user.id, &token_hash(&token), now, now + time::Duration::hours(1)).await?;
+            let link = format!("{}/password/reset?token={token}", self.settings.public_base_url);
+            let body = format!(
+                "Someone asked to reset the password of your Portico account. If it was you, choose a new password here within the hour (the link works once):\n\n{link}\n\nIf it wasn't you, ignore this message; your password stays as it is.\n"
+            );
+            crate::mail::queue(conn, now, &user.email, "Reset your Portico password", &body).await?;
+            audit(conn, now, None, "auth.password_reset_requested", ("user", user.id.to_string()), json!({})).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password with a reset link; every session of the account
+    /// ends and any lockout is lifted.
+    pub async fn reset_password(&self, token: &str, password: &str) -> AppResult<()> {
+        check_password(password)?;
+        let hash = hash_password(password).map_err(|_| AppError::Invalid(ValidationError::new("password", "can't be hashed")))?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let conn = tx.conn();
+        let user_id = sessions::consume_password_reset(conn, &token_hash(token), now).await?.ok_or(AppError::InvalidLink)?;
+        let mut user = users::find(conn, user_id).await?.filter(|u| u.status == "active").ok_or(AppError::InvalidLink)?;
+        user.password_hash = Some(hash);
+        user.failed_sign_ins = 0;
+        user.locked_until = None;
+        user.updated_at = now;
+        users::update(conn, user).await?;
+        sessions::delete_for_user(conn, user_id).await?;
+        audit(conn, now, Some(user_id), "auth.password_reset", ("user", user_id.to_string()), json!({})).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Ends the session with this token (no-op if it is already gone).
@@ -315,7 +380,9 @@ impl App {
         if user.status != "active" {
             return Ok(None);
         }
-        let role = user.role.parse::<Role>().unwrap_or(Role::None);
+        let direct = user.role.parse::<Role>().unwrap_or(Role::None);
+        let group_roles = portico_store::groups::groups_of(conn, user.id).await?.into_iter().map(|g| g.role.parse::<Role>().unwrap_or(Role::None));
+        let role = portico_core::directory::effective_role(direct, group_roles);
         let principal = Principal {
             user_id: UserId(user.id),
             role,

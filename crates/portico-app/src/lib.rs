@@ -3,9 +3,12 @@
 //! one transaction together with its audit and journal entries.
 
 mod access;
+mod audit_log;
 mod auth;
 mod clock;
+mod directory;
 mod error;
+mod invitations;
 mod mail;
 mod model;
 mod pages;
@@ -19,9 +22,14 @@ use std::sync::Arc;
 
 use portico_store::Store;
 
+pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
+pub use directory::{GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary};
+pub use invitations::{Invite, InvitationPreview, InvitationSummary};
+pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use error::AppError;
+pub use mail::{DeliveryReport, MailSetupError, MailStatus, OutboxMail, SmtpMailer, run_mail_delivery};
 pub use model::*;
 pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
 pub use portico_core::page::Placement;
@@ -41,6 +49,9 @@ pub struct Settings {
     pub public_base_url: String,
     /// The `From:` address of the mail Portico sends.
     pub mail_from: String,
+    /// Whether an SMTP server is configured; without one, mail is held in the
+    /// outbox for the org admin to read.
+    pub smtp_configured: bool,
 }
 
 impl Default for Settings {
@@ -50,6 +61,7 @@ impl Default for Settings {
             setup_link_lifetime: time::Duration::hours(24),
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             mail_from: "Portico <portico@localhost>".to_owned(),
+            smtp_configured: false,
         }
     }
 }

@@ -49,3 +49,47 @@ pub async fn for_target(
         .map(|row| (row.action, row.actor_id))
         .collect())
 }
+
+/// Filters for reading the audit log. All are optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub actor_id: Option<i64>,
+    /// Matches actions starting with this, e.g. `invitation.` or `auth.sign_in`.
+    pub action_prefix: Option<String>,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub before_id: Option<i64>,
+    pub limit: u64,
+}
+
+pub use crate::entity::audit::Model as AuditRow;
+
+/// Audit entries matching `query`, newest first.
+pub async fn list(conn: &impl Conn, query: &AuditQuery) -> Result<Vec<AuditRow>, StoreError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut select = audit::Entity::find();
+    if let Some(actor) = query.actor_id {
+        select = select.filter(audit::Column::ActorId.eq(actor));
+    }
+    if let Some(prefix) = &query.action_prefix {
+        select = select.filter(audit::Column::Action.starts_with(prefix));
+    }
+    if let Some(kind) = &query.target_kind {
+        select = select.filter(audit::Column::TargetKind.eq(kind));
+    }
+    if let Some(id) = &query.target_id {
+        select = select.filter(audit::Column::TargetId.eq(id));
+    }
+    if let Some(since) = query.since {
+        select = select.filter(audit::Column::At.gte(since));
+    }
+    if let Some(until) = query.until {
+        select = select.filter(audit::Column::At.lt(until));
+    }
+    if let Some(before) = query.before_id {
+        select = select.filter(audit::Column::Id.lt(before));
+    }
+    Ok(select.order_by_desc(audit::Column::Id).limit(query.limit).all(conn).await?)
+}

@@ -5,6 +5,8 @@
 //! case can run several of them inside one transaction from [`Store::write`].
 
 pub mod audit;
+pub mod groups;
+pub mod invitations;
 mod entity;
 mod error;
 pub mod journal;
@@ -12,6 +14,7 @@ mod migrate;
 pub mod outbox;
 pub mod pages;
 pub mod sessions;
+pub mod settings;
 pub mod spaces;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -26,6 +29,7 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub use entity::outbox::Model as OutboxRow;
 pub use entity::page::Model as PageRow;
 pub use entity::page_version::Model as VersionRow;
 pub use entity::session::Model as SessionRow;

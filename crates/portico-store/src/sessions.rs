@@ -3,7 +3,7 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
-use crate::entity::{session, setup_token};
+use crate::entity::{password_reset, session, setup_token};
 use crate::{Conn, SessionRow, StoreError, Timestamp};
 
 pub struct NewSession<'a> {
@@ -95,4 +95,51 @@ pub async fn consume_setup_token(
     active.used_at = Set(Some(now));
     active.update(conn).await?;
     Ok(true)
+}
+
+/// Ends every session of a user (sign-out everywhere, deactivation).
+pub async fn delete_for_user(conn: &impl Conn, user_id: i64) -> Result<u64, StoreError> {
+    let result = session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+pub async fn insert_password_reset(
+    conn: &impl Conn,
+    user_id: i64,
+    token_hash: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), StoreError> {
+    let row = password_reset::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set(token_hash.to_owned()),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        ..Default::default()
+    };
+    row.insert(conn).await?;
+    Ok(())
+}
+
+/// Uses up an unused, unexpired password-reset token; returns its user.
+pub async fn consume_password_reset(conn: &impl Conn, token_hash: &str, now: Timestamp) -> Result<Option<i64>, StoreError> {
+    let Some(reset) = password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(token_hash))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if reset.used_at.is_some() || reset.expires_at <= now {
+        return Ok(None);
+    }
+    let user_id = reset.user_id;
+    let mut active = reset.into_active_model();
+    active.used_at = Set(Some(now));
+    active.update(conn).await?;
+    Ok(Some(user_id))
 }

@@ -1,6 +1,7 @@
 //! Users: just enough of the directory to sign in (the full directory extends it).
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::user;
 use crate::{Conn, StoreError, Timestamp, UserRow};
@@ -24,6 +25,10 @@ pub async fn insert(conn: &impl Conn, new: NewUser<'_>) -> Result<UserRow, Store
         role: Set(new.role.to_owned()),
         org_admin: Set(new.org_admin),
         status: Set(new.status.to_owned()),
+        ever_paid: Set(new.role == "member" || new.role == "admin"),
+        failed_sign_ins: Set(0),
+        locked_until: Set(None),
+        last_active_at: Set(None),
         created_at: Set(new.now),
         updated_at: Set(new.now),
         ..Default::default()
@@ -57,4 +62,38 @@ pub async fn count_org_admins(conn: &impl Conn) -> Result<u64, StoreError> {
         .filter(user::Column::OrgAdmin.eq(true))
         .count(conn)
         .await?)
+}
+
+/// Saves every field of `row` (the caller changes the fields it means to).
+pub async fn update(conn: &impl Conn, row: UserRow) -> Result<UserRow, StoreError> {
+    let active: user::ActiveModel = row.into();
+    Ok(active.reset_all().update(conn).await?)
+}
+
+/// Users whose e-mail or name contains `search` (case-insensitive), with the
+/// given statuses (all when empty), in id order.
+pub async fn search(conn: &impl Conn, search: Option<&str>, statuses: &[&str]) -> Result<Vec<UserRow>, StoreError> {
+    let mut select = user::Entity::find();
+    if let Some(text) = search.map(str::trim).filter(|text| !text.is_empty()) {
+        let pattern = text.to_lowercase();
+        select = select.filter(
+            Condition::any()
+                .add(user::Column::Email.contains(&pattern))
+                .add(Expr::expr(Func::lower(Expr::col(user::Column::DisplayName))).like(format!("%{pattern}%"))),
+        );
+    }
+    if !statuses.is_empty() {
+        select = select.filter(user::Column::Status.is_in(statuses.iter().copied()));
+    }
+    Ok(select.order_by_asc(user::Column::Id).all(conn).await?)
+}
+
+/// Serialises changes to the directory's headcount: on PostgreSQL a
+/// transaction-scoped advisory lock; on SQLite the single writer already
+/// serialises every write transaction.
+pub async fn lock_headcount(conn: &impl Conn) -> Result<(), StoreError> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        conn.execute_unprepared("SELECT pg_advisory_xact_lock(7301)").await?;
+    }
+    Ok(())
 }

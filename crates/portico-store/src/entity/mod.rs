@@ -2,11 +2,16 @@
 //! Only the store crate sees these; the app layer gets plain records.
 
 pub mod audit;
+pub mod group;
+pub mod group_member;
+pub mod invitation;
 pub mod journal;
 pub mod outbox;
 pub mod page;
 pub mod page_version;
+pub mod password_reset;
 pub mod session;
 pub mod setup_token;
+pub mod site_setting;
 pub mod space;
 pub mod user;

@@ -14,6 +14,11 @@ pub struct Model {
     pub role: String,
     pub org_admin: bool,
     pub status: String,
+    /// Ever held `member` or `admin` (such people can never become guests).
+    pub ever_paid: bool,
+    pub failed_sign_ins: i64,
+    pub locked_until: Option<TimeDateTimeWithTimeZone>,
+    pub last_active_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
