@@ -44,7 +44,13 @@ pub async fn spawn_app() -> TestApp {
             public_base_url: base.clone(),
         },
     });
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     let admin = signed_in_client(&app, ADMIN_EMAIL).await;
     let anon = Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -12,6 +12,7 @@
 
 mod harness;
 
+mod admin;
 mod bad_input;
 mod pages;
 mod spaces;

@@ -4,10 +4,10 @@ use portico_core::{UserId, Viewer};
 use portico_store::audit::{self, AuditQuery};
 use time::OffsetDateTime;
 
+use crate::App;
 use crate::directory::require_org_admin;
 use crate::error::AppResult;
 use crate::model::Slice;
-use crate::App;
 
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +36,11 @@ pub struct AuditFilter {
 
 impl App {
     /// Audit entries, newest first.
-    pub async fn audit_log(&self, viewer: &Viewer, filter: AuditFilter) -> AppResult<Slice<AuditEntry>> {
+    pub async fn audit_log(
+        &self,
+        viewer: &Viewer,
+        filter: AuditFilter,
+    ) -> AppResult<Slice<AuditEntry>> {
         require_org_admin(viewer)?;
         let limit = filter.limit.clamp(1, 1000);
         let query = AuditQuery {

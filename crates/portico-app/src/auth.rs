@@ -229,15 +229,23 @@ impl App {
     /// caller's address) goes into the audit log. After too many failures in a
     /// row the account is locked for a while; a locked account answers exactly
     /// like a wrong password.
-    pub async fn sign_in_from(&self, email: &str, password: &str, client: Option<&str>) -> AppResult<SignedIn> {
+    pub async fn sign_in_from(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<&str>,
+    ) -> AppResult<SignedIn> {
         let now = self.now();
         let email = email.trim().to_lowercase();
         let user = users::find_by_email(self.store.read(), &email).await?;
-        let locked = user.as_ref().is_some_and(|u| u.locked_until.is_some_and(|until| until > now));
+        let locked = user
+            .as_ref()
+            .is_some_and(|u| u.locked_until.is_some_and(|until| until > now));
         let verified = match &user {
-            Some(user) if user.status == "active" && !locked => {
-                user.password_hash.as_deref().is_some_and(|hash| verify_password(password, hash))
-            }
+            Some(user) if user.status == "active" && !locked => user
+                .password_hash
+                .as_deref()
+                .is_some_and(|hash| verify_password(password, hash)),
             _ => {
                 burn_verification(password);
                 false
@@ -247,34 +255,68 @@ impl App {
         let tx = self.store.write().await?;
         let conn = tx.conn();
         let Some(mut user) = user.filter(|_| verified) else {
-            audit(conn, now, None, "auth.sign_in_failed", ("email", email.clone()), from.clone()).await?;
-            if let Some(mut user) = users::find_by_email(conn, &email).await?.filter(|_| !locked) {
+            audit(
+                conn,
+                now,
+                None,
+                "auth.sign_in_failed",
+                ("email", email.clone()),
+                from.clone(),
+            )
+            .await?;
+            if let Some(mut user) = users::find_by_email(conn, &email)
+                .await?
+                .filter(|_| !locked)
+            {
                 let policies = crate::directory::load_policies(conn).await?;
                 user.failed_sign_ins += 1;
                 if user.failed_sign_ins >= i64::from(policies.max_failed_sign_ins) {
                     user.failed_sign_ins = 0;
-                    user.locked_until = Some(now + time::Duration::minutes(policies.lockout_minutes.into()));
-                    audit(conn, now, None, "auth.lockout", ("user", user.id.to_string()), from).await?;
+                    user.locked_until =
+                        Some(now + time::Duration::minutes(policies.lockout_minutes.into()));
+                    audit(
+                        conn,
+                        now,
+                        None,
+                        "auth.lockout",
+                        ("user", user.id.to_string()),
+                        from,
+                    )
+                    .await?;
                 }
                 users::update(conn, user).await?;
             }
             tx.commit().await?;
             return Err(AppError::BadCredentials);
         };
-        if user.failed_sign_ins != 0 || user.locked_until.is_some() || user.last_active_at.is_none() {
+        if user.failed_sign_ins != 0 || user.locked_until.is_some() || user.last_active_at.is_none()
+        {
             user.failed_sign_ins = 0;
             user.locked_until = None;
         }
         user.last_active_at = Some(now);
         let user = users::update(conn, user).await?;
         let signed_in = self.open_session(conn, user.id, now).await?;
-        audit(conn, now, Some(user.id), "auth.sign_in", ("user", user.id.to_string()), from).await?;
+        audit(
+            conn,
+            now,
+            Some(user.id),
+            "auth.sign_in",
+            ("user", user.id.to_string()),
+            from,
+        )
+        .await?;
         tx.commit().await?;
         Ok(signed_in)
     }
 
     /// Creates a session for a user inside the caller's transaction.
-    pub(crate) async fn open_session(&self, conn: &impl portico_store::Conn, user_id: i64, now: time::OffsetDateTime) -> AppResult<SignedIn> {
+    pub(crate) async fn open_session(
+        &self,
+        conn: &impl portico_store::Conn,
+        user_id: i64,
+        now: time::OffsetDateTime,
+    ) -> AppResult<SignedIn> {
         let token = new_token();
         let csrf_token = new_token();
         sessions::insert(
@@ -288,7 +330,11 @@ impl App {
             },
         )
         .await?;
-        Ok(SignedIn { token, csrf_token, user_id: UserId(user_id) })
+        Ok(SignedIn {
+            token,
+            csrf_token,
+            user_id: UserId(user_id),
+        })
     }
 
     /// Ends every session of the signed-in user, on every device.
@@ -297,7 +343,15 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         sessions::delete_for_user(tx.conn(), user_id).await?;
-        audit(tx.conn(), now, Some(user_id), "auth.sign_out_everywhere", ("user", user_id.to_string()), json!({})).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(user_id),
+            "auth.sign_out_everywhere",
+            ("user", user_id.to_string()),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -309,15 +363,37 @@ impl App {
         let email = email.trim().to_lowercase();
         let tx = self.store.write().await?;
         let conn = tx.conn();
-        if let Some(user) = users::find_by_email(conn, &email).await?.filter(|u| u.status == "active") {
+        if let Some(user) = users::find_by_email(conn, &email)
+            .await?
+            .filter(|u| u.status == "active")
+        {
             let token = new_token();
-            sessions::insert_password_reset(conn, user.id, &token_hash(&token), now, now + time::Duration::hours(1)).await?;
-            let link = format!("{}/password/reset?token={token}", self.settings.public_base_url);
+            sessions::insert_password_reset(
+                conn,
+                user.id,
+                &token_hash(&token),
+                now,
+                now + time::Duration::hours(1),
+            )
+            .await?;
+            let link = format!(
+                "{}/password/reset?token={token}",
+                self.settings.public_base_url
+            );
             let body = format!(
                 "Someone asked to reset the password of your Portico account. If it was you, choose a new password here within the hour (the link works once):\n\n{link}\n\nIf it wasn't you, ignore this message; your password stays as it is.\n"
             );
-            crate::mail::queue(conn, now, &user.email, "Reset your Portico password", &body).await?;
-            audit(conn, now, None, "auth.password_reset_requested", ("user", user.id.to_string()), json!({})).await?;
+            crate::mail::queue(conn, now, &user.email, "Reset your Portico password", &body)
+                .await?;
+            audit(
+                conn,
+                now,
+                None,
+                "auth.password_reset_requested",
+                ("user", user.id.to_string()),
+                json!({}),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -327,19 +403,33 @@ impl App {
     /// ends and any lockout is lifted.
     pub async fn reset_password(&self, token: &str, password: &str) -> AppResult<()> {
         check_password(password)?;
-        let hash = hash_password(password).map_err(|_| AppError::Invalid(ValidationError::new("password", "can't be hashed")))?;
+        let hash = hash_password(password)
+            .map_err(|_| AppError::Invalid(ValidationError::new("password", "can't be hashed")))?;
         let now = self.now();
         let tx = self.store.write().await?;
         let conn = tx.conn();
-        let user_id = sessions::consume_password_reset(conn, &token_hash(token), now).await?.ok_or(AppError::InvalidLink)?;
-        let mut user = users::find(conn, user_id).await?.filter(|u| u.status == "active").ok_or(AppError::InvalidLink)?;
+        let user_id = sessions::consume_password_reset(conn, &token_hash(token), now)
+            .await?
+            .ok_or(AppError::InvalidLink)?;
+        let mut user = users::find(conn, user_id)
+            .await?
+            .filter(|u| u.status == "active")
+            .ok_or(AppError::InvalidLink)?;
         user.password_hash = Some(hash);
         user.failed_sign_ins = 0;
         user.locked_until = None;
         user.updated_at = now;
         users::update(conn, user).await?;
         sessions::delete_for_user(conn, user_id).await?;
-        audit(conn, now, Some(user_id), "auth.password_reset", ("user", user_id.to_string()), json!({})).await?;
+        audit(
+            conn,
+            now,
+            Some(user_id),
+            "auth.password_reset",
+            ("user", user_id.to_string()),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -381,7 +471,10 @@ impl App {
             return Ok(None);
         }
         let direct = user.role.parse::<Role>().unwrap_or(Role::None);
-        let group_roles = portico_store::groups::groups_of(conn, user.id).await?.into_iter().map(|g| g.role.parse::<Role>().unwrap_or(Role::None));
+        let group_roles = portico_store::groups::groups_of(conn, user.id)
+            .await?
+            .into_iter()
+            .map(|g| g.role.parse::<Role>().unwrap_or(Role::None));
         let role = portico_core::directory::effective_role(direct, group_roles);
         let principal = Principal {
             user_id: UserId(user.id),

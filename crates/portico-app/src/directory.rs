@@ -13,9 +13,9 @@ use portico_store::{Conn, UserRow, groups, sessions, settings, users};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
-use crate::App;
 
 /// The org admin behind `viewer`. Everyone else finds admin screens missing.
 pub(crate) fn require_org_admin(viewer: &Viewer) -> AppResult<i64> {
@@ -31,10 +31,12 @@ impl From<DirectoryError> for AppError {
             DirectoryError::BatchSize(_)
             | DirectoryError::InternalDomain(_)
             | DirectoryError::BlockedDomain(_)
-            | DirectoryError::NotAllowedDomain(_) => AppError::Invalid(ValidationError::new("emails", err.to_string())),
-            DirectoryError::FormerPaidToGuest(_) | DirectoryError::GuestQuota { .. } | DirectoryError::UserLimit { .. } => {
-                AppError::Conflict(err.to_string())
+            | DirectoryError::NotAllowedDomain(_) => {
+                AppError::Invalid(ValidationError::new("emails", err.to_string()))
             }
+            DirectoryError::FormerPaidToGuest(_)
+            | DirectoryError::GuestQuota { .. }
+            | DirectoryError::UserLimit { .. } => AppError::Conflict(err.to_string()),
         }
     }
 }
@@ -63,32 +65,55 @@ impl Default for SitePolicies {
 }
 
 fn list(text: &str) -> Vec<String> {
-    text.split([',', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_ascii_lowercase).collect()
+    text.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
 }
 
 impl SitePolicies {
     fn from_map(map: &BTreeMap<String, String>) -> Self {
         let defaults = Self::default();
-        let number = |key: &str, default: u64| map.get(key).and_then(|v| v.parse().ok()).unwrap_or(default);
+        let number =
+            |key: &str, default: u64| map.get(key).and_then(|v| v.parse().ok()).unwrap_or(default);
         Self {
             limits: LicenceLimits {
-                guests_per_paid_seat: number("guests.per_paid_seat", defaults.limits.guests_per_paid_seat),
+                guests_per_paid_seat: number(
+                    "guests.per_paid_seat",
+                    defaults.limits.guests_per_paid_seat,
+                ),
                 user_limit: number("site.user_limit", defaults.limits.user_limit),
             },
             domains: DomainRules {
-                allow: map.get("guests.domain_allow").map(|v| list(v)).unwrap_or_default(),
-                block: map.get("guests.domain_block").map(|v| list(v)).unwrap_or_default(),
-                internal: map.get("site.internal_domains").map(|v| list(v)).unwrap_or_default(),
+                allow: map
+                    .get("guests.domain_allow")
+                    .map(|v| list(v))
+                    .unwrap_or_default(),
+                block: map
+                    .get("guests.domain_block")
+                    .map(|v| list(v))
+                    .unwrap_or_default(),
+                internal: map
+                    .get("site.internal_domains")
+                    .map(|v| list(v))
+                    .unwrap_or_default(),
             },
-            max_failed_sign_ins: number("sign_in.max_failures", defaults.max_failed_sign_ins.into()) as u32,
-            lockout_minutes: number("sign_in.lockout_minutes", defaults.lockout_minutes.into()) as u32,
-            invitation_days: number("invitations.valid_days", defaults.invitation_days.into()) as u32,
+            max_failed_sign_ins: number("sign_in.max_failures", defaults.max_failed_sign_ins.into())
+                as u32,
+            lockout_minutes: number("sign_in.lockout_minutes", defaults.lockout_minutes.into())
+                as u32,
+            invitation_days: number("invitations.valid_days", defaults.invitation_days.into())
+                as u32,
         }
     }
 
     fn to_map(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("guests.per_paid_seat", self.limits.guests_per_paid_seat.to_string()),
+            (
+                "guests.per_paid_seat",
+                self.limits.guests_per_paid_seat.to_string(),
+            ),
             ("site.user_limit", self.limits.user_limit.to_string()),
             ("guests.domain_allow", self.domains.allow.join(",")),
             ("guests.domain_block", self.domains.block.join(",")),
@@ -102,14 +127,33 @@ impl SitePolicies {
     fn validate(&self) -> AppResult<()> {
         let checks: [(&'static str, u64, u64, u64); 5] = [
             ("site.user_limit", self.limits.user_limit, 1, 10_000_000),
-            ("guests.per_paid_seat", self.limits.guests_per_paid_seat, 0, 1_000),
-            ("sign_in.max_failures", self.max_failed_sign_ins.into(), 1, 100),
-            ("sign_in.lockout_minutes", self.lockout_minutes.into(), 1, 24 * 60),
+            (
+                "guests.per_paid_seat",
+                self.limits.guests_per_paid_seat,
+                0,
+                1_000,
+            ),
+            (
+                "sign_in.max_failures",
+                self.max_failed_sign_ins.into(),
+                1,
+                100,
+            ),
+            (
+                "sign_in.lockout_minutes",
+                self.lockout_minutes.into(),
+                1,
+                24 * 60,
+            ),
             ("invitations.valid_days", self.invitation_days.into(), 1, 90),
         ];
         for (field, value, min, max) in checks {
             if !(min..=max).contains(&value) {
-                return Err(ValidationError::new(field, format!("must be between {min} and {max}, not {value}")).into());
+                return Err(ValidationError::new(
+                    field,
+                    format!("must be between {min} and {max}, not {value}"),
+                )
+                .into());
             }
         }
         Ok(())
@@ -138,14 +182,29 @@ fn counts(status: &str) -> bool {
 
 impl Roster {
     pub(crate) async fn load(conn: &impl Conn) -> AppResult<Self> {
-        let users = users::search(conn, None, &[]).await?.into_iter().map(|u| (u.id, u)).collect();
-        let groups = groups::all(conn).await?.into_iter().map(|g| (g.id, g)).collect();
+        let users = users::search(conn, None, &[])
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let groups = groups::all(conn)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g))
+            .collect();
         let memberships = groups::memberships(conn).await?;
-        Ok(Self { users, groups, memberships })
+        Ok(Self {
+            users,
+            groups,
+            memberships,
+        })
     }
 
     pub(crate) fn effective(&self, user_id: i64) -> Role {
-        let direct = self.users.get(&user_id).map_or(Role::None, |u| role_of(&u.role));
+        let direct = self
+            .users
+            .get(&user_id)
+            .map_or(Role::None, |u| role_of(&u.role));
         let group_roles = self
             .memberships
             .iter()
@@ -200,7 +259,11 @@ impl Roster {
     /// Checks `after` against `self` (the state before): nobody who ever held
     /// a paid role becomes a guest, and the headcount stays within limits.
     /// Returns the users who now hold a paid role for the first time.
-    pub(crate) fn check_change(&self, after: &Roster, limits: LicenceLimits) -> AppResult<Vec<i64>> {
+    pub(crate) fn check_change(
+        &self,
+        after: &Roster,
+        limits: LicenceLimits,
+    ) -> AppResult<Vec<i64>> {
         let mut newly_paid = Vec::new();
         for user in after.users.values().filter(|u| counts(&u.status)) {
             let now = after.effective(user.id);
@@ -288,7 +351,11 @@ fn group_name(name: &str) -> AppResult<String> {
 
 impl App {
     /// The people in the directory, filtered (org admins only).
-    pub async fn list_users(&self, viewer: &Viewer, query: UserQuery) -> AppResult<Vec<UserSummary>> {
+    pub async fn list_users(
+        &self,
+        viewer: &Viewer,
+        query: UserQuery,
+    ) -> AppResult<Vec<UserSummary>> {
         require_org_admin(viewer)?;
         let conn = self.store.read();
         let roster = Roster::load(conn).await?;
@@ -311,7 +378,12 @@ impl App {
 
     /// Changes a user's direct product role, under the former-paid rule and
     /// the licence limits.
-    pub async fn set_user_role(&self, viewer: &Viewer, id: UserId, role: Role) -> AppResult<UserSummary> {
+    pub async fn set_user_role(
+        &self,
+        viewer: &Viewer,
+        id: UserId,
+        role: Role,
+    ) -> AppResult<UserSummary> {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
@@ -331,25 +403,54 @@ impl App {
             user = users::update(tx.conn(), user).await?;
         }
         after.set_user(user.clone());
-        audit(tx.conn(), now, Some(actor), "user.role_change", ("user", user.id.to_string()), json!({ "from": old_role, "to": role.as_str() })).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "user.role_change",
+            ("user", user.id.to_string()),
+            json!({ "from": old_role, "to": role.as_str() }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(summary(&after, &user))
     }
 
     /// Grants or removes the org-admin flag.
-    pub async fn set_org_admin(&self, viewer: &Viewer, id: UserId, org_admin: bool) -> AppResult<()> {
+    pub async fn set_org_admin(
+        &self,
+        viewer: &Viewer,
+        id: UserId,
+        org_admin: bool,
+    ) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let mut user = users::find(tx.conn(), id.0).await?.ok_or(AppError::NotFound)?;
+        let mut user = users::find(tx.conn(), id.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if !org_admin && user.org_admin && users::count_org_admins(tx.conn()).await? <= 1 {
-            return Err(AppError::Conflict("the last org admin can't lose the flag".to_owned()));
+            return Err(AppError::Conflict(
+                "the last org admin can't lose the flag".to_owned(),
+            ));
         }
         user.org_admin = org_admin;
         user.updated_at = now;
         users::update(tx.conn(), user).await?;
-        let action = if org_admin { "user.org_admin_grant" } else { "user.org_admin_revoke" };
-        audit(tx.conn(), now, Some(actor), action, ("user", id.to_string()), json!({})).await?;
+        let action = if org_admin {
+            "user.org_admin_grant"
+        } else {
+            "user.org_admin_revoke"
+        };
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            action,
+            ("user", id.to_string()),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -358,18 +459,28 @@ impl App {
     pub async fn deactivate_user(&self, viewer: &Viewer, id: UserId) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
         if actor == id.0 {
-            return Err(AppError::Conflict("you can't deactivate yourself".to_owned()));
+            return Err(AppError::Conflict(
+                "you can't deactivate yourself".to_owned(),
+            ));
         }
-        self.set_status(actor, id, "deactivated", "user.deactivate").await
+        self.set_status(actor, id, "deactivated", "user.deactivate")
+            .await
     }
 
     /// Reactivates a deactivated user (counted against the limits again).
     pub async fn reactivate_user(&self, viewer: &Viewer, id: UserId) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
-        self.set_status(actor, id, "active", "user.reactivate").await
+        self.set_status(actor, id, "active", "user.reactivate")
+            .await
     }
 
-    async fn set_status(&self, actor: i64, id: UserId, status: &str, action: &str) -> AppResult<()> {
+    async fn set_status(
+        &self,
+        actor: i64,
+        id: UserId,
+        status: &str,
+        action: &str,
+    ) -> AppResult<()> {
         let now = self.now();
         let tx = self.store.write().await?;
         users::lock_headcount(tx.conn()).await?;
@@ -377,7 +488,9 @@ impl App {
         let before = Roster::load(tx.conn()).await?;
         let mut user = before.users.get(&id.0).cloned().ok_or(AppError::NotFound)?;
         if user.display_name == FORMER_USER && user.password_hash.is_none() && status == "active" {
-            return Err(AppError::Conflict("a deleted user can't be reactivated".to_owned()));
+            return Err(AppError::Conflict(
+                "a deleted user can't be reactivated".to_owned(),
+            ));
         }
         user.status = status.to_owned();
         user.updated_at = now;
@@ -388,7 +501,15 @@ impl App {
         if status == "deactivated" {
             sessions::delete_for_user(tx.conn(), id.0).await?;
         }
-        audit(tx.conn(), now, Some(actor), action, ("user", id.to_string()), json!({})).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            action,
+            ("user", id.to_string()),
+            json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -402,7 +523,9 @@ impl App {
         }
         let now = self.now();
         let tx = self.store.write().await?;
-        let mut user = users::find(tx.conn(), id.0).await?.ok_or(AppError::NotFound)?;
+        let mut user = users::find(tx.conn(), id.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let old_email = user.email.clone();
         user.email = format!("deleted-user-{}@invalid", user.id);
         user.display_name = FORMER_USER.to_owned();
@@ -416,7 +539,15 @@ impl App {
             groups::remove_member(tx.conn(), group.id, id.0).await?;
         }
         // The audit entry keeps who it was: the audit log outlives profiles.
-        audit(tx.conn(), now, Some(actor), "user.delete", ("user", id.to_string()), json!({ "email": old_email })).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "user.delete",
+            ("user", id.to_string()),
+            json!({ "email": old_email }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -433,31 +564,59 @@ impl App {
                 name: group.name.clone(),
                 role: role_of(&group.role),
                 is_default: group.is_default,
-                members: roster.memberships.iter().filter(|(_, g)| *g == group.id).map(|(u, _)| UserId(*u)).collect(),
+                members: roster
+                    .memberships
+                    .iter()
+                    .filter(|(_, g)| *g == group.id)
+                    .map(|(u, _)| UserId(*u))
+                    .collect(),
             })
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
 
-    pub async fn create_group(&self, viewer: &Viewer, name: &str, role: Role) -> AppResult<GroupSummary> {
+    pub async fn create_group(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        role: Role,
+    ) -> AppResult<GroupSummary> {
         let actor = require_org_admin(viewer)?;
         let name = group_name(name)?;
         let now = self.now();
         let tx = self.store.write().await?;
         let group = groups::insert(tx.conn(), &name, role.as_str(), false, now).await?;
-        audit(tx.conn(), now, Some(actor), "group.create", ("group", group.id.to_string()), json!({ "name": name, "role": role.as_str() })).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "group.create",
+            ("group", group.id.to_string()),
+            json!({ "name": name, "role": role.as_str() }),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(GroupSummary { id: group.id, name: group.name, role, is_default: false, members: Vec::new() })
+        Ok(GroupSummary {
+            id: group.id,
+            name: group.name,
+            role,
+            is_default: false,
+            members: Vec::new(),
+        })
     }
 
     pub async fn delete_group(&self, viewer: &Viewer, id: i64) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let group = groups::find(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+        let group = groups::find(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if group.is_default {
-            return Err(AppError::Conflict("the default members group can't be deleted".to_owned()));
+            return Err(AppError::Conflict(
+                "the default members group can't be deleted".to_owned(),
+            ));
         }
         // Removing a group can lower roles; it can't add seats or guests, but a
         // member could drop to guest, which the former-paid rule forbids.
@@ -470,7 +629,15 @@ impl App {
         }
         before.check_change(&after, policies.limits)?;
         groups::delete(tx.conn(), id).await?;
-        audit(tx.conn(), now, Some(actor), "group.delete", ("group", id.to_string()), json!({ "name": group.name })).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "group.delete",
+            ("group", id.to_string()),
+            json!({ "name": group.name }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -492,20 +659,46 @@ impl App {
         let newly_paid = before.check_change(&after, policies.limits)?;
         groups::update(tx.conn(), group).await?;
         record_paid(tx.conn(), &after, &newly_paid).await?;
-        audit(tx.conn(), now, Some(actor), "group.role_change", ("group", id.to_string()), json!({ "from": old, "to": role.as_str() })).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "group.role_change",
+            ("group", id.to_string()),
+            json!({ "from": old, "to": role.as_str() }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn add_group_member(&self, viewer: &Viewer, group_id: i64, user_id: UserId) -> AppResult<()> {
-        self.change_membership(viewer, group_id, user_id, true).await
+    pub async fn add_group_member(
+        &self,
+        viewer: &Viewer,
+        group_id: i64,
+        user_id: UserId,
+    ) -> AppResult<()> {
+        self.change_membership(viewer, group_id, user_id, true)
+            .await
     }
 
-    pub async fn remove_group_member(&self, viewer: &Viewer, group_id: i64, user_id: UserId) -> AppResult<()> {
-        self.change_membership(viewer, group_id, user_id, false).await
+    pub async fn remove_group_member(
+        &self,
+        viewer: &Viewer,
+        group_id: i64,
+        user_id: UserId,
+    ) -> AppResult<()> {
+        self.change_membership(viewer, group_id, user_id, false)
+            .await
     }
 
-    async fn change_membership(&self, viewer: &Viewer, group_id: i64, user_id: UserId, join: bool) -> AppResult<()> {
+    async fn change_membership(
+        &self,
+        viewer: &Viewer,
+        group_id: i64,
+        user_id: UserId,
+        join: bool,
+    ) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
@@ -528,8 +721,20 @@ impl App {
             groups::remove_member(tx.conn(), group_id, user_id.0).await?;
         }
         record_paid(tx.conn(), &after, &newly_paid).await?;
-        let action = if join { "group.add_member" } else { "group.remove_member" };
-        audit(tx.conn(), now, Some(actor), action, ("group", group_id.to_string()), json!({ "user": user_id.0 })).await?;
+        let action = if join {
+            "group.add_member"
+        } else {
+            "group.remove_member"
+        };
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            action,
+            ("group", group_id.to_string()),
+            json!({ "user": user_id.0 }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -555,7 +760,11 @@ impl App {
     }
 
     /// Replaces the site policies (validated, audited with old and new values).
-    pub async fn update_policies(&self, viewer: &Viewer, policies: SitePolicies) -> AppResult<SitePolicies> {
+    pub async fn update_policies(
+        &self,
+        viewer: &Viewer,
+        policies: SitePolicies,
+    ) -> AppResult<SitePolicies> {
         let actor = require_org_admin(viewer)?;
         policies.validate()?;
         let now = self.now();
@@ -571,7 +780,15 @@ impl App {
             .filter(|((_, a), (_, b))| a != b)
             .map(|((key, a), (_, b))| (key, (a, b)))
             .collect();
-        audit(tx.conn(), now, Some(actor), "policy.update", ("site", "policies".to_owned()), json!(detail)).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "policy.update",
+            ("site", "policies".to_owned()),
+            json!(detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(policies)
     }

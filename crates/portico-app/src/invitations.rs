@@ -12,12 +12,12 @@ use portico_store::{Conn, groups, users};
 use serde_json::json;
 use time::OffsetDateTime;
 
+use crate::App;
 use crate::auth::{SignedIn, check_password, normalise_email};
 use crate::directory::{Roster, load_policies, record_paid, require_org_admin};
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
 use crate::secrets::{hash_password, new_token, token_hash};
-use crate::App;
 
 const MAX_MESSAGE_LEN: usize = 1000;
 
@@ -60,19 +60,32 @@ impl App {
         let actor = require_org_admin(viewer)?;
         directory::check_batch(invite.emails.len())?;
         if !matches!(invite.role, Role::Member | Role::Guest) {
-            return Err(ValidationError::new("role", format!("invitations are for `member` or `guest`, not `{}`", invite.role)).into());
+            return Err(ValidationError::new(
+                "role",
+                format!(
+                    "invitations are for `member` or `guest`, not `{}`",
+                    invite.role
+                ),
+            )
+            .into());
         }
         let mut emails = Vec::with_capacity(invite.emails.len());
         for raw in &invite.emails {
             let email = normalise_email(raw)?;
             if emails.contains(&email) {
-                return Err(ValidationError::new("emails", format!("`{email}` is listed twice")).into());
+                return Err(
+                    ValidationError::new("emails", format!("`{email}` is listed twice")).into(),
+                );
             }
             emails.push(email);
         }
         let message = invite.message.trim().to_owned();
         if message.chars().count() > MAX_MESSAGE_LEN {
-            return Err(ValidationError::new("message", format!("must be at most {MAX_MESSAGE_LEN} characters")).into());
+            return Err(ValidationError::new(
+                "message",
+                format!("must be at most {MAX_MESSAGE_LEN} characters"),
+            )
+            .into());
         }
         let now = self.now();
         let tx = self.store.write().await?;
@@ -92,8 +105,16 @@ impl App {
         if chosen.len() != group_ids.len() {
             return Err(ValidationError::new("groups", "every group must exist").into());
         }
-        if invite.role == Role::Guest && chosen.iter().any(|g| g.role.parse::<Role>().is_ok_and(|r| r > Role::Guest)) {
-            return Err(ValidationError::new("groups", "a guest can only be invited into guest groups").into());
+        if invite.role == Role::Guest
+            && chosen
+                .iter()
+                .any(|g| g.role.parse::<Role>().is_ok_and(|r| r > Role::Guest))
+        {
+            return Err(ValidationError::new(
+                "groups",
+                "a guest can only be invited into guest groups",
+            )
+            .into());
         }
         if invite.role == Role::Member && !group_ids.contains(&default_group.id) {
             group_ids.push(default_group.id);
@@ -105,7 +126,9 @@ impl App {
         for email in &emails {
             let user = match users::find_by_email(conn, email).await? {
                 Some(existing) if existing.status == "active" => {
-                    return Err(AppError::Conflict(format!("`{email}` already has an account")));
+                    return Err(AppError::Conflict(format!(
+                        "`{email}` already has an account"
+                    )));
                 }
                 Some(mut existing) => {
                     // Invited before (re-invite) or deactivated: invite again.
@@ -117,7 +140,15 @@ impl App {
                 None => {
                     users::insert(
                         conn,
-                        UserRecord { email, display_name: email, password_hash: None, role: invite.role.as_str(), org_admin: false, status: "invited", now },
+                        UserRecord {
+                            email,
+                            display_name: email,
+                            password_hash: None,
+                            role: invite.role.as_str(),
+                            org_admin: false,
+                            status: "invited",
+                            now,
+                        },
                     )
                     .await?
                 }
@@ -155,7 +186,8 @@ impl App {
                 },
             )
             .await?;
-            self.queue_invitation_mail(conn, &user.email, &token, invite.role, &message, now).await?;
+            self.queue_invitation_mail(conn, &user.email, &token, invite.role, &message, now)
+                .await?;
             audit(conn, now, Some(actor), "invitation.create", ("user", user.id.to_string()), json!({ "email": user.email, "role": invite.role.as_str(), "invitation": invitation.id })).await?;
             ids.push(invitation.id);
         }
@@ -173,9 +205,20 @@ impl App {
         message: &str,
         now: OffsetDateTime,
     ) -> AppResult<()> {
-        let link = format!("{}/invitations/accept?token={token}", self.settings.public_base_url);
-        let what = if role == Role::Guest { "as a guest" } else { "as a member" };
-        let personal = if message.is_empty() { String::new() } else { format!("\nTheir message:\n\n{message}\n") };
+        let link = format!(
+            "{}/invitations/accept?token={token}",
+            self.settings.public_base_url
+        );
+        let what = if role == Role::Guest {
+            "as a guest"
+        } else {
+            "as a member"
+        };
+        let personal = if message.is_empty() {
+            String::new()
+        } else {
+            format!("\nTheir message:\n\n{message}\n")
+        };
         let body = format!(
             "You have been invited to Portico {what}.\n{personal}\nAccept the invitation and choose your password here (the link works once and expires):\n\n{link}\n"
         );
@@ -215,11 +258,17 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         let conn = tx.conn();
-        let mut row = invitations::find(conn, id).await?.ok_or(AppError::NotFound)?;
+        let mut row = invitations::find(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if row.accepted_at.is_some() || row.revoked_at.is_some() {
-            return Err(AppError::Conflict("this invitation was already accepted or revoked".to_owned()));
+            return Err(AppError::Conflict(
+                "this invitation was already accepted or revoked".to_owned(),
+            ));
         }
-        let user = users::find(conn, row.user_id).await?.ok_or(AppError::NotFound)?;
+        let user = users::find(conn, row.user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let policies = load_policies(conn).await?;
         let token = new_token();
         row.token_hash = token_hash(&token);
@@ -227,8 +276,17 @@ impl App {
         let role: Role = row.role.parse().unwrap_or(Role::Member);
         let message = row.message.clone();
         invitations::update(conn, row).await?;
-        self.queue_invitation_mail(conn, &user.email, &token, role, &message, now).await?;
-        audit(conn, now, Some(actor), "invitation.resend", ("user", user.id.to_string()), json!({ "invitation": id })).await?;
+        self.queue_invitation_mail(conn, &user.email, &token, role, &message, now)
+            .await?;
+        audit(
+            conn,
+            now,
+            Some(actor),
+            "invitation.resend",
+            ("user", user.id.to_string()),
+            json!({ "invitation": id }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -239,9 +297,13 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         let conn = tx.conn();
-        let mut row = invitations::find(conn, id).await?.ok_or(AppError::NotFound)?;
+        let mut row = invitations::find(conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if row.accepted_at.is_some() || row.revoked_at.is_some() {
-            return Err(AppError::Conflict("this invitation was already accepted or revoked".to_owned()));
+            return Err(AppError::Conflict(
+                "this invitation was already accepted or revoked".to_owned(),
+            ));
         }
         row.revoked_at = Some(now);
         let user_id = row.user_id;
@@ -253,7 +315,15 @@ impl App {
             user.updated_at = now;
             users::update(conn, user).await?;
         }
-        audit(conn, now, Some(actor), "invitation.revoke", ("user", user_id.to_string()), json!({ "invitation": id })).await?;
+        audit(
+            conn,
+            now,
+            Some(actor),
+            "invitation.revoke",
+            ("user", user_id.to_string()),
+            json!({ "invitation": id }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -261,18 +331,31 @@ impl App {
     /// What an invitation link is for, if it still works.
     pub async fn invitation_preview(&self, token: &str) -> AppResult<InvitationPreview> {
         let conn = self.store.read();
-        let row = invitations::find_by_token_hash(conn, &token_hash(token)).await?.filter(|row| is_open(row, self.now()));
+        let row = invitations::find_by_token_hash(conn, &token_hash(token))
+            .await?
+            .filter(|row| is_open(row, self.now()));
         let row = row.ok_or(AppError::InvalidLink)?;
-        let user = users::find(conn, row.user_id).await?.ok_or(AppError::InvalidLink)?;
-        Ok(InvitationPreview { email: user.email, role: row.role.parse().unwrap_or(Role::None) })
+        let user = users::find(conn, row.user_id)
+            .await?
+            .ok_or(AppError::InvalidLink)?;
+        Ok(InvitationPreview {
+            email: user.email,
+            role: row.role.parse().unwrap_or(Role::None),
+        })
     }
 
     /// Accepts an invitation: sets the name and password, activates the
     /// account and signs the person in. The link works once.
-    pub async fn accept_invitation(&self, token: &str, display_name: &str, password: &str) -> AppResult<SignedIn> {
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        display_name: &str,
+        password: &str,
+    ) -> AppResult<SignedIn> {
         let display_name = single_line("displayName", display_name, 120)?;
         check_password(password)?;
-        let hash = hash_password(password).map_err(|_| AppError::Invalid(ValidationError::new("password", "can't be hashed")))?;
+        let hash = hash_password(password)
+            .map_err(|_| AppError::Invalid(ValidationError::new("password", "can't be hashed")))?;
         let now = self.now();
         let tx = self.store.write().await?;
         let conn = tx.conn();
@@ -280,7 +363,10 @@ impl App {
             .await?
             .filter(|row| is_open(row, now))
             .ok_or(AppError::InvalidLink)?;
-        let mut user = users::find(conn, row.user_id).await?.filter(|u| u.status == "invited").ok_or(AppError::InvalidLink)?;
+        let mut user = users::find(conn, row.user_id)
+            .await?
+            .filter(|u| u.status == "invited")
+            .ok_or(AppError::InvalidLink)?;
         row.accepted_at = Some(now);
         let invitation_id = row.id;
         invitations::update(conn, row).await?;
@@ -289,7 +375,15 @@ impl App {
         user.status = "active".to_owned();
         user.updated_at = now;
         let user = users::update(conn, user).await?;
-        audit(conn, now, Some(user.id), "invitation.accept", ("user", user.id.to_string()), json!({ "invitation": invitation_id })).await?;
+        audit(
+            conn,
+            now,
+            Some(user.id),
+            "invitation.accept",
+            ("user", user.id.to_string()),
+            json!({ "invitation": invitation_id }),
+        )
+        .await?;
         let signed_in = self.open_session(conn, user.id, now).await?;
         tx.commit().await?;
         Ok(signed_in)

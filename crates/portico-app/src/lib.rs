@@ -26,12 +26,14 @@ pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use directory::{GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary};
-pub use invitations::{Invite, InvitationPreview, InvitationSummary};
-pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use error::AppError;
-pub use mail::{DeliveryReport, MailSetupError, MailStatus, OutboxMail, SmtpMailer, run_mail_delivery};
+pub use invitations::{InvitationPreview, InvitationSummary, Invite};
+pub use mail::{
+    DeliveryReport, MailSetupError, MailStatus, OutboxMail, SmtpMailer, run_mail_delivery,
+};
 pub use model::*;
 pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
+pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use portico_core::page::Placement;
 pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};

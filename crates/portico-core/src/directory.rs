@@ -20,7 +20,11 @@ pub enum DirectoryError {
     #[error("policy: a current or former paid user can never become a guest (`{0}`)")]
     FormerPaidToGuest(String),
     #[error("guest quota reached: {guests} of {cap} ({per_seat} per paid seat)")]
-    GuestQuota { guests: u64, cap: u64, per_seat: u64 },
+    GuestQuota {
+        guests: u64,
+        cap: u64,
+        per_seat: u64,
+    },
     #[error("site user limit reached: {users} of {cap}")]
     UserLimit { users: u64, cap: u64 },
     #[error("an invitation holds 1 to {MAX_INVITATION_BATCH} addresses, not {0}")]
@@ -35,7 +39,11 @@ pub enum DirectoryError {
 
 /// Refuses to make a current or former paid user (anyone who has ever held
 /// `member` or `admin`) a guest.
-pub fn check_not_former_paid(email: &str, ever_paid: bool, new_effective: Role) -> Result<(), DirectoryError> {
+pub fn check_not_former_paid(
+    email: &str,
+    ever_paid: bool,
+    new_effective: Role,
+) -> Result<(), DirectoryError> {
     if ever_paid && new_effective == Role::Guest {
         return Err(DirectoryError::FormerPaidToGuest(email.to_owned()));
     }
@@ -51,7 +59,10 @@ pub struct LicenceLimits {
 
 impl Default for LicenceLimits {
     fn default() -> Self {
-        Self { guests_per_paid_seat: 5, user_limit: 50_000 }
+        Self {
+            guests_per_paid_seat: 5,
+            user_limit: 50_000,
+        }
     }
 }
 
@@ -71,14 +82,25 @@ impl Headcount {
 /// Checks the headcount a change would lead to. Only growth is checked: a
 /// change that adds no guests never fails on the guest quota, so dropping
 /// below quota never locks existing guests out.
-pub fn check_headcount(before: Headcount, after: Headcount, limits: LicenceLimits) -> Result<(), DirectoryError> {
+pub fn check_headcount(
+    before: Headcount,
+    after: Headcount,
+    limits: LicenceLimits,
+) -> Result<(), DirectoryError> {
     let users_after = after.paid + after.guests;
     if users_after > before.paid + before.guests && users_after > limits.user_limit {
-        return Err(DirectoryError::UserLimit { users: before.paid + before.guests, cap: limits.user_limit });
+        return Err(DirectoryError::UserLimit {
+            users: before.paid + before.guests,
+            cap: limits.user_limit,
+        });
     }
     let cap = after.guest_quota(limits);
     if after.guests > before.guests && after.guests > cap {
-        return Err(DirectoryError::GuestQuota { guests: before.guests, cap, per_seat: limits.guests_per_paid_seat });
+        return Err(DirectoryError::GuestQuota {
+            guests: before.guests,
+            cap,
+            per_seat: limits.guests_per_paid_seat,
+        });
     }
     Ok(())
 }
@@ -110,7 +132,10 @@ fn matches(domain: &str, rule: &str) -> bool {
 impl DomainRules {
     /// Whether `email` may be invited as a guest.
     pub fn check_guest(&self, email: &str) -> Result<(), DirectoryError> {
-        let domain = email.rsplit_once('@').map_or("", |(_, domain)| domain).to_ascii_lowercase();
+        let domain = email
+            .rsplit_once('@')
+            .map_or("", |(_, domain)| domain)
+            .to_ascii_lowercase();
         if self.internal.iter().any(|rule| matches(&domain, rule)) {
             return Err(DirectoryError::InternalDomain(domain));
         }
@@ -129,7 +154,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const LIMITS: LicenceLimits = LicenceLimits { guests_per_paid_seat: 5, user_limit: 12 };
+    const LIMITS: LicenceLimits = LicenceLimits {
+        guests_per_paid_seat: 5,
+        user_limit: 12,
+    };
 
     fn count(paid: u64, guests: u64) -> Headcount {
         Headcount { paid, guests }
@@ -144,24 +172,56 @@ mod tests {
             Err(DirectoryError::FormerPaidToGuest("a@x.io".into()))
         );
         let message = DirectoryError::FormerPaidToGuest("a@x.io".into()).to_string();
-        assert!(message.contains("former paid") && message.contains("`a@x.io`"), "{message}");
+        assert!(
+            message.contains("former paid") && message.contains("`a@x.io`"),
+            "{message}"
+        );
     }
 
     #[test]
     fn the_guest_quota_holds_exactly_at_the_cap_and_fails_one_over() {
         // 2 paid seats: 10 guests allowed.
-        let limits = LicenceLimits { user_limit: 1000, ..LIMITS };
-        assert!(check_headcount(count(2, 9), count(2, 10), limits).is_ok(), "exactly at the cap");
+        let limits = LicenceLimits {
+            user_limit: 1000,
+            ..LIMITS
+        };
+        assert!(
+            check_headcount(count(2, 9), count(2, 10), limits).is_ok(),
+            "exactly at the cap"
+        );
         let over = check_headcount(count(2, 10), count(2, 11), limits);
-        assert_eq!(over, Err(DirectoryError::GuestQuota { guests: 10, cap: 10, per_seat: 5 }));
-        assert_eq!(over.err().map(|e| e.to_string()), Some("guest quota reached: 10 of 10 (5 per paid seat)".into()));
+        assert_eq!(
+            over,
+            Err(DirectoryError::GuestQuota {
+                guests: 10,
+                cap: 10,
+                per_seat: 5
+            })
+        );
+        assert_eq!(
+            over.err().map(|e| e.to_string()),
+            Some("guest quota reached: 10 of 10 (5 per paid seat)".into())
+        );
     }
 
     #[test]
     fn the_site_user_limit_holds_exactly_at_the_cap_and_fails_one_over() {
         assert!(check_headcount(count(11, 0), count(12, 0), LIMITS).is_ok());
-        assert_eq!(check_headcount(count(12, 0), count(13, 0), LIMITS), Err(DirectoryError::UserLimit { users: 12, cap: 12 }));
-        assert!(check_headcount(count(2, 9), count(2, 10), LicenceLimits { user_limit: 11, ..LIMITS }).is_err());
+        assert_eq!(
+            check_headcount(count(12, 0), count(13, 0), LIMITS),
+            Err(DirectoryError::UserLimit { users: 12, cap: 12 })
+        );
+        assert!(
+            check_headcount(
+                count(2, 9),
+                count(2, 10),
+                LicenceLimits {
+                    user_limit: 11,
+                    ..LIMITS
+                }
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -188,20 +248,47 @@ mod tests {
             internal: vec!["@ours.com".into()],
         };
         assert!(rules.check_guest("a@client.com").is_ok());
-        assert!(rules.check_guest("a@eu.client.com").is_ok(), "subdomains match");
+        assert!(
+            rules.check_guest("a@eu.client.com").is_ok(),
+            "subdomains match"
+        );
         assert!(rules.check_guest("a@AGENCY.io").is_ok(), "case-insensitive");
-        assert_eq!(rules.check_guest("a@ours.com"), Err(DirectoryError::InternalDomain("ours.com".into())));
-        assert_eq!(rules.check_guest("a@bad.client.com"), Err(DirectoryError::BlockedDomain("bad.client.com".into())));
-        assert_eq!(rules.check_guest("a@other.com"), Err(DirectoryError::NotAllowedDomain("other.com".into())));
-        assert_eq!(rules.check_guest("a@notclient.com"), Err(DirectoryError::NotAllowedDomain("notclient.com".into())));
-        assert!(DomainRules::default().check_guest("anyone@anywhere.org").is_ok());
-        let block_only = DomainRules { block: vec!["gmail.com".into()], ..DomainRules::default() };
+        assert_eq!(
+            rules.check_guest("a@ours.com"),
+            Err(DirectoryError::InternalDomain("ours.com".into()))
+        );
+        assert_eq!(
+            rules.check_guest("a@bad.client.com"),
+            Err(DirectoryError::BlockedDomain("bad.client.com".into()))
+        );
+        assert_eq!(
+            rules.check_guest("a@other.com"),
+            Err(DirectoryError::NotAllowedDomain("other.com".into()))
+        );
+        assert_eq!(
+            rules.check_guest("a@notclient.com"),
+            Err(DirectoryError::NotAllowedDomain("notclient.com".into()))
+        );
+        assert!(
+            DomainRules::default()
+                .check_guest("anyone@anywhere.org")
+                .is_ok()
+        );
+        let block_only = DomainRules {
+            block: vec!["gmail.com".into()],
+            ..DomainRules::default()
+        };
         assert!(block_only.check_guest("x@gmail.com").is_err());
         assert!(block_only.check_guest("x@client.com").is_ok());
     }
 
     fn any_role() -> impl Strategy<Value = Role> {
-        prop_oneof![Just(Role::None), Just(Role::Guest), Just(Role::Member), Just(Role::Admin)]
+        prop_oneof![
+            Just(Role::None),
+            Just(Role::Guest),
+            Just(Role::Member),
+            Just(Role::Admin)
+        ]
     }
 
     proptest! {

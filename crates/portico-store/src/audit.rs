@@ -91,5 +91,9 @@ pub async fn list(conn: &impl Conn, query: &AuditQuery) -> Result<Vec<AuditRow>,
     if let Some(before) = query.before_id {
         select = select.filter(audit::Column::Id.lt(before));
     }
-    Ok(select.order_by_desc(audit::Column::Id).limit(query.limit).all(conn).await?)
+    Ok(select
+        .order_by_desc(audit::Column::Id)
+        .limit(query.limit)
+        .all(conn)
+        .await?)
 }

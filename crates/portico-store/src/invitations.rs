@@ -39,12 +39,21 @@ pub async fn find(conn: &impl Conn, id: i64) -> Result<Option<InvitationRow>, St
     Ok(invitation::Entity::find_by_id(id).one(conn).await?)
 }
 
-pub async fn find_by_token_hash(conn: &impl Conn, token_hash: &str) -> Result<Option<InvitationRow>, StoreError> {
-    Ok(invitation::Entity::find().filter(invitation::Column::TokenHash.eq(token_hash)).one(conn).await?)
+pub async fn find_by_token_hash(
+    conn: &impl Conn,
+    token_hash: &str,
+) -> Result<Option<InvitationRow>, StoreError> {
+    Ok(invitation::Entity::find()
+        .filter(invitation::Column::TokenHash.eq(token_hash))
+        .one(conn)
+        .await?)
 }
 
 /// Open (not accepted, not revoked) invitations of a user.
-pub async fn open_for_user(conn: &impl Conn, user_id: i64) -> Result<Vec<InvitationRow>, StoreError> {
+pub async fn open_for_user(
+    conn: &impl Conn,
+    user_id: i64,
+) -> Result<Vec<InvitationRow>, StoreError> {
     Ok(invitation::Entity::find()
         .filter(invitation::Column::UserId.eq(user_id))
         .filter(invitation::Column::AcceptedAt.is_null())

@@ -5,10 +5,10 @@
 //! case can run several of them inside one transaction from [`Store::write`].
 
 pub mod audit;
-pub mod groups;
-pub mod invitations;
 mod entity;
 mod error;
+pub mod groups;
+pub mod invitations;
 pub mod journal;
 mod migrate;
 pub mod outbox;

@@ -126,7 +126,11 @@ pub async fn insert_password_reset(
 }
 
 /// Uses up an unused, unexpired password-reset token; returns its user.
-pub async fn consume_password_reset(conn: &impl Conn, token_hash: &str, now: Timestamp) -> Result<Option<i64>, StoreError> {
+pub async fn consume_password_reset(
+    conn: &impl Conn,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<i64>, StoreError> {
     let Some(reset) = password_reset::Entity::find()
         .filter(password_reset::Column::TokenHash.eq(token_hash))
         .one(conn)

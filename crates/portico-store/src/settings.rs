@@ -14,7 +14,14 @@ pub async fn all(conn: &impl Conn) -> Result<BTreeMap<String, String>, StoreErro
 
 /// Sets one setting, replacing any earlier value.
 pub async fn set(conn: &impl Conn, key: &str, value: &str) -> Result<(), StoreError> {
-    site_setting::Entity::delete_by_id(key.to_owned()).exec(conn).await?;
-    site_setting::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_owned()) }.insert(conn).await?;
+    site_setting::Entity::delete_by_id(key.to_owned())
+        .exec(conn)
+        .await?;
+    site_setting::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value.to_owned()),
+    }
+    .insert(conn)
+    .await?;
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! Users: just enough of the directory to sign in (the full directory extends it).
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set,
+};
 
 use crate::entity::user;
 use crate::{Conn, StoreError, Timestamp, UserRow};
@@ -72,14 +75,21 @@ pub async fn update(conn: &impl Conn, row: UserRow) -> Result<UserRow, StoreErro
 
 /// Users whose e-mail or name contains `search` (case-insensitive), with the
 /// given statuses (all when empty), in id order.
-pub async fn search(conn: &impl Conn, search: Option<&str>, statuses: &[&str]) -> Result<Vec<UserRow>, StoreError> {
+pub async fn search(
+    conn: &impl Conn,
+    search: Option<&str>,
+    statuses: &[&str],
+) -> Result<Vec<UserRow>, StoreError> {
     let mut select = user::Entity::find();
     if let Some(text) = search.map(str::trim).filter(|text| !text.is_empty()) {
         let pattern = text.to_lowercase();
         select = select.filter(
             Condition::any()
                 .add(user::Column::Email.contains(&pattern))
-                .add(Expr::expr(Func::lower(Expr::col(user::Column::DisplayName))).like(format!("%{pattern}%"))),
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
+                        .like(format!("%{pattern}%")),
+                ),
         );
     }
     if !statuses.is_empty() {
@@ -93,7 +103,8 @@ pub async fn search(conn: &impl Conn, search: Option<&str>, statuses: &[&str]) -
 /// serialises every write transaction.
 pub async fn lock_headcount(conn: &impl Conn) -> Result<(), StoreError> {
     if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        conn.execute_unprepared("SELECT pg_advisory_xact_lock(7301)").await?;
+        conn.execute_unprepared("SELECT pg_advisory_xact_lock(7301)")
+            .await?;
     }
     Ok(())
 }

@@ -109,6 +109,27 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// A signed-in org admin calling the admin API. Other signed-in callers get
+/// the plain 404 an unknown URL gets, before their body or ids are read, so
+/// the admin API is invisible to them (the admin use cases answer "not
+/// found" to them as well); anonymous callers get 401 like everywhere.
+pub struct ApiAdmin(pub Viewer);
+
+impl FromRequestParts<AppState> for ApiAdmin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ApiUser(viewer) = ApiUser::from_request_parts(parts, state).await?;
+        match &viewer {
+            Viewer::User(principal) if principal.org_admin => Ok(ApiAdmin(viewer)),
+            _ => Err(AppError::NotFound.into()),
+        }
+    }
+}
+
 /// Whether the browser says the request came from another site. Changes made
 /// with the session cookie must not: JSON bodies already force a CORS
 /// preflight, and this also covers body-less POSTs and DELETEs.

@@ -6,8 +6,10 @@
 mod api;
 mod auth;
 mod error;
+mod rate_limit;
 mod ui;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -42,14 +44,21 @@ impl AppState {
     }
 }
 
-/// The whole HTTP surface.
+/// The whole HTTP surface. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()`: sign-in attempts
+/// are limited and audited per client address.
 pub fn router(state: AppState) -> Router {
+    let limiter = Arc::new(rate_limit::RateLimiter::default());
     Router::new()
         .route("/healthz", get(healthz))
         .merge(ui::routes())
         .merge(api::routes())
         .fallback(api::fallback)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            rate_limit::limit_guesses,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),

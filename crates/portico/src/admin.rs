@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use portico_app::{NewAdmin, NewUser, Role};
+use portico_app::{MailStatus, NewAdmin, NewUser, OutboxMail, Role};
 
 use crate::config::Config;
 use crate::serve::open_app;
@@ -28,6 +28,19 @@ pub enum Task {
         name: Option<String>,
         #[arg(long, default_value = "member")]
         role: String,
+    },
+    /// Show the newest mail in the outbox, with full bodies (invitation and
+    /// password-reset links can be copied from them when no SMTP is set up).
+    Outbox {
+        /// How many mails to show, newest first (at most 500).
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+    },
+    /// Queue a test mail, to check the mail set-up (a running `portico serve`
+    /// with SMTP configured delivers it; otherwise it waits in the outbox).
+    SendTestMail {
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -60,8 +73,63 @@ pub async fn run(config: Config, task: Task) -> anyhow::Result<()> {
                 .await?;
             println!("Created {role} {email} (id {id}).");
         }
+        Task::Outbox { limit } => {
+            let mails = app.outbox_for_operator(limit).await?;
+            if mails.is_empty() {
+                println!("The outbox is empty.");
+            }
+            for mail in mails {
+                print!("{}", describe_mail(&mail));
+            }
+        }
+        Task::SendTestMail { to } => {
+            app.queue_test_mail(&to).await?;
+            println!(
+                "Queued a test mail to {to}. A running `portico serve` with SMTP configured delivers it within seconds; `portico admin outbox` shows how it went."
+            );
+        }
     }
     Ok(())
+}
+
+fn timestamp(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC).truncate_to_second();
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// One mail as `admin outbox` prints it: headers, then the body verbatim.
+fn describe_mail(mail: &OutboxMail) -> String {
+    let mut text = format!(
+        "=== #{} {} (queued {})\nTo:      {}\nSubject: {}\n",
+        mail.id,
+        mail.status,
+        timestamp(mail.created_at),
+        mail.recipient,
+        mail.subject
+    );
+    match mail.status {
+        MailStatus::Sent => {
+            if let Some(sent) = mail.sent_at {
+                text.push_str(&format!("Sent:    {}\n", timestamp(sent)));
+            }
+        }
+        MailStatus::Pending | MailStatus::Held | MailStatus::Failed => {
+            if mail.attempts > 0 {
+                text.push_str(&format!("Attempts: {}\n", mail.attempts));
+            }
+            if let Some(next) = mail.next_attempt_at.filter(|_| mail.attempts > 0) {
+                text.push_str(&format!("Next attempt: {}\n", timestamp(next)));
+            }
+        }
+    }
+    if let Some(error) = &mail.last_error {
+        text.push_str(&format!("Last error: {error}\n"));
+    }
+    text.push('\n');
+    text.push_str(mail.body.trim_end());
+    text.push_str("\n\n");
+    text
 }
 
 fn default_name(email: &str) -> String {
@@ -88,5 +156,39 @@ fn read_password() -> anyhow::Result<String> {
             bail!("no password on standard input");
         }
         Ok(password)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outbox_entries_show_status_headers_and_the_whole_body() {
+        let at = time::macros::datetime!(2026-11-05 10:00:00.5 UTC);
+        let mail = OutboxMail {
+            id: 7,
+            recipient: "guest@example.org".into(),
+            subject: "You are invited".into(),
+            body: "Accept here:\nhttp://wiki.example.com/invite?token=abc\n".into(),
+            created_at: at,
+            attempts: 2,
+            next_attempt_at: Some(at + time::Duration::minutes(2)),
+            sent_at: None,
+            last_error: Some("Connection error: refused".into()),
+            status: MailStatus::Pending,
+        };
+        assert_eq!(
+            describe_mail(&mail),
+            "=== #7 pending (queued 2026-11-05T10:00:00Z)\n\
+             To:      guest@example.org\n\
+             Subject: You are invited\n\
+             Attempts: 2\n\
+             Next attempt: 2026-11-05T10:02:00Z\n\
+             Last error: Connection error: refused\n\
+             \n\
+             Accept here:\n\
+             http://wiki.example.com/invite?token=abc\n\n"
+        );
     }
 }

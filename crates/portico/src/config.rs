@@ -17,6 +17,12 @@ pub struct Config {
     pub database_url: String,
     /// The address people use to reach Portico (for links in mail and the UI).
     pub public_base_url: String,
+    /// `smtp://HOST:PORT` or `smtps://USER:PASSWORD@HOST:PORT`; without it mail
+    /// is kept in the outbox. May hold a password: print it only through
+    /// `portico_store::redact`.
+    pub mail_smtp_url: Option<String>,
+    /// The `From:` of Portico's mail, e.g. `Portico <wiki@example.com>`.
+    pub mail_from: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -26,7 +32,7 @@ pub enum ConfigError {
     #[error("config file `{path}`: {reason}")]
     Invalid { path: String, reason: String },
     #[error(
-        "unknown environment variable `{0}` (known: PORTICO_CONFIG, PORTICO_LISTEN, PORTICO_DATA, PORTICO_DATABASE_URL, PORTICO_PUBLIC_BASE_URL)"
+        "unknown environment variable `{0}` (known: PORTICO_CONFIG, PORTICO_LISTEN, PORTICO_DATA, PORTICO_DATABASE_URL, PORTICO_PUBLIC_BASE_URL, PORTICO_MAIL_SMTP_URL, PORTICO_MAIL_FROM)"
     )]
     UnknownVariable(String),
     #[error("invalid `{key}` = `{value}`: {rule}")]
@@ -45,12 +51,20 @@ struct FileConfig {
     data: Option<String>,
     public_base_url: Option<String>,
     database: Option<DatabaseSection>,
+    mail: Option<MailSection>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DatabaseSection {
     url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MailSection {
+    smtp_url: Option<String>,
+    from: Option<String>,
 }
 
 /// Values given on the command line (they win over everything else).
@@ -73,6 +87,8 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
         "PORTICO_DATA",
         "PORTICO_DATABASE_URL",
         "PORTICO_PUBLIC_BASE_URL",
+        "PORTICO_MAIL_SMTP_URL",
+        "PORTICO_MAIL_FROM",
         "PORTICO_LOG",
     ];
     if let Some(unknown) = env
@@ -91,6 +107,7 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
         None => FileConfig::default(),
     };
     let database_from_file = file.database.and_then(|section| section.url);
+    let mail_file = file.mail.unwrap_or_default();
 
     let listen_text = flags
         .listen
@@ -144,11 +161,47 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
             rule: "expected an http:// or https:// address",
         });
     }
+
+    // An empty PORTICO_MAIL_SMTP_URL turns off SMTP set in the file.
+    let mail_smtp_url = env
+        .get("PORTICO_MAIL_SMTP_URL")
+        .cloned()
+        .or(mail_file.smtp_url)
+        .map(|url| url.trim().to_owned())
+        .filter(|url| !url.is_empty());
+    if let Some(url) = &mail_smtp_url {
+        let host = url
+            .strip_prefix("smtp://")
+            .or_else(|| url.strip_prefix("smtps://"))
+            .map(|rest| rest.rsplit_once('@').map_or(rest, |(_, host)| host));
+        if host.is_none_or(|host| host.is_empty() || host.starts_with([':', '/', '?'])) {
+            return Err(ConfigError::BadValue {
+                key: "mail.smtp_url",
+                value: portico_store::redact(url),
+                rule: "expected smtp://HOST:PORT or smtps://USER:PASSWORD@HOST:PORT",
+            });
+        }
+    }
+    let mail_from = env
+        .get("PORTICO_MAIL_FROM")
+        .cloned()
+        .or(mail_file.from)
+        .map(|from| from.trim().to_owned())
+        .unwrap_or_else(|| portico_app::Settings::default().mail_from);
+    if !mail_from.contains('@') || mail_from.chars().any(char::is_control) {
+        return Err(ConfigError::BadValue {
+            key: "mail.from",
+            value: mail_from,
+            rule: "expected an address such as `Portico <wiki@example.com>`",
+        });
+    }
     Ok(Config {
         listen,
         data,
         database_url,
         public_base_url,
+        mail_smtp_url,
+        mail_from,
     })
 }
 
@@ -201,6 +254,8 @@ mod tests {
         assert_eq!(config.data, PathBuf::from("./data"));
         assert!(config.database_url.starts_with("sqlite://"));
         assert_eq!(config.public_base_url, "http://127.0.0.1:8080");
+        assert_eq!(config.mail_smtp_url, None);
+        assert_eq!(config.mail_from, "Portico <portico@localhost>");
     }
 
     #[test]
@@ -271,5 +326,77 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn mail_settings_come_from_file_or_environment() {
+        let (_dir, flags) = with_file(
+            "[mail]\nsmtp_url = \"smtp://127.0.0.1:2525\"\nfrom = \"Portico <wiki@example.com>\"\n",
+        );
+        let from_file = load(&env(&[]), &flags).unwrap_or_else(|err| unreachable!("{err}"));
+        assert_eq!(
+            from_file.mail_smtp_url.as_deref(),
+            Some("smtp://127.0.0.1:2525")
+        );
+        assert_eq!(from_file.mail_from, "Portico <wiki@example.com>");
+
+        let from_env = load(
+            &env(&[
+                (
+                    "PORTICO_MAIL_SMTP_URL",
+                    "smtps://wiki:pw@mail.example.com:465",
+                ),
+                ("PORTICO_MAIL_FROM", "wiki@example.org"),
+            ]),
+            &flags,
+        )
+        .unwrap_or_else(|err| unreachable!("{err}"));
+        assert_eq!(
+            from_env.mail_smtp_url.as_deref(),
+            Some("smtps://wiki:pw@mail.example.com:465")
+        );
+        assert_eq!(from_env.mail_from, "wiki@example.org");
+
+        let switched_off = load(&env(&[("PORTICO_MAIL_SMTP_URL", "")]), &flags)
+            .unwrap_or_else(|err| unreachable!("{err}"));
+        assert_eq!(switched_off.mail_smtp_url, None);
+    }
+
+    #[test]
+    fn bad_mail_settings_are_reported_without_passwords() {
+        let (_dir, flags) = with_file("");
+        for url in [
+            "http://wiki:hunter2@mail.example.com",
+            "mail.example.com:25",
+            "smtp://",
+            "smtps://wiki:hunter2@:465",
+        ] {
+            let result = load(&env(&[("PORTICO_MAIL_SMTP_URL", url)]), &flags);
+            assert!(
+                matches!(
+                    result,
+                    Err(ConfigError::BadValue {
+                        key: "mail.smtp_url",
+                        ..
+                    })
+                ),
+                "{url}: {result:?}"
+            );
+            let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        assert!(matches!(
+            load(&env(&[("PORTICO_MAIL_FROM", "Portico")]), &flags),
+            Err(ConfigError::BadValue {
+                key: "mail.from",
+                ..
+            })
+        ));
+        let (_dir, flags) = with_file("[mail]\nsmtp = \"smtp://x\"\n");
+        let err = load(&env(&[]), &flags)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("smtp"), "{err}");
     }
 }

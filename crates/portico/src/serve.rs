@@ -1,10 +1,12 @@
 //! `portico serve`: prepares the data folder, opens the database (applying
-//! migrations), prints where to go, and serves until interrupted.
+//! migrations), prints where to go, delivers mail when SMTP is configured, and
+//! serves until interrupted.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
-use portico_app::{App, Settings, SystemClock};
+use portico_app::{App, Settings, SmtpMailer, SystemClock};
 use portico_store::Store;
 use portico_web::{AppState, WebSettings};
 
@@ -23,12 +25,23 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
     })?;
     let settings = Settings {
         public_base_url: config.public_base_url.clone(),
+        mail_from: config.mail_from.clone(),
+        smtp_configured: config.mail_smtp_url.is_some(),
         ..Settings::default()
     };
     Ok(App::new(store, Arc::new(SystemClock), settings))
 }
 
+/// How long a mail delivery run in progress may take to finish at shutdown.
+const MAIL_STOP_GRACE: Duration = Duration::from_secs(10);
+
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // A bad mail setting stops start-up rather than failing every delivery.
+    let mailer = config
+        .mail_smtp_url
+        .as_deref()
+        .map(|url| SmtpMailer::new(url, &config.mail_from))
+        .transpose()?;
     let app = open_app(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -51,15 +64,47 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         println!("  {base}/setup?token={token}");
         println!("or run: portico admin create-org-admin --email you@example.com");
     }
+    let mail = match mailer {
+        Some(mailer) => {
+            println!("Mail: delivering through {}", mailer.endpoint());
+            Some(tokio::spawn(portico_app::run_mail_delivery(
+                app.clone(),
+                mailer,
+                shutdown_signal(),
+            )))
+        }
+        None => {
+            println!(
+                "Mail: no SMTP configured; mail is kept in the outbox (portico admin outbox, or the admin UI)"
+            );
+            None
+        }
+    };
     let router = portico_web::router(AppState {
         app,
         settings: WebSettings {
             public_base_url: config.public_base_url.clone(),
         },
     });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The mail task watches the same signals; it finishes the mail in hand.
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
+    if let Some(mut mail) = mail {
+        if served.is_err() {
+            mail.abort();
+        } else if tokio::time::timeout(MAIL_STOP_GRACE, &mut mail)
+            .await
+            .is_err()
+        {
+            tracing::warn!("mail delivery did not stop in time; unsent mail stays queued");
+            mail.abort();
+        }
+    }
+    served?;
     println!("Portico stopped.");
     Ok(())
 }

@@ -1,10 +1,17 @@
 //! Use-case tests against a real database: SQLite by default, PostgreSQL when
 //! `PORTICO_TEST_DATABASE` names a server (the test script runs both).
 
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 mod harness;
 
 mod auth;
 mod content;
+mod directory;
+mod mail;
 mod tree;

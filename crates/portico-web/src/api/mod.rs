@@ -1,7 +1,11 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
 //! versions), Portico's extensions at `/api/portico` (move, copy, diff,
-//! restore, archive), and the OpenAPI document at `/api/openapi.json`.
+//! restore, archive), the org admin's API at `/api/admin` (directory,
+//! invitations, licences, policies, audit log, outbox), and the OpenAPI
+//! document at `/api/openapi.json`.
 
+mod admin;
+mod admin_json;
 mod dto;
 mod extensions;
 mod extract;
@@ -12,7 +16,7 @@ mod spaces;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
@@ -53,6 +57,50 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/portico/spaces/{id}/archive",
             post(extensions::archive).delete(extensions::unarchive),
         )
+        .route("/api/admin/users", get(admin::list_users))
+        .route(
+            "/api/admin/users/{id}",
+            get(admin::get_user).delete(admin::delete_user),
+        )
+        .route("/api/admin/users/{id}/role", put(admin::set_user_role))
+        .route("/api/admin/users/{id}/org-admin", put(admin::set_org_admin))
+        .route(
+            "/api/admin/users/{id}/deactivate",
+            post(admin::deactivate_user),
+        )
+        .route(
+            "/api/admin/users/{id}/reactivate",
+            post(admin::reactivate_user),
+        )
+        .route(
+            "/api/admin/groups",
+            get(admin::list_groups).post(admin::create_group),
+        )
+        .route("/api/admin/groups/{id}", delete(admin::delete_group))
+        .route("/api/admin/groups/{id}/role", put(admin::set_group_role))
+        .route(
+            "/api/admin/groups/{id}/members/{user}",
+            put(admin::add_group_member).delete(admin::remove_group_member),
+        )
+        .route(
+            "/api/admin/invitations",
+            get(admin::list_invitations).post(admin::invite),
+        )
+        .route(
+            "/api/admin/invitations/{id}",
+            delete(admin::revoke_invitation),
+        )
+        .route(
+            "/api/admin/invitations/{id}/resend",
+            post(admin::resend_invitation),
+        )
+        .route("/api/admin/licences", get(admin::licences))
+        .route(
+            "/api/admin/policies",
+            get(admin::policies).put(admin::update_policies),
+        )
+        .route("/api/admin/audit", get(admin::audit))
+        .route("/api/admin/outbox", get(admin::outbox))
         .route("/api/openapi.json", get(openapi_json))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
 }
@@ -89,17 +137,22 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Portico REST API", description = "Confluence Cloud REST v2-compatible content API, plus Portico extensions (tag `portico-extensions`)."),
+    info(title = "Portico REST API", description = "Confluence Cloud REST v2-compatible content API, plus Portico extensions (tags `portico-extensions` and `portico-admin`)."),
     paths(
         spaces::list, spaces::create, spaces::get_one,
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
+        admin::list_users, admin::get_user, admin::set_user_role, admin::set_org_admin, admin::deactivate_user, admin::reactivate_user, admin::delete_user,
+        admin::list_groups, admin::create_group, admin::delete_group, admin::set_group_role, admin::add_group_member, admin::remove_group_member,
+        admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,
+        admin::licences, admin::policies, admin::update_policies, admin::audit, admin::outbox,
     ),
     tags(
         (name = "spaces", description = "Confluence v2: spaces"),
         (name = "pages", description = "Confluence v2: pages, children and versions"),
         (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API"),
+        (name = "portico-admin", description = "Portico-only: the org admin's directory, invitations, licences, policies, audit log and outbox. Not part of Confluence's API; to anyone but an org admin these endpoints answer 404"),
     )
 )]
 struct ApiDoc;

@@ -4,10 +4,13 @@
 //! (Post/Redirect/Get) and checked against the session's CSRF token.
 //!
 //! Code tour: `render` (the caller, responses, the error page) and `links`
-//! (every URL) are shared; `session`, `spaces`, `pages`, `history` and `tree`
-//! hold the handlers, one small function per route; `view` holds the view
-//! models several pages share (the sidebar tree, timestamps, names).
+//! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`
+//! and `tree` hold the handlers, one small function per route; `admin` holds
+//! the org admin's screens under `/admin`; `view` holds the view models
+//! several pages share (the sidebar tree, timestamps, names).
 
+mod account;
+mod admin;
 mod history;
 mod links;
 mod pages;
@@ -24,6 +27,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::AppState;
+
+pub(crate) use render::message_page;
 
 /// The largest form accepted: a 2 MiB body, URL-encoded (which can triple
 /// it), plus the other fields.
@@ -58,7 +63,77 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/static/portico.css", get(stylesheet))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
+        .route("/logout/everywhere", post(account::sign_out_everywhere))
+        .route("/account", get(account::account))
         .route("/setup", get(session::setup_form).post(session::setup))
+        .route(
+            "/invitations/accept",
+            get(account::accept_form).post(account::accept),
+        )
+        .route(
+            "/password/forgot",
+            get(account::forgot_form).post(account::forgot),
+        )
+        .route(
+            "/password/reset",
+            get(account::reset_form).post(account::reset),
+        )
+        .route("/admin", get(admin::overview))
+        .route("/admin/users", get(admin::users::list))
+        .route("/admin/users/{id}", get(admin::users::show))
+        .route("/admin/users/{id}/role", post(admin::users::set_role))
+        .route(
+            "/admin/users/{id}/org-admin",
+            post(admin::users::set_org_admin),
+        )
+        .route(
+            "/admin/users/{id}/deactivate",
+            post(admin::users::deactivate),
+        )
+        .route(
+            "/admin/users/{id}/reactivate",
+            post(admin::users::reactivate),
+        )
+        .route(
+            "/admin/users/{id}/delete",
+            get(admin::users::delete_form).post(admin::users::delete),
+        )
+        .route(
+            "/admin/groups",
+            get(admin::groups::list).post(admin::groups::create),
+        )
+        .route("/admin/groups/{id}", get(admin::groups::show))
+        .route(
+            "/admin/groups/{id}/members",
+            post(admin::groups::add_member),
+        )
+        .route(
+            "/admin/groups/{id}/members/{user}/remove",
+            post(admin::groups::remove_member),
+        )
+        .route("/admin/groups/{id}/role", post(admin::groups::set_role))
+        .route(
+            "/admin/groups/{id}/delete",
+            get(admin::groups::delete_form).post(admin::groups::delete),
+        )
+        .route(
+            "/admin/invitations",
+            get(admin::invitations::list).post(admin::invitations::invite),
+        )
+        .route(
+            "/admin/invitations/{id}/resend",
+            post(admin::invitations::resend),
+        )
+        .route(
+            "/admin/invitations/{id}/revoke",
+            post(admin::invitations::revoke),
+        )
+        .route(
+            "/admin/policies",
+            get(admin::policies::show).post(admin::policies::save),
+        )
+        .route("/admin/audit", get(admin::records::audit))
+        .route("/admin/outbox", get(admin::records::outbox))
         .route("/wiki/spaces", get(spaces::directory))
         .route(
             "/wiki/spaces/create",

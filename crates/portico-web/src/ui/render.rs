@@ -15,11 +15,13 @@ use crate::auth::UiUser;
 use crate::error::WebError;
 
 /// The signed-in person as the top bar shows them, with the CSRF token the
-/// sign-out form (and every other form) carries.
+/// sign-out form (and every other form) carries. `org_admin` only decides
+/// whether the "Admin" link shows; the admin use cases decide access.
 #[derive(Debug, Clone)]
 pub(crate) struct Me {
     pub name: String,
     pub csrf: String,
+    pub org_admin: bool,
 }
 
 /// A signed-in UI caller. Anonymous visitors never reach a handler that takes
@@ -69,11 +71,34 @@ impl FromRequestParts<AppState> for Caller {
                 .unwrap_or_default(),
             None => String::new(),
         };
+        let org_admin = matches!(&user.viewer, Viewer::User(principal) if principal.org_admin);
         let me = Me {
             name,
             csrf: user.csrf.clone(),
+            org_admin,
         };
         Ok(Caller { user, me })
+    }
+}
+
+/// A signed-in org admin. Everyone else gets the plain 404 page, before any
+/// form is read: to them the admin screens don't exist (the admin use cases
+/// answer "not found" to them as well).
+pub(crate) struct Admin(pub Caller);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if caller.me.org_admin {
+            Ok(Admin(caller))
+        } else {
+            Err(not_found())
+        }
     }
 }
 
@@ -259,6 +284,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for UiForm<T> {
                 _ => WebError::BadRequest(rejection.body_text()),
             })),
         }
+    }
+}
+
+/// A form's fields as sent, for forms with repeated fields (checkboxes).
+pub(crate) struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// The first value of `name`, or "".
+    pub fn one(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
     }
 }
 

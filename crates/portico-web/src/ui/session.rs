@@ -1,6 +1,7 @@
 //! Signing in and out, and the first-run setup page that creates the first
 //! administrator. Sign-in and setup carry no CSRF token (there is no session
 //! yet); the password, or the one-time setup token, is the protection.
+//! Signing in rotates the session: a session the browser already had ends.
 
 use askama::Template;
 use axum::extract::State;
@@ -13,6 +14,7 @@ use super::links;
 use super::render::{FormError, Me, UiError, UiForm, UiQuery, form_error, html, see_other};
 use crate::AppState;
 use crate::auth::{Auth, session_cookie};
+use crate::rate_limit::ClientIp;
 
 const BAD_CREDENTIALS: &str = "Invalid e-mail or password";
 const SETUP_LINK_GONE: &str = "This setup link is invalid, expired or already used";
@@ -24,12 +26,31 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    notice: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
 pub(crate) struct NextQuery {
     #[serde(default)]
     next: String,
+    /// A fixed notice from the page that sent the visitor here.
+    #[serde(default)]
+    notice: String,
+}
+
+/// The notices the sign-in page shows, by their code in `?notice=`. Only
+/// these fixed texts can appear, so a link can't put words on the page.
+pub(crate) const PASSWORD_CHANGED: &str = "password-changed";
+pub(crate) const SIGNED_OUT_EVERYWHERE: &str = "signed-out-everywhere";
+
+fn login_notice(code: &str) -> Option<&'static str> {
+    match code {
+        PASSWORD_CHANGED => Some(
+            "Your password was changed and every session ended. Sign in with the new password.",
+        ),
+        SIGNED_OUT_EVERYWHERE => Some("You were signed out on every device."),
+        _ => None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -54,20 +75,28 @@ pub(crate) async fn login_form(auth: Auth, UiQuery(query): UiQuery<NextQuery>) -
             email: String::new(),
             next: query.next,
             error: None,
+            notice: login_notice(&query.notice),
         },
     )
 }
 
+/// Signs in with the client's address recorded in the audit log. A locked
+/// account answers exactly like a wrong password.
 pub(crate) async fn login(
     State(state): State<AppState>,
+    auth: Auth,
+    ClientIp(ip): ClientIp,
     UiForm(form): UiForm<LoginForm>,
 ) -> Result<Response, UiError> {
-    match state.app.sign_in(&form.email, &form.password).await {
-        Ok(signed_in) => Ok(signed_in_redirect(
-            &state,
-            &signed_in,
-            links::safe_next(&form.next),
-        )),
+    let client = ip.map(|ip| ip.to_string());
+    match state
+        .app
+        .sign_in_from(&form.email, &form.password, client.as_deref())
+        .await
+    {
+        Ok(signed_in) => {
+            signed_in_redirect(&state, &auth, &signed_in, links::safe_next(&form.next)).await
+        }
         Err(AppError::BadCredentials) => Ok(html(
             StatusCode::UNAUTHORIZED,
             &LoginPage {
@@ -75,14 +104,25 @@ pub(crate) async fn login(
                 email: form.email,
                 next: form.next,
                 error: Some(BAD_CREDENTIALS.to_owned()),
+                notice: None,
             },
         )),
         Err(err) => Err(err.into()),
     }
 }
 
-/// Sets the session cookie and goes to `location`.
-fn signed_in_redirect(state: &AppState, signed_in: &SignedIn, location: &str) -> Response {
+/// Ends the session the browser came with, if any (session rotation: a
+/// session token planted before sign-in is worthless after it), then sets
+/// the new session cookie and goes to `location`.
+pub(crate) async fn signed_in_redirect(
+    state: &AppState,
+    previous: &Auth,
+    signed_in: &SignedIn,
+    location: &str,
+) -> Result<Response, UiError> {
+    if let Some(old) = &previous.session_token {
+        state.app.sign_out(old).await?;
+    }
     let mut response = see_other(location);
     let (name, value) = session_cookie(
         Some(&signed_in.token),
@@ -90,13 +130,13 @@ fn signed_in_redirect(state: &AppState, signed_in: &SignedIn, location: &str) ->
         state.app.session_lifetime().whole_seconds(),
     );
     response.headers_mut().insert(name, value);
-    response
+    Ok(response)
 }
 
 #[derive(Deserialize)]
 pub(crate) struct CsrfForm {
     #[serde(default, rename = "_csrf")]
-    csrf: String,
+    pub csrf: String,
 }
 
 /// Ends the session. A visitor whose session already ended is simply sent to
@@ -130,7 +170,7 @@ struct SetupPage {
 #[derive(Deserialize)]
 pub(crate) struct TokenQuery {
     #[serde(default)]
-    token: String,
+    pub token: String,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +219,7 @@ pub(crate) async fn setup_form(
 /// Creates the first administrator with the one-time token and signs them in.
 pub(crate) async fn setup(
     State(state): State<AppState>,
+    auth: Auth,
     UiForm(form): UiForm<SetupForm>,
 ) -> Result<Response, UiError> {
     let outcome = if form.password != form.password_confirmation {
@@ -201,7 +242,7 @@ pub(crate) async fn setup(
     match outcome {
         Ok(()) => {
             let signed_in = state.app.sign_in(&form.email, &form.password).await?;
-            Ok(signed_in_redirect(&state, &signed_in, links::HOME))
+            signed_in_redirect(&state, &auth, &signed_in, links::HOME).await
         }
         Err(error) => Ok(html(
             error.status,

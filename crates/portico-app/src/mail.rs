@@ -1,1 +1,0 @@
-//! E-mail: queueing into the outbox and delivering it (being written).

@@ -1,0 +1,274 @@
+//! The signed-in person's account page ("sign out everywhere"), and the
+//! pages people reach from a mailed link: accepting an invitation and
+//! resetting a forgotten password. Like sign-in, the public forms carry no
+//! CSRF token (there is no session yet); the link's one-time token is the
+//! protection, and the rate limit guards against guessing.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use portico_app::{AppError, Role};
+use serde::Deserialize;
+
+use super::links;
+use super::render::{
+    Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, message_page, see_other,
+};
+use super::session::{self, CsrfForm, TokenQuery, signed_in_redirect};
+use crate::AppState;
+use crate::auth::{Auth, session_cookie};
+
+const INVITATION_GONE: &str = "This invitation link is invalid, expired or already used";
+const RESET_GONE: &str = "This password reset link is invalid, expired or already used";
+const PASSWORDS_DIFFER: &str = "the two passwords don't match";
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    me: Option<Me>,
+    name: String,
+    role: String,
+}
+
+pub(crate) async fn account(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, UiError> {
+    let ids: Vec<_> = caller.viewer().user_id().into_iter().collect();
+    let person = state.app.people(&ids).await?.into_iter().next();
+    Ok(html(
+        StatusCode::OK,
+        &AccountPage {
+            me: caller.me(),
+            name: person
+                .as_ref()
+                .map(|p| p.display_name.clone())
+                .unwrap_or_default(),
+            role: match caller.viewer() {
+                portico_app::Viewer::User(principal) => principal.role.to_string(),
+                portico_app::Viewer::Anonymous => Role::None.to_string(),
+            },
+        },
+    ))
+}
+
+/// Ends every session of the signed-in person, this one included.
+pub(crate) async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    caller: Caller,
+    UiForm(form): UiForm<CsrfForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    state.app.sign_out_everywhere(caller.viewer()).await?;
+    let mut response = see_other(&format!("/login?notice={}", session::SIGNED_OUT_EVERYWHERE));
+    let (name, value) = session_cookie(None, state.secure_cookies(), 0);
+    response.headers_mut().insert(name, value);
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "invitation_accept.html")]
+struct AcceptPage {
+    me: Option<Me>,
+    token: String,
+    email: String,
+    role: String,
+    display_name: String,
+    error: Option<String>,
+    min_password_len: usize,
+}
+
+fn invitation_gone() -> Response {
+    message_page(
+        StatusCode::GONE,
+        INVITATION_GONE,
+        "Ask the person who invited you to send a new invitation. If you already accepted it, sign in instead.",
+    )
+}
+
+async fn accept_page(
+    state: &AppState,
+    token: String,
+    display_name: String,
+    error: Option<FormError>,
+) -> Result<Response, UiError> {
+    let preview = match state.app.invitation_preview(&token).await {
+        Ok(preview) => preview,
+        Err(AppError::InvalidLink) => return Ok(invitation_gone()),
+        Err(err) => return Err(err.into()),
+    };
+    let status = error.as_ref().map_or(StatusCode::OK, |error| error.status);
+    Ok(html(
+        status,
+        &AcceptPage {
+            me: None,
+            token,
+            email: preview.email,
+            role: preview.role.to_string(),
+            display_name,
+            error: error.map(|error| error.message),
+            min_password_len: portico_app::MIN_PASSWORD_LEN,
+        },
+    ))
+}
+
+/// The invitation as its link opens it: who is invited, as what, and a form
+/// for a name and a password.
+pub(crate) async fn accept_form(
+    State(state): State<AppState>,
+    UiQuery(query): UiQuery<TokenQuery>,
+) -> Result<Response, UiError> {
+    if query.token.is_empty() {
+        return Ok(invitation_gone());
+    }
+    accept_page(&state, query.token, String::new(), None).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AcceptForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+/// Accepts the invitation and signs the new user in.
+pub(crate) async fn accept(
+    State(state): State<AppState>,
+    auth: Auth,
+    UiForm(form): UiForm<AcceptForm>,
+) -> Result<Response, UiError> {
+    if form.password != form.password_confirmation {
+        let error = FormError::new(StatusCode::BAD_REQUEST, PASSWORDS_DIFFER);
+        return accept_page(&state, form.token, form.display_name, Some(error)).await;
+    }
+    match state
+        .app
+        .accept_invitation(&form.token, &form.display_name, &form.password)
+        .await
+    {
+        Ok(signed_in) => signed_in_redirect(&state, &auth, &signed_in, links::HOME).await,
+        Err(AppError::InvalidLink) => Ok(invitation_gone()),
+        Err(err) => {
+            let error = form_error(err)?;
+            accept_page(&state, form.token, form.display_name, Some(error)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "password_forgot.html")]
+struct ForgotPage {
+    me: Option<Me>,
+    email: String,
+    sent: bool,
+}
+
+pub(crate) async fn forgot_form() -> Response {
+    html(
+        StatusCode::OK,
+        &ForgotPage {
+            me: None,
+            email: String::new(),
+            sent: false,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Mails a reset link if the address has an account; the answer is the same
+/// either way, so the form can't be used to find out who has one.
+pub(crate) async fn forgot(
+    State(state): State<AppState>,
+    UiForm(form): UiForm<ForgotForm>,
+) -> Result<Response, UiError> {
+    state.app.request_password_reset(&form.email).await?;
+    Ok(html(
+        StatusCode::OK,
+        &ForgotPage {
+            me: None,
+            email: form.email,
+            sent: true,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "password_reset.html")]
+struct ResetPage {
+    me: Option<Me>,
+    token: String,
+    error: Option<String>,
+    min_password_len: usize,
+}
+
+fn reset_gone() -> Response {
+    message_page(
+        StatusCode::GONE,
+        RESET_GONE,
+        "Reset links work once and for an hour. Ask for a new one on the sign-in page.",
+    )
+}
+
+fn reset_page(token: String, error: Option<FormError>) -> Response {
+    let status = error.as_ref().map_or(StatusCode::OK, |error| error.status);
+    html(
+        status,
+        &ResetPage {
+            me: None,
+            token,
+            error: error.map(|error| error.message),
+            min_password_len: portico_app::MIN_PASSWORD_LEN,
+        },
+    )
+}
+
+/// The form for a new password. Whether the link still works is only known
+/// when it is used: the application offers no separate check for reset links.
+pub(crate) async fn reset_form(UiQuery(query): UiQuery<TokenQuery>) -> Response {
+    if query.token.is_empty() {
+        return reset_gone();
+    }
+    reset_page(query.token, None)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ResetForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirmation: String,
+}
+
+/// Sets the new password; every session of the account ends.
+pub(crate) async fn reset(
+    State(state): State<AppState>,
+    UiForm(form): UiForm<ResetForm>,
+) -> Result<Response, UiError> {
+    if form.password != form.password_confirmation {
+        let error = FormError::new(StatusCode::BAD_REQUEST, PASSWORDS_DIFFER);
+        return Ok(reset_page(form.token, Some(error)));
+    }
+    match state.app.reset_password(&form.token, &form.password).await {
+        Ok(()) => {
+            let mut response = see_other(&format!("/login?notice={}", session::PASSWORD_CHANGED));
+            let (name, value) = session_cookie(None, state.secure_cookies(), 0);
+            response.headers_mut().insert(name, value);
+            Ok(response)
+        }
+        Err(AppError::InvalidLink) => Ok(reset_gone()),
+        Err(err) => Ok(reset_page(form.token, Some(form_error(err)?))),
+    }
+}

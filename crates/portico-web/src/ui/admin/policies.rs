@@ -1,0 +1,191 @@
+//! `/admin/policies`: licence caps, the guest domain rules and the sign-in
+//! and invitation security settings, in one form.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use portico_app::{DomainRules, LicenceLimits, SitePolicies};
+use serde::Deserialize;
+
+use super::Frame;
+use crate::AppState;
+use crate::ui::render::{
+    Admin, Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, see_other,
+};
+
+const PATH: &str = "/admin/policies";
+
+/// The form's fields, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct PoliciesForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    guests_per_paid_seat: String,
+    #[serde(default)]
+    user_limit: String,
+    #[serde(default)]
+    domain_allow: String,
+    #[serde(default)]
+    domain_block: String,
+    #[serde(default)]
+    internal_domains: String,
+    #[serde(default)]
+    max_failed_sign_ins: String,
+    #[serde(default)]
+    lockout_minutes: String,
+    #[serde(default)]
+    invitation_days: String,
+}
+
+impl PoliciesForm {
+    fn from_policies(policies: &SitePolicies) -> Self {
+        Self {
+            csrf: String::new(),
+            guests_per_paid_seat: policies.limits.guests_per_paid_seat.to_string(),
+            user_limit: policies.limits.user_limit.to_string(),
+            domain_allow: policies.domains.allow.join("\n"),
+            domain_block: policies.domains.block.join("\n"),
+            internal_domains: policies.domains.internal.join("\n"),
+            max_failed_sign_ins: policies.max_failed_sign_ins.to_string(),
+            lockout_minutes: policies.lockout_minutes.to_string(),
+            invitation_days: policies.invitation_days.to_string(),
+        }
+    }
+
+    fn policies(&self) -> Result<SitePolicies, FormError> {
+        Ok(SitePolicies {
+            limits: LicenceLimits {
+                guests_per_paid_seat: number("guests per paid seat", &self.guests_per_paid_seat)?,
+                user_limit: number("user limit", &self.user_limit)?,
+            },
+            domains: DomainRules {
+                allow: domains(&self.domain_allow),
+                block: domains(&self.domain_block),
+                internal: domains(&self.internal_domains),
+            },
+            max_failed_sign_ins: number(
+                "failed sign-ins before lockout",
+                &self.max_failed_sign_ins,
+            )?,
+            lockout_minutes: number("lockout minutes", &self.lockout_minutes)?,
+            invitation_days: number("invitation validity days", &self.invitation_days)?,
+        })
+    }
+}
+
+fn number<T: std::str::FromStr>(field: &str, raw: &str) -> Result<T, FormError> {
+    raw.trim().parse::<T>().map_err(|_| {
+        FormError::new(
+            StatusCode::BAD_REQUEST,
+            format!("`{field}` must be a whole number, not `{}`", raw.trim()),
+        )
+    })
+}
+
+/// A domain list typed one per line or separated by commas or spaces.
+pub(crate) fn domains(text: &str) -> Vec<String> {
+    text.split([',', ';', '\n', '\r', ' ', '\t'])
+        .map(|domain| domain.trim().trim_start_matches('@').to_ascii_lowercase())
+        .filter(|domain| !domain.is_empty())
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "admin/policies.html")]
+struct PoliciesPage {
+    me: Option<Me>,
+    frame: Frame,
+    csrf: String,
+    form: PoliciesForm,
+}
+
+fn policies_page(
+    caller: &Caller,
+    frame: Frame,
+    form: PoliciesForm,
+    error: Option<FormError>,
+) -> Response {
+    let (frame, status) = frame.with_error(error);
+    html(
+        status,
+        &PoliciesPage {
+            me: caller.me(),
+            frame,
+            csrf: caller.csrf(),
+            form,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    UiQuery(query): UiQuery<DoneQuery>,
+) -> Result<Response, UiError> {
+    let policies = state.app.policies(caller.viewer()).await?;
+    let notice = (query.done == "saved").then_some("The policies were saved.");
+    let frame = Frame::new("policies").notice(notice);
+    Ok(policies_page(
+        &caller,
+        frame,
+        PoliciesForm::from_policies(&policies),
+        None,
+    ))
+}
+
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    UiForm(form): UiForm<PoliciesForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let error = match form.policies() {
+        Ok(policies) => match state.app.update_policies(caller.viewer(), policies).await {
+            Ok(_) => return Ok(see_other(&format!("{PATH}?done=saved"))),
+            Err(err) => form_error(err)?,
+        },
+        Err(error) => error,
+    };
+    Ok(policies_page(
+        &caller,
+        Frame::new("policies"),
+        form,
+        Some(error),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_lists_are_trimmed_and_lower_cased() {
+        assert_eq!(
+            domains("Example.COM\n@partner.io, other.org  \n\n"),
+            ["example.com", "partner.io", "other.org"]
+        );
+    }
+
+    #[test]
+    fn the_form_round_trips_and_names_bad_numbers() {
+        let policies = SitePolicies::default();
+        let form = PoliciesForm::from_policies(&policies);
+        assert_eq!(form.policies().ok(), Some(policies));
+        let bad = PoliciesForm {
+            lockout_minutes: "soon".into(),
+            ..form
+        };
+        assert_eq!(
+            bad.policies().err().map(|e| e.message).as_deref(),
+            Some("`lockout minutes` must be a whole number, not `soon`")
+        );
+    }
+}

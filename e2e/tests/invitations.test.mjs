@@ -1,0 +1,139 @@
+// Inviting a guest in a real browser (Debian's Chromium driven by
+// playwright-core): the org admin invites a guest through the admin UI, finds
+// the invitation in the outbox (no SMTP is configured, so mail is held
+// there), and the guest follows the link in a fresh browser, accepts, and
+// lands signed in.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const binary = process.env.PORTICO_BIN ?? join(here, '../../target/debug/portico');
+const artifacts = join(here, '../artifacts');
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let server, dataDir, browser, base, setupLink;
+
+// A free port, so the public address (used in mailed links) is known up front.
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
+  const port = await freePort();
+  const publicBase = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(dataDir, 'data')], {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH, PORTICO_LOG: 'warn', PORTICO_PUBLIC_BASE_URL: publicBase },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: server.stdout });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start in 20 s')), 20_000);
+    lines.on('line', (line) => {
+      const running = line.match(/^Portico is running at (\S+)\//);
+      if (running) base = running[1];
+      const link = line.match(/(http\S+\/setup\?token=\S+)/);
+      if (link) { setupLink = link[1]; clearTimeout(timer); resolve(); }
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  assert.equal(base, publicBase);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  mkdirSync(artifacts, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('an admin invites a guest, who accepts through the link from the outbox', async () => {
+  const admin = await browser.newContext();
+  const page = await admin.newPage();
+  page.setDefaultTimeout(10_000);
+  const dialogs = [];
+  page.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
+
+  // First run: the printed link creates the org admin.
+  await page.goto(setupLink);
+  await page.getByLabel('Your name').fill('Ada Admin');
+  await page.getByLabel('E-mail').fill('ada@example.com');
+  await page.getByLabel(/^Password/).fill('correct horse battery');
+  await page.getByLabel('Repeat the password').fill('correct horse battery');
+  await page.getByRole('button', { name: /create/i }).click();
+  await page.waitForURL(`${base}/wiki/spaces`);
+
+  // The top bar leads org admins to the admin screens.
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
+  await page.waitForURL(`${base}/admin`);
+  assert.match(await page.locator('main').innerText(), /0 of 5 \(5 per paid seat\)/);
+
+  // Invite a guest, with a hostile personal message.
+  await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Invitations' }).click();
+  await page.getByLabel(/^E-mail addresses/).fill('gwen@partner.example');
+  await page.getByLabel(/^Guest/).check();
+  await page.getByLabel(/^Personal message/).fill('Welcome! <img src=x onerror=alert(1)>');
+  await page.getByRole('button', { name: 'Send invitations' }).click();
+  await page.waitForURL(`${base}/admin/invitations?done=sent`);
+  assert.match(await page.getByRole('status').innerText(), /invitations were sent/);
+  assert.match(await page.locator('main').innerText(), /gwen@partner\.example/);
+
+  // The outbox holds the mail; open it and copy the link.
+  await page.getByRole('link', { name: 'Outbox' }).click();
+  await page.waitForURL(`${base}/admin/outbox`);
+  await page.getByText("You're invited to Portico").first().click();
+  const body = await page.locator('pre.mail-body').first().innerText();
+  assert.match(body, /as a guest/);
+  assert.match(body, /Welcome! <img src=x onerror=alert\(1\)>/, 'the message shows as text');
+  const link = body.match(/(http\S+\/invitations\/accept\?token=\S+)/)?.[1];
+  assert.ok(link, `an invitation link in: ${body}`);
+  assert.ok(link.startsWith(base), 'the link points at this Portico');
+  await page.screenshot({ path: join(artifacts, 'outbox.png'), fullPage: true });
+
+  // The guest, in a browser of their own.
+  const guest = await browser.newContext();
+  const guestPage = await guest.newPage();
+  guestPage.setDefaultTimeout(10_000);
+  guestPage.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
+  await guestPage.goto(link);
+  const invitation = await guestPage.locator('main').innerText();
+  assert.match(invitation, /gwen@partner\.example/);
+  assert.match(invitation, /guest/);
+  await guestPage.getByLabel('Your name').fill('Gwen Guest');
+  await guestPage.getByLabel(/^Password/).fill('a guest passphrase');
+  await guestPage.getByLabel('Repeat the password').fill('a guest passphrase');
+  await guestPage.getByRole('button', { name: 'Accept invitation' }).click();
+  await guestPage.waitForURL(`${base}/wiki/spaces`);
+  assert.match(await guestPage.locator('header').innerText(), /Signed in as Gwen Guest/);
+  assert.equal(await guestPage.getByRole('link', { name: 'Admin', exact: true }).count(), 0, 'guests see no admin link');
+
+  // The link worked once.
+  const again = await guest.newPage();
+  const response = await again.goto(link);
+  assert.equal(response.status(), 410);
+
+  // The admin sees the new guest.
+  await page.goto(`${base}/admin/users?role=guest`);
+  assert.match(await page.locator('main').innerText(), /Gwen Guest/);
+  assert.deepEqual(dialogs, [], 'no injected script ever ran');
+  await guest.close();
+  await admin.close();
+});
