@@ -15,7 +15,7 @@ use portico_store::{Conn, OutboxRow, StoreError, Timestamp};
 use serde_json::json;
 
 use crate::App;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::model::Slice;
 use crate::record::audit;
 
@@ -129,9 +129,7 @@ impl App {
         before: Option<i64>,
         limit: u64,
     ) -> AppResult<Slice<OutboxMail>> {
-        if !matches!(viewer, Viewer::User(principal) if principal.org_admin) {
-            return Err(AppError::NotFound);
-        }
+        crate::directory::require_org_admin(viewer)?;
         let limit = limit.min(MAX_PAGE);
         let rows = outbox::list(self.store.read(), before, limit + 1).await?;
         let smtp = self.settings.smtp_configured;
