@@ -220,6 +220,7 @@ pub(crate) async fn setup_form(
 pub(crate) async fn setup(
     State(state): State<AppState>,
     auth: Auth,
+    ClientIp(ip): ClientIp,
     UiForm(form): UiForm<SetupForm>,
 ) -> Result<Response, UiError> {
     let outcome = if form.password != form.password_confirmation {
@@ -241,7 +242,11 @@ pub(crate) async fn setup(
     };
     match outcome {
         Ok(()) => {
-            let signed_in = state.app.sign_in(&form.email, &form.password).await?;
+            let client = ip.map(|ip| ip.to_string());
+            let signed_in = state
+                .app
+                .sign_in_from(&form.email, &form.password, client.as_deref())
+                .await?;
             signed_in_redirect(&state, &auth, &signed_in, links::HOME).await
         }
         Err(error) => Ok(html(
