@@ -277,6 +277,13 @@ impl Roster {
     }
 }
 
+/// Takes the headcount lock (held until the transaction ends) and loads what
+/// a role change is checked against: the policies and the roster before it.
+pub(crate) async fn lock_roster(conn: &impl Conn) -> AppResult<(SitePolicies, Roster)> {
+    users::lock_headcount(conn).await?;
+    Ok((load_policies(conn).await?, Roster::load(conn).await?))
+}
+
 /// Marks people who now hold a paid role as former-paid forever.
 pub(crate) async fn record_paid(conn: &impl Conn, roster: &Roster, ids: &[i64]) -> AppResult<()> {
     for id in ids {
@@ -387,9 +394,7 @@ impl App {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        users::lock_headcount(tx.conn()).await?;
-        let policies = load_policies(tx.conn()).await?;
-        let before = Roster::load(tx.conn()).await?;
+        let (policies, before) = lock_roster(tx.conn()).await?;
         let mut user = before.users.get(&id.0).cloned().ok_or(AppError::NotFound)?;
         let old_role = user.role.clone();
         user.role = role.as_str().to_owned();
@@ -483,9 +488,7 @@ impl App {
     ) -> AppResult<()> {
         let now = self.now();
         let tx = self.store.write().await?;
-        users::lock_headcount(tx.conn()).await?;
-        let policies = load_policies(tx.conn()).await?;
-        let before = Roster::load(tx.conn()).await?;
+        let (policies, before) = lock_roster(tx.conn()).await?;
         let mut user = before.users.get(&id.0).cloned().ok_or(AppError::NotFound)?;
         if user.display_name == FORMER_USER && user.password_hash.is_none() && status == "active" {
             return Err(AppError::Conflict(
@@ -620,9 +623,7 @@ impl App {
         }
         // Removing a group can lower roles; it can't add seats or guests, but a
         // member could drop to guest, which the former-paid rule forbids.
-        users::lock_headcount(tx.conn()).await?;
-        let policies = load_policies(tx.conn()).await?;
-        let before = Roster::load(tx.conn()).await?;
+        let (policies, before) = lock_roster(tx.conn()).await?;
         let mut after = before.clone();
         for (user, _) in before.memberships.iter().filter(|(_, g)| *g == id) {
             after.leave(*user, id);
@@ -648,9 +649,7 @@ impl App {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        users::lock_headcount(tx.conn()).await?;
-        let policies = load_policies(tx.conn()).await?;
-        let before = Roster::load(tx.conn()).await?;
+        let (policies, before) = lock_roster(tx.conn()).await?;
         let mut group = before.groups.get(&id).cloned().ok_or(AppError::NotFound)?;
         let old = group.role.clone();
         group.role = role.as_str().to_owned();
@@ -702,9 +701,7 @@ impl App {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        users::lock_headcount(tx.conn()).await?;
-        let policies = load_policies(tx.conn()).await?;
-        let before = Roster::load(tx.conn()).await?;
+        let (policies, before) = lock_roster(tx.conn()).await?;
         if !before.groups.contains_key(&group_id) || !before.users.contains_key(&user_id.0) {
             return Err(AppError::NotFound);
         }
