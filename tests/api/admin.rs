@@ -1205,3 +1205,15 @@ async fn the_openapi_document_lists_the_admin_api_as_a_portico_extension() {
     let tags = doc["tags"].as_array().unwrap();
     assert!(tags.iter().any(|tag| tag["name"] == "portico-admin"));
 }
+
+#[tokio::test]
+async fn the_user_list_shows_avatar_initials() {
+    let t = spawn_app().await;
+    let page = t.get(&t.admin, "/admin/users").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"<span class="avatar" aria-hidden="true">AA</span>"#),
+        "Ada Admin shows as AA"
+    );
+}

@@ -322,3 +322,38 @@ mod tests {
         }
     }
 }
+
+/// Avatar initials for a display name: the first letter of the first and last
+/// words, upper-cased ("Ada Lovelace" → "AL", "ada" → "A", "" → "?").
+pub fn initials(display_name: &str) -> String {
+    let words: Vec<&str> = display_name.split_whitespace().collect();
+    let first_letter = |word: &&str| word.chars().find(|c| c.is_alphanumeric());
+    let letters: Vec<char> = match words.as_slice() {
+        [] => Vec::new(),
+        [only] => first_letter(only).into_iter().collect(),
+        [first, .., last] => first_letter(first)
+            .into_iter()
+            .chain(first_letter(last))
+            .collect(),
+    };
+    if letters.is_empty() {
+        "?".to_owned()
+    } else {
+        letters.into_iter().flat_map(char::to_uppercase).collect()
+    }
+}
+
+#[cfg(test)]
+mod initials_tests {
+    use super::initials;
+
+    #[test]
+    fn initials_take_the_first_and_last_words() {
+        assert_eq!(initials("Ada Lovelace"), "AL");
+        assert_eq!(initials("ada byron lovelace"), "AL");
+        assert_eq!(initials("  ada "), "A");
+        assert_eq!(initials("élise (client)"), "ÉC");
+        assert_eq!(initials(""), "?");
+        assert_eq!(initials("-- --"), "?");
+    }
+}

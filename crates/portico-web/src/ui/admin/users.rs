@@ -33,6 +33,8 @@ pub(crate) struct UserView {
     pub href: String,
     pub id: String,
     pub name: String,
+    /// Avatar initials.
+    pub initials: String,
     pub email: String,
     pub direct_role: String,
     pub effective_role: String,
@@ -48,6 +50,7 @@ impl UserView {
             href: user_href(user.id),
             id: user.id.to_string(),
             name: user.display_name.clone(),
+            initials: portico_core::directory::initials(&user.display_name),
             email: user.email.clone(),
             direct_role: user.direct_role.to_string(),
             effective_role: user.effective_role.to_string(),
