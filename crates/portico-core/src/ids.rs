@@ -52,6 +52,10 @@ typed_id!(
     /// A page (or, later, a blog post): any content with versions.
     PageId
 );
+typed_id!(
+    /// A group of people.
+    GroupId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,14 +5,17 @@
 pub mod directory;
 pub mod ids;
 pub mod page;
+pub mod permission;
 pub mod policy;
 pub mod role;
 pub mod space;
 pub mod validation;
 
-pub use ids::{PageId, SpaceId, UserId};
+pub use ids::{GroupId, PageId, SpaceId, UserId};
+pub use permission::{GlobalPermission, GlobalPermissions, Permissions, SpacePermission};
 pub use policy::{
-    AccessSet, Action, Decision, Principal, Resource, SpaceFacts, Viewer, access_set, decide,
+    AccessSet, Action, Decision, Principal, Resource, SpaceFacts, Subject, Viewer, access_set,
+    decide,
 };
 pub use role::Role;
 pub use validation::ValidationError;

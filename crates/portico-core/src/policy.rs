@@ -1,14 +1,42 @@
-//! The access engine: `decide(viewer, action, resource)` answers every "may this
-//! person do this?" with a decision and the reasons for it, and `access_set`
-//! turns the same rules into the filter every list query runs with.
+//! The access engine. Every "may this person see or do this?" is answered here,
+//! in one of two forms that share the same rules:
 //!
-//! Deny by default. This first engine knows product roles and space ownership;
-//! space permissions, restrictions and guest assignments extend it (they add
-//! facts to `SpaceFacts` and branches here, never checks elsewhere).
+//! - [`decide`] takes the full facts (grants, the restriction chain of a page)
+//!   and returns a [`Decision`] with the reasons for it: this is what "explain
+//!   access" shows, and what single decisions use when there is no cache.
+//! - [`access_set`] evaluates the same space rule for every space and the same
+//!   restriction rule for every restricted page once, giving the filter every
+//!   list query runs with; [`AccessSet::decide`] then answers single decisions
+//!   from it through the same action rules ([`action_rule`]).
+//!
+//! Deny by default. The rules, from SPEC.md 2.2 and 3:
+//! - a viewer's space permissions are the union of the grants that apply to
+//!   them; a set without `view` is no access at all;
+//! - grants to "all members" never include guests, and guests count only
+//!   direct grants (assignments) and grants to guest groups, never in a space
+//!   that doesn't allow guests, and never `admin`, `restrict` or `export`
+//!   unless the site allows it;
+//! - anonymous grants count only while anonymous access is on for the site
+//!   (for guests also only while `guests.see_anonymous_spaces` is on) and give
+//!   at most `view`;
+//! - view restrictions of a page and of every restricted ancestor must all be
+//!   satisfied; an edit restriction applies to its page only;
+//! - a draft is visible to its author only;
+//! - an archived space is read-only;
+//! - wiki admins manage every space's permissions but read only through
+//!   grants, or through an active admin key (never a draft, never a write to
+//!   an archived space).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
-use crate::ids::{SpaceId, UserId};
+use serde::Serialize;
+
+use crate::ids::{GroupId, PageId, SpaceId, UserId};
+use crate::permission::{
+    ANONYMOUS_CAP, GUEST_RESERVED, GlobalPermission, GlobalPermissions, Permissions,
+    SpacePermission,
+};
 use crate::role::Role;
 
 /// An authenticated person, as the request path knows them.
@@ -34,234 +62,1053 @@ impl Viewer {
             Viewer::User(principal) => Some(principal.user_id),
         }
     }
-}
 
-/// Something a viewer may want to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    UseWiki,
-    CreateSpace,
-    ViewSpace,
-    AdministerSpace,
-    ViewPage,
-    CreatePage,
-    EditPage,
-    DeletePage,
-}
-
-impl Action {
-    /// The permission name as SPEC.md spells it, used in 403 messages.
-    pub fn permission(self) -> &'static str {
+    pub fn role(&self) -> Role {
         match self {
-            Action::UseWiki => "use",
-            Action::CreateSpace => "space.create",
-            Action::ViewSpace | Action::ViewPage => "view",
-            Action::AdministerSpace => "admin",
-            Action::CreatePage | Action::EditPage => "page.create",
-            Action::DeletePage => "page.delete",
+            Viewer::Anonymous => Role::None,
+            Viewer::User(principal) => principal.role,
+        }
+    }
+}
+
+/// Who a grant or restriction names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "type", content = "id", rename_all = "kebab-case")]
+pub enum Grantee {
+    User(UserId),
+    Group(GroupId),
+    /// Everyone with the member or admin role: never guests.
+    AllMembers,
+    /// Visitors who are not signed in (and, with limits, everyone else).
+    Anonymous,
+}
+
+impl fmt::Display for Grantee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Grantee::User(id) => write!(f, "user {id}"),
+            Grantee::Group(id) => write!(f, "group {id}"),
+            Grantee::AllMembers => f.write_str("all members"),
+            Grantee::Anonymous => f.write_str("anonymous"),
+        }
+    }
+}
+
+/// Space permissions granted to someone in one space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub grantee: Grantee,
+    pub permissions: Permissions,
+}
+
+/// Global permissions granted to a user, a group or all members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalGrant {
+    pub grantee: Grantee,
+    pub permissions: GlobalPermissions,
+}
+
+/// The person asking, with what the rules need to know about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub viewer: Viewer,
+    /// Every group the person belongs to.
+    pub groups: BTreeSet<GroupId>,
+    /// The subset of `groups` that are guest groups.
+    pub guest_groups: BTreeSet<GroupId>,
+    /// An admin key is active for this person (only a wiki admin's counts).
+    pub admin_key: bool,
+}
+
+impl Subject {
+    pub fn anonymous() -> Self {
+        Self::new(Viewer::Anonymous)
+    }
+
+    /// A subject without groups or admin key.
+    pub fn new(viewer: Viewer) -> Self {
+        Self {
+            viewer,
+            groups: BTreeSet::new(),
+            guest_groups: BTreeSet::new(),
+            admin_key: false,
         }
     }
 
-    fn changes_content(self) -> bool {
-        matches!(
-            self,
-            Action::CreatePage | Action::EditPage | Action::DeletePage
-        )
+    fn user_id(&self) -> Option<UserId> {
+        self.viewer.user_id()
     }
+
+    fn is_guest(&self) -> bool {
+        self.viewer.role() == Role::Guest
+    }
+
+    /// Whether a user/group grant names this subject (guests: only direct
+    /// grants and guest groups).
+    fn named_by(&self, grantee: Grantee) -> bool {
+        match grantee {
+            Grantee::User(id) => self.user_id() == Some(id),
+            Grantee::Group(id) if self.is_guest() => self.guest_groups.contains(&id),
+            Grantee::Group(id) => self.groups.contains(&id),
+            Grantee::AllMembers => self.viewer.role() >= Role::Member,
+            Grantee::Anonymous => false,
+        }
+    }
+}
+
+/// Site-wide facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteFacts {
+    /// The site switch for anonymous access.
+    pub anonymous_access: bool,
+    /// `guests.see_anonymous_spaces`.
+    pub guests_see_anonymous_spaces: bool,
+    /// Whether guests may hold `admin`, `restrict` and `export`.
+    pub guests_may_hold_reserved: bool,
+    pub global_grants: Vec<GlobalGrant>,
 }
 
 /// What the engine needs to know about a space.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpaceFacts {
     pub id: SpaceId,
-    pub created_by: Option<UserId>,
     pub archived: bool,
+    /// `space.allow_guests`.
+    pub allows_guests: bool,
+    pub grants: Vec<Grant>,
 }
 
-/// What an action is about.
+/// A page restriction: who may (view or edit). Nobody else may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restriction {
+    /// The page that carries the restriction.
+    pub page: PageId,
+    pub users: BTreeSet<UserId>,
+    pub groups: BTreeSet<GroupId>,
+}
+
+/// What the engine needs to know about a page.
+#[derive(Debug, Clone, Copy)]
+pub struct PageFacts<'a> {
+    pub id: PageId,
+    pub space: &'a SpaceFacts,
+    pub author: Option<UserId>,
+    pub draft: bool,
+    /// The view restrictions of the page's restricted ancestors and of the page
+    /// itself, root first.
+    pub view_chain: &'a [Restriction],
+    pub edit: Option<&'a Restriction>,
+}
+
+/// Something a viewer may want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    // On the site.
+    UseWiki,
+    CreateSpace,
+    AdministerWiki,
+    SeeDirectory,
+    UsePublicLinks,
+    // On a space.
+    ViewSpace,
+    AdministerSpace,
+    CreatePage,
+    CreateBlogPost,
+    ExportSpace,
+    // On a page.
+    ViewPage,
+    EditPage,
+    DeletePage,
+    ArchivePage,
+    CommentPage,
+    AttachToPage,
+    RestrictPage,
+    ExportPage,
+}
+
+/// What an action applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Site,
+    Space,
+    Page,
+}
+
+impl Action {
+    pub const ALL: [Action; 18] = [
+        Action::UseWiki,
+        Action::CreateSpace,
+        Action::AdministerWiki,
+        Action::SeeDirectory,
+        Action::UsePublicLinks,
+        Action::ViewSpace,
+        Action::AdministerSpace,
+        Action::CreatePage,
+        Action::CreateBlogPost,
+        Action::ExportSpace,
+        Action::ViewPage,
+        Action::EditPage,
+        Action::DeletePage,
+        Action::ArchivePage,
+        Action::CommentPage,
+        Action::AttachToPage,
+        Action::RestrictPage,
+        Action::ExportPage,
+    ];
+
+    pub fn scope(self) -> Scope {
+        use Action::*;
+        match self {
+            UseWiki | CreateSpace | AdministerWiki | SeeDirectory | UsePublicLinks => Scope::Site,
+            ViewSpace | AdministerSpace | CreatePage | CreateBlogPost | ExportSpace => Scope::Space,
+            _ => Scope::Page,
+        }
+    }
+
+    /// The permission name as SPEC.md spells it, used in 403 messages.
+    pub fn permission(self) -> &'static str {
+        match self.needs() {
+            Needs::Global(permission) => permission.as_str(),
+            Needs::Space(permission) => permission.as_str(),
+            Needs::SpaceAdmin => SpacePermission::Admin.as_str(),
+            Needs::Delete => SpacePermission::PageDelete.as_str(),
+        }
+    }
+
+    /// Whether the action changes content (refused in an archived space).
+    pub fn writes(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            CreatePage
+                | CreateBlogPost
+                | EditPage
+                | DeletePage
+                | ArchivePage
+                | CommentPage
+                | AttachToPage
+                | RestrictPage
+        )
+    }
+
+    /// Page actions that an edit restriction also governs.
+    fn needs_edit_access(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            EditPage | DeletePage | ArchivePage | AttachToPage | RestrictPage
+        )
+    }
+
+    fn needs(self) -> Needs {
+        use Action::*;
+        match self {
+            UseWiki => Needs::Global(GlobalPermission::UseWiki),
+            CreateSpace => Needs::Global(GlobalPermission::CreateSpace),
+            AdministerWiki => Needs::Global(GlobalPermission::Administer),
+            SeeDirectory => Needs::Global(GlobalPermission::SeeDirectory),
+            UsePublicLinks => Needs::Global(GlobalPermission::UsePublicLinks),
+            ViewSpace | ViewPage => Needs::Space(SpacePermission::View),
+            AdministerSpace => Needs::SpaceAdmin,
+            CreatePage | EditPage => Needs::Space(SpacePermission::PageCreate),
+            CreateBlogPost => Needs::Space(SpacePermission::BlogCreate),
+            ExportSpace | ExportPage => Needs::Space(SpacePermission::Export),
+            DeletePage => Needs::Delete,
+            ArchivePage => Needs::Space(SpacePermission::PageArchive),
+            CommentPage => Needs::Space(SpacePermission::CommentCreate),
+            AttachToPage => Needs::Space(SpacePermission::AttachmentCreate),
+            RestrictPage => Needs::Space(SpacePermission::Restrict),
+        }
+    }
+}
+
+/// The permission an action needs.
+#[derive(Debug, Clone, Copy)]
+enum Needs {
+    Global(GlobalPermission),
+    Space(SpacePermission),
+    /// Space `admin`, or a wiki admin (who manages every space's permissions).
+    SpaceAdmin,
+    /// `page.delete`, or `delete.own` for the author.
+    Delete,
+}
+
+/// Why the engine decided as it did; shown by "explain access".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Reason {
+    AnonymousAccessOff,
+    AnonymousAccessOn,
+    NoProductAccess,
+    GuestProductAccess,
+    WikiAdminRole,
+    GlobalGrant {
+        grantee: Grantee,
+        permissions: Vec<&'static str>,
+    },
+    MissingGlobal {
+        permission: &'static str,
+    },
+    SpaceGrant {
+        grantee: Grantee,
+        permissions: Vec<&'static str>,
+    },
+    AllMembersExcludeGuests,
+    GuestsNotAllowed,
+    GuestPermissionsCapped {
+        removed: Vec<&'static str>,
+    },
+    NoViewNoAccess,
+    NoGrant,
+    MissingPermission {
+        permission: &'static str,
+    },
+    OwnContent,
+    WikiAdminManagesSpaces,
+    ViewRestrictionMet {
+        page: PageId,
+        via: Grantee,
+    },
+    ViewRestrictionUnmet {
+        page: PageId,
+    },
+    EditRestrictionMet {
+        page: PageId,
+        via: Grantee,
+    },
+    EditRestrictionUnmet {
+        page: PageId,
+    },
+    DraftOfAuthor,
+    DraftOfSomeoneElse,
+    Archived,
+    AdminKey,
+}
+
+fn names(permissions: Permissions) -> Vec<&'static str> {
+    permissions.iter().map(SpacePermission::as_str).collect()
+}
+
+fn global_names(permissions: GlobalPermissions) -> Vec<&'static str> {
+    permissions.iter().map(GlobalPermission::as_str).collect()
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::AnonymousAccessOff => f.write_str("anonymous access is off for the site"),
+            Reason::AnonymousAccessOn => f.write_str("anonymous access is on for the site"),
+            Reason::NoProductAccess => f.write_str("no product access"),
+            Reason::GuestProductAccess => f.write_str("guest product access"),
+            Reason::WikiAdminRole => f.write_str("wiki admins hold every global permission"),
+            Reason::GlobalGrant {
+                grantee,
+                permissions,
+            } => write!(f, "global grant to {grantee}: {}", permissions.join(", ")),
+            Reason::MissingGlobal { permission } => {
+                write!(f, "no global `{permission}` permission")
+            }
+            Reason::SpaceGrant {
+                grantee,
+                permissions,
+            } => write!(f, "space grant to {grantee}: {}", permissions.join(", ")),
+            Reason::AllMembersExcludeGuests => {
+                f.write_str("grants to all members never include guests")
+            }
+            Reason::GuestsNotAllowed => f.write_str("this space doesn't allow guests"),
+            Reason::GuestPermissionsCapped { removed } => {
+                write!(f, "guests can't hold {} (site policy)", removed.join(", "))
+            }
+            Reason::NoViewNoAccess => {
+                f.write_str("the grants that apply don't include `view`, so they give nothing")
+            }
+            Reason::NoGrant => f.write_str("no grant in this space applies"),
+            Reason::MissingPermission { permission } => {
+                write!(f, "no `{permission}` permission in this space")
+            }
+            Reason::OwnContent => f.write_str("`delete.own` covers the author's own content"),
+            Reason::WikiAdminManagesSpaces => {
+                f.write_str("wiki admins manage every space's permissions")
+            }
+            Reason::ViewRestrictionMet { page, via } => {
+                write!(f, "view restriction on page {page} names {via}")
+            }
+            Reason::ViewRestrictionUnmet { page } => {
+                write!(f, "view restriction on page {page} doesn't include them")
+            }
+            Reason::EditRestrictionMet { page, via } => {
+                write!(f, "edit restriction on page {page} names {via}")
+            }
+            Reason::EditRestrictionUnmet { page } => {
+                write!(f, "edit restriction on page {page} doesn't include them")
+            }
+            Reason::DraftOfAuthor => f.write_str("an unpublished draft, visible to its author"),
+            Reason::DraftOfSomeoneElse => {
+                f.write_str("an unpublished draft is visible to its author only")
+            }
+            Reason::Archived => f.write_str("the space is archived (read-only)"),
+            Reason::AdminKey => f.write_str("allowed by an active admin key (audited)"),
+        }
+    }
+}
+
+/// Collects reasons when explaining; does nothing when only deciding.
+pub trait Trace {
+    fn note(&mut self, reason: impl FnOnce() -> Reason);
+}
+
+impl Trace for () {
+    fn note(&mut self, _reason: impl FnOnce() -> Reason) {}
+}
+
+impl Trace for Vec<Reason> {
+    fn note(&mut self, reason: impl FnOnce() -> Reason) {
+        self.push(reason());
+    }
+}
+
+/// The engine's answer, with the reasons that led to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub allowed: bool,
+    /// Allowed only because of an admin key: the caller audits the use.
+    pub by_admin_key: bool,
+    pub reasons: Vec<Reason>,
+}
+
+impl Decision {
+    /// The reasons as sentences.
+    pub fn explanation(&self) -> String {
+        let texts: Vec<String> = self.reasons.iter().map(ToString::to_string).collect();
+        texts.join("; ")
+    }
+}
+
+/// The global permissions of `subject`.
+pub fn global_permissions(
+    subject: &Subject,
+    site: &SiteFacts,
+    trace: &mut impl Trace,
+) -> GlobalPermissions {
+    let principal = match &subject.viewer {
+        Viewer::Anonymous if site.anonymous_access => {
+            trace.note(|| Reason::AnonymousAccessOn);
+            return GlobalPermissions::of(&[GlobalPermission::UseWiki]);
+        }
+        Viewer::Anonymous => {
+            trace.note(|| Reason::AnonymousAccessOff);
+            return GlobalPermissions::NONE;
+        }
+        Viewer::User(principal) => principal,
+    };
+    match principal.role {
+        Role::None => {
+            trace.note(|| Reason::NoProductAccess);
+            GlobalPermissions::NONE
+        }
+        Role::Guest => {
+            // Guests are blocked by default: no global grant applies to them.
+            trace.note(|| Reason::GuestProductAccess);
+            GlobalPermissions::of(&[GlobalPermission::UseWiki])
+        }
+        Role::Member | Role::Admin => {
+            let mut held = GlobalPermissions::NONE;
+            if principal.role == Role::Admin {
+                trace.note(|| Reason::WikiAdminRole);
+                held = GlobalPermissions::ALL;
+            }
+            for grant in &site.global_grants {
+                if subject.named_by(grant.grantee) {
+                    trace.note(|| Reason::GlobalGrant {
+                        grantee: grant.grantee,
+                        permissions: global_names(grant.permissions),
+                    });
+                    held = held.union(grant.permissions);
+                }
+            }
+            held
+        }
+    }
+}
+
+/// The space permissions `subject` holds in `space` (empty: no access).
+pub fn space_permissions(
+    subject: &Subject,
+    site: &SiteFacts,
+    global: GlobalPermissions,
+    space: &SpaceFacts,
+    trace: &mut impl Trace,
+) -> Permissions {
+    let anonymous_grants = || {
+        space
+            .grants
+            .iter()
+            .filter(|grant| grant.grantee == Grantee::Anonymous)
+    };
+    let mut held = Permissions::NONE;
+    let mut add = |grant: &Grant, cap: Permissions, trace: &mut dyn FnMut(Reason)| {
+        let given = grant.permissions.intersection(cap);
+        if !given.is_empty() {
+            trace(Reason::SpaceGrant {
+                grantee: grant.grantee,
+                permissions: names(given),
+            });
+        }
+        held = held.union(given);
+    };
+    let mut sink = |reason: Reason| trace.note(|| reason);
+    match &subject.viewer {
+        Viewer::Anonymous => {
+            if !site.anonymous_access {
+                sink(Reason::AnonymousAccessOff);
+                return Permissions::NONE;
+            }
+            for grant in anonymous_grants() {
+                add(grant, ANONYMOUS_CAP, &mut sink);
+            }
+        }
+        Viewer::User(principal) => match principal.role {
+            Role::None => {
+                sink(Reason::NoProductAccess);
+                return Permissions::NONE;
+            }
+            Role::Guest => {
+                if !space.allows_guests {
+                    sink(Reason::GuestsNotAllowed);
+                    return Permissions::NONE;
+                }
+                let cap = if site.guests_may_hold_reserved {
+                    Permissions::ALL
+                } else {
+                    Permissions::ALL.without(GUEST_RESERVED)
+                };
+                for grant in &space.grants {
+                    if subject.named_by(grant.grantee) {
+                        let removed = grant.permissions.without(cap);
+                        if !removed.is_empty() {
+                            sink(Reason::GuestPermissionsCapped {
+                                removed: names(removed),
+                            });
+                        }
+                        add(grant, cap, &mut sink);
+                    } else if grant.grantee == Grantee::AllMembers {
+                        sink(Reason::AllMembersExcludeGuests);
+                    }
+                }
+                if site.anonymous_access && site.guests_see_anonymous_spaces {
+                    for grant in anonymous_grants() {
+                        add(grant, ANONYMOUS_CAP, &mut sink);
+                    }
+                }
+            }
+            Role::Member | Role::Admin => {
+                if !global.contains(GlobalPermission::UseWiki) {
+                    sink(Reason::MissingGlobal {
+                        permission: GlobalPermission::UseWiki.as_str(),
+                    });
+                    return Permissions::NONE;
+                }
+                for grant in &space.grants {
+                    if subject.named_by(grant.grantee) {
+                        add(grant, Permissions::ALL, &mut sink);
+                    } else if grant.grantee == Grantee::Anonymous && site.anonymous_access {
+                        add(grant, ANONYMOUS_CAP, &mut sink);
+                    }
+                }
+            }
+        },
+    }
+    if held.contains(SpacePermission::View) {
+        held
+    } else {
+        sink(if held.is_empty() {
+            Reason::NoGrant
+        } else {
+            Reason::NoViewNoAccess
+        });
+        Permissions::NONE
+    }
+}
+
+/// Whether `subject` is named by `restriction` (directly or through a group).
+pub fn named_in(subject: &Subject, restriction: &Restriction) -> Option<Grantee> {
+    named_by_ids(subject.user_id(), &subject.groups, restriction)
+}
+
+fn named_by_ids(
+    user: Option<UserId>,
+    groups: &BTreeSet<GroupId>,
+    restriction: &Restriction,
+) -> Option<Grantee> {
+    let user = user?;
+    if restriction.users.contains(&user) {
+        return Some(Grantee::User(user));
+    }
+    restriction
+        .groups
+        .intersection(groups)
+        .next()
+        .map(|group| Grantee::Group(*group))
+}
+
+fn view_restriction_met(
+    subject: &Subject,
+    restriction: &Restriction,
+    trace: &mut impl Trace,
+) -> bool {
+    match named_in(subject, restriction) {
+        Some(via) => {
+            trace.note(|| Reason::ViewRestrictionMet {
+                page: restriction.page,
+                via,
+            });
+            true
+        }
+        None => {
+            trace.note(|| Reason::ViewRestrictionUnmet {
+                page: restriction.page,
+            });
+            false
+        }
+    }
+}
+
+fn edit_restriction_met(
+    subject: &Subject,
+    restriction: &Restriction,
+    trace: &mut impl Trace,
+) -> bool {
+    match named_in(subject, restriction) {
+        Some(via) => {
+            trace.note(|| Reason::EditRestrictionMet {
+                page: restriction.page,
+                via,
+            });
+            true
+        }
+        None => {
+            trace.note(|| Reason::EditRestrictionUnmet {
+                page: restriction.page,
+            });
+            false
+        }
+    }
+}
+
+/// Everything the action rules look at, however it was computed.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInputs {
+    pub global: GlobalPermissions,
+    pub space: Permissions,
+    pub archived: bool,
+    /// Every view restriction on the way to the page is met.
+    pub view_restrictions_met: bool,
+    /// The page's edit restriction (if any) is met.
+    pub edit_restriction_met: bool,
+    pub is_author: bool,
+    pub draft: bool,
+    /// An admin key is active and its holder is a wiki admin.
+    pub admin_key: bool,
+}
+
+/// The rule for each action, shared by [`decide`] and [`AccessSet::decide`].
+/// Returns `(allowed, by_admin_key)`.
+pub fn action_rule(action: Action, inputs: RuleInputs, trace: &mut impl Trace) -> (bool, bool) {
+    let scope = action.scope();
+    if scope == Scope::Page && inputs.draft {
+        if !inputs.is_author {
+            // Drafts are private to their author; not even an admin key opens them.
+            trace.note(|| Reason::DraftOfSomeoneElse);
+            return (false, false);
+        }
+        trace.note(|| Reason::DraftOfAuthor);
+    }
+    let granted = match action.needs() {
+        Needs::Global(permission) => {
+            let held = inputs.global.contains(GlobalPermission::UseWiki)
+                && inputs.global.contains(permission);
+            if !held {
+                trace.note(|| Reason::MissingGlobal {
+                    permission: permission.as_str(),
+                });
+            }
+            held
+        }
+        Needs::SpaceAdmin => {
+            if inputs.space.contains(SpacePermission::Admin) {
+                true
+            } else if inputs.global.contains(GlobalPermission::Administer) {
+                trace.note(|| Reason::WikiAdminManagesSpaces);
+                true
+            } else {
+                trace.note(|| Reason::MissingPermission {
+                    permission: SpacePermission::Admin.as_str(),
+                });
+                false
+            }
+        }
+        Needs::Space(permission) => space_permission_held(inputs, permission, trace),
+        Needs::Delete => {
+            if inputs.space.contains(SpacePermission::PageDelete) {
+                true
+            } else if inputs.is_author && inputs.space.contains(SpacePermission::DeleteOwn) {
+                trace.note(|| Reason::OwnContent);
+                true
+            } else {
+                trace.note(|| Reason::MissingPermission {
+                    permission: SpacePermission::PageDelete.as_str(),
+                });
+                false
+            }
+        }
+    };
+    let page_ok = scope != Scope::Page
+        || (inputs.view_restrictions_met
+            && (!action.needs_edit_access() || inputs.edit_restriction_met));
+    let readable = scope == Scope::Site
+        || action == Action::AdministerSpace
+        || inputs.space.contains(SpacePermission::View);
+    if action.writes() && inputs.archived {
+        trace.note(|| Reason::Archived);
+        return (false, false);
+    }
+    if granted && page_ok && readable {
+        return (true, false);
+    }
+    if inputs.admin_key && scope != Scope::Site {
+        trace.note(|| Reason::AdminKey);
+        return (true, true);
+    }
+    (false, false)
+}
+
+fn space_permission_held(
+    inputs: RuleInputs,
+    permission: SpacePermission,
+    trace: &mut impl Trace,
+) -> bool {
+    let held = inputs.space.contains(permission);
+    if !held && inputs.space.contains(SpacePermission::View) {
+        trace.note(|| Reason::MissingPermission {
+            permission: permission.as_str(),
+        });
+    }
+    held
+}
+
+/// What an action applies to.
 #[derive(Debug, Clone, Copy)]
 pub enum Resource<'a> {
     Site,
     Space(&'a SpaceFacts),
+    Page(PageFacts<'a>),
 }
 
-/// The engine's answer, with the reasons that led to it (for "explain access").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub allowed: bool,
-    pub reasons: Vec<String>,
-}
-
-impl Decision {
-    fn allow(reasons: Vec<String>) -> Self {
-        Self {
-            allowed: true,
-            reasons,
-        }
-    }
-
-    fn deny(reason: impl Into<String>) -> Self {
-        Self {
-            allowed: false,
-            reasons: vec![reason.into()],
-        }
+/// Decides whether `subject` may perform `action` on `resource`, with reasons.
+/// A page action on a space (or a space action on the site) is refused.
+pub fn decide(
+    subject: &Subject,
+    site: &SiteFacts,
+    action: Action,
+    resource: Resource<'_>,
+) -> Decision {
+    let mut reasons = Vec::new();
+    let (allowed, by_admin_key) = decide_traced(subject, site, action, resource, &mut reasons);
+    Decision {
+        allowed,
+        by_admin_key,
+        reasons,
     }
 }
 
-/// Decides whether `viewer` may perform `action` on `resource`.
-pub fn decide(viewer: &Viewer, action: Action, resource: Resource<'_>) -> Decision {
-    let principal = match viewer {
-        Viewer::Anonymous => return Decision::deny("anonymous access is off"),
-        Viewer::User(principal) => principal,
+fn decide_traced(
+    subject: &Subject,
+    site: &SiteFacts,
+    action: Action,
+    resource: Resource<'_>,
+    trace: &mut impl Trace,
+) -> (bool, bool) {
+    let global = global_permissions(subject, site, trace);
+    let admin_key = subject.admin_key && global.contains(GlobalPermission::Administer);
+    let mut inputs = RuleInputs {
+        global,
+        space: Permissions::NONE,
+        archived: false,
+        view_restrictions_met: false,
+        edit_restriction_met: false,
+        is_author: false,
+        draft: false,
+        admin_key,
     };
-    if principal.role < Role::Member {
-        // Guests see only what they are assigned; assignments don't exist yet,
-        // so a guest (or a person without product access) sees nothing.
-        return Decision::deny(format!("role `{}` has no access here", principal.role));
+    let space = match (action.scope(), resource) {
+        (Scope::Site, _) => None,
+        (Scope::Space, Resource::Space(space)) => Some(space),
+        (Scope::Page, Resource::Page(page)) => Some(page.space),
+        (Scope::Space, Resource::Page(page)) => Some(page.space),
+        _ => return (false, false),
+    };
+    if let Some(space) = space {
+        inputs.space = space_permissions(subject, site, global, space, trace);
+        inputs.archived = space.archived;
     }
-    let role_reason = format!("role `{}` may use the wiki", principal.role);
-    match (action, resource) {
-        (Action::UseWiki | Action::CreateSpace, _) => Decision::allow(vec![role_reason]),
-        (_, Resource::Site) => Decision::deny("this action needs a space"),
-        (Action::ViewSpace | Action::ViewPage, Resource::Space(_)) => {
-            Decision::allow(vec![role_reason, "all members may view spaces".to_owned()])
-        }
-        (Action::AdministerSpace, Resource::Space(space)) => {
-            administer(principal, space, role_reason)
-        }
-        (action, Resource::Space(space)) if action.changes_content() => {
-            if space.archived {
-                Decision::deny("the space is archived (read-only)")
-            } else {
-                Decision::allow(vec![role_reason, "all members may edit content".to_owned()])
+    if let (Scope::Page, Resource::Page(page)) = (action.scope(), resource) {
+        inputs.is_author = page.author.is_some() && page.author == subject.user_id();
+        inputs.draft = page.draft;
+        // Every restriction is evaluated (and explained), not just up to the first miss.
+        let results: Vec<bool> = page
+            .view_chain
+            .iter()
+            .map(|restriction| view_restriction_met(subject, restriction, trace))
+            .collect();
+        inputs.view_restrictions_met = results.into_iter().all(|met| met);
+        inputs.edit_restriction_met = match page.edit {
+            Some(restriction) if action.needs_edit_access() => {
+                edit_restriction_met(subject, restriction, trace)
             }
-        }
-        (_, Resource::Space(_)) => Decision::deny("no rule grants this"),
+            Some(restriction) => named_in(subject, restriction).is_some(),
+            None => true,
+        };
+    }
+    action_rule(action, inputs, trace)
+}
+
+/// Can-view, can-comment and can-edit for one person and one page or space,
+/// each with its reasons: "explain access".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub view: Decision,
+    pub comment: Decision,
+    pub edit: Decision,
+}
+
+/// Explains a page (or, without a page, a space) for `subject`, with the same
+/// calls that decide.
+pub fn explain(subject: &Subject, site: &SiteFacts, resource: Resource<'_>) -> Explanation {
+    let (view, comment, edit) = match resource {
+        Resource::Page(_) => (Action::ViewPage, Action::CommentPage, Action::EditPage),
+        _ => (Action::ViewSpace, Action::CommentPage, Action::CreatePage),
+    };
+    let comment_resource = match resource {
+        // Commenting on a space means commenting on its pages in general.
+        Resource::Space(space) => Resource::Page(PageFacts {
+            id: PageId(0),
+            space,
+            author: None,
+            draft: false,
+            view_chain: &[],
+            edit: None,
+        }),
+        other => other,
+    };
+    Explanation {
+        view: decide(subject, site, view, resource),
+        comment: decide(subject, site, comment, comment_resource),
+        edit: decide(subject, site, edit, resource),
     }
 }
 
-fn administer(principal: &Principal, space: &SpaceFacts, role_reason: String) -> Decision {
-    if principal.role == Role::Admin {
-        Decision::allow(vec![
-            role_reason,
-            "wiki admins administer every space".to_owned(),
-        ])
-    } else if space.created_by == Some(principal.user_id) {
-        Decision::allow(vec![
-            role_reason,
-            "the creator of a space is its admin".to_owned(),
-        ])
-    } else {
-        Decision::deny("only the space's creator or a wiki admin administers it")
-    }
+/// A restricted page as the access set sees it: the page's view restriction
+/// and the nearest restricted ancestor (whose restriction also applies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestrictedPage {
+    pub space: SpaceId,
+    /// The nearest ancestor that carries a view restriction.
+    pub parent_key: Option<PageId>,
+    pub restriction: Restriction,
 }
 
-/// The spaces a viewer may view: the filter behind every list.
+/// The filter behind every list: what one subject may view, computed once
+/// per (subject, permission epoch).
+///
+/// Pages carry a *restriction key*: the id of the nearest ancestor-or-self
+/// with a view restriction (or none). A page is visible when its space is in
+/// `spaces` and its key is absent or in `keys`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccessSet {
-    pub spaces: BTreeSet<SpaceId>,
+    pub user: Option<UserId>,
+    pub groups: BTreeSet<GroupId>,
+    pub global: GlobalPermissions,
+    /// Viewable spaces and what the subject holds in each.
+    pub spaces: BTreeMap<SpaceId, SpaceAccess>,
+    /// Restriction keys whose whole chain the subject satisfies.
+    pub keys: BTreeSet<PageId>,
+    /// An admin key is active (single decisions only: lists stay as they are).
+    pub admin_key: bool,
+}
+
+/// A subject's standing in one viewable space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpaceAccess {
+    pub permissions: Permissions,
+    pub archived: bool,
+}
+
+/// A page as the access set sees it (a stored row has all of this).
+#[derive(Debug, Clone, Copy)]
+pub struct PageRef<'a> {
+    pub space: SpaceId,
+    pub restriction_key: Option<PageId>,
+    pub author: Option<UserId>,
+    pub draft: bool,
+    pub edit: Option<&'a Restriction>,
 }
 
 impl AccessSet {
     pub fn can_view_space(&self, space: SpaceId) -> bool {
-        self.spaces.contains(&space)
+        self.spaces.contains_key(&space)
+    }
+
+    pub fn can_view_page(&self, page: PageRef<'_>) -> bool {
+        self.decide(Action::ViewPage, page).0
+    }
+
+    /// The viewable space ids, for query filters.
+    pub fn space_ids(&self) -> Vec<i64> {
+        self.spaces.keys().map(|id| id.0).collect()
+    }
+
+    /// The satisfied restriction keys, for query filters.
+    pub fn key_ids(&self) -> Vec<i64> {
+        self.keys.iter().map(|id| id.0).collect()
+    }
+
+    fn inputs(&self, space: Option<SpaceId>) -> RuleInputs {
+        let access = space.and_then(|id| self.spaces.get(&id));
+        RuleInputs {
+            global: self.global,
+            space: access.map_or(Permissions::NONE, |a| a.permissions),
+            // A space outside the set may still be archived; writes are refused
+            // there anyway because nothing is held.
+            archived: access.is_some_and(|a| a.archived),
+            view_restrictions_met: false,
+            edit_restriction_met: false,
+            is_author: false,
+            draft: false,
+            admin_key: self.admin_key,
+        }
+    }
+
+    /// A site action.
+    pub fn decide_site(&self, action: Action) -> bool {
+        action.scope() == Scope::Site && action_rule(action, self.inputs(None), &mut ()).0
+    }
+
+    /// A space action. `archived` is the space's state (for spaces outside the
+    /// set, which an admin key may still open).
+    pub fn decide_space(&self, action: Action, space: SpaceId, archived: bool) -> (bool, bool) {
+        if action.scope() != Scope::Space {
+            return (false, false);
+        }
+        let mut inputs = self.inputs(Some(space));
+        inputs.archived = archived;
+        action_rule(action, inputs, &mut ())
+    }
+
+    /// A page action: `(allowed, by_admin_key)`.
+    pub fn decide(&self, action: Action, page: PageRef<'_>) -> (bool, bool) {
+        if action.scope() != Scope::Page {
+            return (false, false);
+        }
+        let mut inputs = self.inputs(Some(page.space));
+        inputs.is_author = page.author.is_some() && page.author == self.user;
+        inputs.draft = page.draft;
+        inputs.view_restrictions_met = page
+            .restriction_key
+            .is_none_or(|key| self.keys.contains(&key));
+        inputs.edit_restriction_met = page
+            .edit
+            .is_none_or(|restriction| named_by_ids(self.user, &self.groups, restriction).is_some());
+        action_rule(action, inputs, &mut ())
     }
 }
 
-/// Computes the access set of `viewer` over the given spaces with the same rule
-/// `decide` applies to a single space.
+/// Computes the access set of `subject`: the space rule for every space, the
+/// restriction rule for every restricted page. `restricted` may come in any
+/// order; keys outside viewable spaces are never satisfied.
 pub fn access_set<'a>(
-    viewer: &Viewer,
+    subject: &Subject,
+    site: &SiteFacts,
     spaces: impl IntoIterator<Item = &'a SpaceFacts>,
+    restricted: &BTreeMap<PageId, RestrictedPage>,
 ) -> AccessSet {
-    let spaces = spaces
-        .into_iter()
-        .filter(|space| decide(viewer, Action::ViewSpace, Resource::Space(space)).allowed)
-        .map(|space| space.id)
-        .collect();
-    AccessSet { spaces }
+    let global = global_permissions(subject, site, &mut ());
+    let mut set = AccessSet {
+        user: subject.user_id(),
+        groups: subject.groups.clone(),
+        global,
+        spaces: BTreeMap::new(),
+        keys: BTreeSet::new(),
+        admin_key: subject.admin_key && global.contains(GlobalPermission::Administer),
+    };
+    for space in spaces {
+        let permissions = space_permissions(subject, site, global, space, &mut ());
+        if permissions.contains(SpacePermission::View) {
+            set.spaces.insert(
+                space.id,
+                SpaceAccess {
+                    permissions,
+                    archived: space.archived,
+                },
+            );
+        }
+    }
+    let mut memo: BTreeMap<PageId, bool> = BTreeMap::new();
+    for key in restricted.keys() {
+        if key_satisfied(subject, &set, restricted, *key, &mut memo) {
+            set.keys.insert(*key);
+        }
+    }
+    set
+}
+
+/// Whether the chain of restrictions ending at `key` is satisfied (memoised;
+/// iterative so that deep trees can't overflow the stack).
+fn key_satisfied(
+    subject: &Subject,
+    set: &AccessSet,
+    restricted: &BTreeMap<PageId, RestrictedPage>,
+    key: PageId,
+    memo: &mut BTreeMap<PageId, bool>,
+) -> bool {
+    let mut chain = Vec::new();
+    let mut cursor = Some(key);
+    let mut known = true;
+    while let Some(current) = cursor {
+        if let Some(met) = memo.get(&current) {
+            known = *met;
+            break;
+        }
+        if chain.contains(&current) {
+            // A cycle can't come from a tree; refuse rather than loop.
+            known = false;
+            break;
+        }
+        chain.push(current);
+        cursor = restricted.get(&current).and_then(|page| page.parent_key);
+    }
+    for current in chain.into_iter().rev() {
+        let met = known
+            && restricted.get(&current).is_some_and(|page| {
+                set.can_view_space(page.space) && named_in(subject, &page.restriction).is_some()
+            });
+        memo.insert(current, met);
+        known = met;
+    }
+    known
+}
+
+/// The restriction key of a page: its nearest ancestor-or-self that carries a
+/// view restriction. `ancestors` is root first, then the page itself.
+pub fn restriction_key(
+    ancestors_and_self: &[PageId],
+    is_restricted: impl Fn(PageId) -> bool,
+) -> Option<PageId> {
+    ancestors_and_self
+        .iter()
+        .rev()
+        .copied()
+        .find(|page| is_restricted(*page))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn user(id: i64, role: Role) -> Viewer {
-        Viewer::User(Principal {
-            user_id: UserId(id),
-            role,
-            org_admin: false,
-        })
-    }
-
-    fn space(id: i64, creator: i64, archived: bool) -> SpaceFacts {
-        SpaceFacts {
-            id: SpaceId(id),
-            created_by: Some(UserId(creator)),
-            archived,
-        }
-    }
-
-    #[test]
-    fn table_of_decisions() {
-        let open = space(1, 10, false);
-        let archived = space(2, 10, true);
-        let cases: &[(Viewer, Action, &SpaceFacts, bool)] = &[
-            (Viewer::Anonymous, Action::ViewPage, &open, false),
-            (user(1, Role::None), Action::ViewPage, &open, false),
-            (user(1, Role::Guest), Action::ViewSpace, &open, false),
-            (user(1, Role::Member), Action::ViewPage, &open, true),
-            (user(1, Role::Member), Action::EditPage, &open, true),
-            (user(1, Role::Member), Action::EditPage, &archived, false),
-            (user(1, Role::Member), Action::ViewPage, &archived, true),
-            (user(1, Role::Member), Action::AdministerSpace, &open, false),
-            (user(10, Role::Member), Action::AdministerSpace, &open, true),
-            (user(2, Role::Admin), Action::AdministerSpace, &open, true),
-        ];
-        for (viewer, action, space, expected) in cases {
-            let decision = decide(viewer, *action, Resource::Space(space));
-            assert_eq!(
-                decision.allowed, *expected,
-                "{viewer:?} {action:?} {space:?}"
-            );
-            assert!(
-                !decision.reasons.is_empty(),
-                "every decision carries a reason"
-            );
-        }
-        assert!(!decide(&Viewer::Anonymous, Action::CreateSpace, Resource::Site).allowed);
-        assert!(!decide(&user(1, Role::Guest), Action::CreateSpace, Resource::Site).allowed);
-        assert!(decide(&user(1, Role::Member), Action::CreateSpace, Resource::Site).allowed);
-    }
-
-    fn any_role() -> impl Strategy<Value = Role> {
-        prop_oneof![
-            Just(Role::None),
-            Just(Role::Guest),
-            Just(Role::Member),
-            Just(Role::Admin)
-        ]
-    }
-
-    proptest! {
-        #[test]
-        fn access_set_agrees_with_decide(role in any_role(), anonymous in any::<bool>(), archived in proptest::collection::vec(any::<bool>(), 0..8)) {
-            let viewer = if anonymous { Viewer::Anonymous } else { user(1, role) };
-            let spaces: Vec<SpaceFacts> = archived.iter().enumerate().map(|(i, a)| space(i as i64 + 1, 99, *a)).collect();
-            let set = access_set(&viewer, &spaces);
-            for space in &spaces {
-                prop_assert_eq!(set.can_view_space(space.id), decide(&viewer, Action::ViewSpace, Resource::Space(space)).allowed);
-            }
-        }
-
-        #[test]
-        fn nobody_below_member_can_do_anything(role in prop_oneof![Just(Role::None), Just(Role::Guest)], creator in any::<bool>()) {
-            let viewer = user(1, role);
-            let s = space(1, if creator { 1 } else { 2 }, false);
-            for action in [Action::UseWiki, Action::CreateSpace, Action::ViewSpace, Action::AdministerSpace, Action::ViewPage, Action::CreatePage, Action::EditPage, Action::DeletePage] {
-                prop_assert!(!decide(&viewer, action, Resource::Space(&s)).allowed);
-            }
-        }
-    }
-}
+mod tests;
