@@ -251,7 +251,7 @@ async fn bad_parameters_and_invalid_fields_name_the_problem() {
         (
             Method::POST,
             "/wiki/api/v2/pages".into(),
-            json!({ "spaceId": w.space, "title": "T3", "status": "draft" }),
+            json!({ "spaceId": w.space, "title": "T3", "status": "archived" }),
             "status",
         ),
         (

@@ -1,101 +1,462 @@
-//! The bridge between stored rows and `portico_core`'s engine: every read of a
-//! single space or page goes through `visible_*`, every change through
-//! `require`, and every list through `access_set`.
+//! The bridge between stored rows and `portico_core`'s engine.
+//!
+//! Every use case starts with [`App::access`]: the viewer and their access set
+//! (cached per user and permission epoch). Single reads go through
+//! `visible_space` / `visible_page` (anything not viewable is `NotFound`, like
+//! a missing id), changes through `require_space` / `require_page` (`Forbidden`
+//! naming the permission, only for things the caller can view), and lists
+//! filter in the query with the access set's spaces and restriction keys.
 
-use portico_core::policy::{self, AccessSet, Action, Resource, SpaceFacts};
-use portico_core::{SpaceId, UserId, Viewer};
-use portico_store::{Conn, PageRow, SpaceRow, pages, spaces};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use portico_core::directory::effective_role;
+use portico_core::policy::{
+    self, AccessSet, Action, PageFacts, PageRef, Resource, RestrictedPage, SiteFacts, SpaceFacts,
+    Subject,
+};
+use portico_core::{GroupId, PageId, Principal, Role, SpaceId, UserId, Viewer};
+use portico_store::permissions::{self, GrantRow};
+use portico_store::{Conn, PageRow, SpaceRow, groups, pages, settings, spaces, users};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
 
-pub(crate) fn facts(space: &SpaceRow) -> SpaceFacts {
-    SpaceFacts {
-        id: SpaceId(space.id),
-        created_by: space.created_by.map(UserId),
-        archived: space.status == "archived",
+/// How long an admin key stays usable without being used.
+pub const ADMIN_KEY_IDLE: time::Duration = time::Duration::minutes(10);
+
+/// The most access sets kept in memory; the cache starts over beyond it.
+const CACHE_LIMIT: usize = 50_000;
+
+/// Cached access sets by user (`None`: anonymous).
+#[derive(Default)]
+pub(crate) struct AccessCache {
+    sets: Mutex<HashMap<Option<i64>, CachedSet>>,
+}
+
+struct CachedSet {
+    epoch: i64,
+    admin_key: bool,
+    set: Arc<AccessSet>,
+}
+
+impl AccessCache {
+    fn get(&self, user: Option<i64>, epoch: i64, admin_key: bool) -> Option<Arc<AccessSet>> {
+        let sets = self.sets.lock().ok()?;
+        sets.get(&user)
+            .filter(|cached| cached.epoch == epoch && cached.admin_key == admin_key)
+            .map(|cached| cached.set.clone())
     }
-}
 
-/// Fails with `Forbidden` (naming the permission) unless `viewer` may do `action` in `space`.
-pub(crate) fn require(viewer: &Viewer, action: Action, space: &SpaceRow) -> AppResult<()> {
-    let decision = policy::decide(viewer, action, Resource::Space(&facts(space)));
-    if decision.allowed {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden {
-            permission: action.permission(),
-            reason: decision.reasons.join("; "),
-        })
-    }
-}
-
-/// Fails unless `viewer` may do a site-wide `action` (create a space, ...).
-pub(crate) fn require_site(viewer: &Viewer, action: Action) -> AppResult<()> {
-    let decision = policy::decide(viewer, action, Resource::Site);
-    if decision.allowed {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden {
-            permission: action.permission(),
-            reason: decision.reasons.join("; "),
-        })
-    }
-}
-
-fn can_view(viewer: &Viewer, space: &SpaceRow) -> bool {
-    policy::decide(viewer, Action::ViewSpace, Resource::Space(&facts(space))).allowed
-}
-
-impl App {
-    /// The spaces `viewer` may view.
-    pub(crate) async fn access_set(&self, viewer: &Viewer) -> AppResult<AccessSet> {
-        if viewer == &Viewer::Anonymous {
-            return Ok(AccessSet::default());
+    fn put(&self, user: Option<i64>, epoch: i64, admin_key: bool, set: Arc<AccessSet>) {
+        if let Ok(mut sets) = self.sets.lock() {
+            if sets.len() >= CACHE_LIMIT {
+                sets.clear();
+            }
+            sets.insert(
+                user,
+                CachedSet {
+                    epoch,
+                    admin_key,
+                    set,
+                },
+            );
         }
-        let rows = spaces::all(self.store.read()).await?;
-        let all: Vec<SpaceFacts> = rows.iter().map(facts).collect();
-        Ok(policy::access_set(viewer, &all))
     }
 }
 
-/// The space with `id` if it exists and `viewer` may view it; otherwise `NotFound`.
+/// A read or change made possible only by an admin key; audited.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyUse {
+    pub target: (&'static str, i64),
+    pub owner: Option<i64>,
+}
+
+/// The viewer of one use case, with their access set.
+pub(crate) struct Access {
+    pub viewer: Viewer,
+    pub set: Arc<AccessSet>,
+    app: App,
+    key_uses: Mutex<Vec<KeyUse>>,
+}
+
+impl Drop for Access {
+    fn drop(&mut self) {
+        let uses = match self.key_uses.get_mut() {
+            Ok(uses) => std::mem::take(uses),
+            Err(_) => return,
+        };
+        if uses.is_empty() {
+            return;
+        }
+        let (Some(actor), Ok(runtime)) = (
+            self.viewer.user_id(),
+            tokio::runtime::Handle::try_current(),
+        ) else {
+            return;
+        };
+        // Recorded in its own transaction: the use case may hold the writer.
+        let app = self.app.clone();
+        runtime.spawn(async move {
+            if let Err(err) = app.record_admin_key_uses(actor, uses).await {
+                tracing::error!(error = %err, "could not record an admin key use");
+            }
+        });
+    }
+}
+
+impl Access {
+    pub fn user_id(&self) -> Option<i64> {
+        self.viewer.user_id().map(|id| id.0)
+    }
+
+    /// The acting user, for changes.
+    pub fn actor(&self) -> AppResult<i64> {
+        self.user_id().ok_or(AppError::Unauthenticated)
+    }
+
+    fn note_key_use(&self, target: (&'static str, i64), owner: Option<i64>) {
+        if let Ok(mut uses) = self.key_uses.lock() {
+            uses.push(KeyUse { target, owner });
+        }
+    }
+
+    /// Whether a stored page is viewable (trashed pages never are, here).
+    pub fn can_view_page(&self, page: &PageRow) -> bool {
+        matches!(page.status.as_str(), "current" | "draft")
+            && self.set.decide(Action::ViewPage, page_ref(page, None)).0
+    }
+
+    /// A site action.
+    pub fn require_site(&self, action: Action) -> AppResult<()> {
+        if self.set.decide_site(action) {
+            Ok(())
+        } else {
+            Err(forbidden(action))
+        }
+    }
+
+    /// A space action on a viewable space.
+    pub fn require_space(&self, action: Action, space: &SpaceRow) -> AppResult<()> {
+        let (allowed, by_key) =
+            self.set
+                .decide_space(action, SpaceId(space.id), space.status == "archived");
+        if by_key {
+            self.note_key_use(("space", space.id), space.created_by);
+        }
+        if allowed {
+            Ok(())
+        } else {
+            Err(forbidden(action))
+        }
+    }
+}
+
+fn forbidden(action: Action) -> AppError {
+    AppError::Forbidden {
+        permission: action.permission(),
+        reason: format!("you don't hold the `{}` permission here", action.permission()),
+    }
+}
+
+/// The access-set view of a stored page.
+pub(crate) fn page_ref<'a>(
+    page: &PageRow,
+    edit: Option<&'a policy::Restriction>,
+) -> PageRef<'a> {
+    PageRef {
+        space: SpaceId(page.space_id),
+        restriction_key: page.restriction_key.map(PageId),
+        author: page.author_id.map(UserId),
+        draft: page.status == "draft",
+        edit,
+    }
+}
+
+/// The space with `id` if it exists and `access` may view it (or open it with
+/// an admin key); otherwise `NotFound`.
 pub(crate) async fn visible_space(
     conn: &impl Conn,
-    viewer: &Viewer,
+    access: &Access,
     id: SpaceId,
 ) -> AppResult<SpaceRow> {
     match spaces::find(conn, id.0).await? {
-        Some(space) if can_view(viewer, &space) => Ok(space),
-        _ => Err(AppError::NotFound),
+        Some(space) => admit_space(access, space),
+        None => Err(AppError::NotFound),
     }
 }
 
 /// Same as [`visible_space`], by key.
 pub(crate) async fn visible_space_by_key(
     conn: &impl Conn,
-    viewer: &Viewer,
+    access: &Access,
     key: &str,
 ) -> AppResult<SpaceRow> {
     match spaces::find_by_key(conn, &key.to_ascii_uppercase()).await? {
-        Some(space) if can_view(viewer, &space) => Ok(space),
-        _ => Err(AppError::NotFound),
+        Some(space) => admit_space(access, space),
+        None => Err(AppError::NotFound),
     }
 }
 
-/// The current page with `id` and its space, if `viewer` may view it;
-/// otherwise `NotFound` (trashed pages are not found until trash exists).
+fn admit_space(access: &Access, space: SpaceRow) -> AppResult<SpaceRow> {
+    let (allowed, by_key) = access.set.decide_space(
+        Action::ViewSpace,
+        SpaceId(space.id),
+        space.status == "archived",
+    );
+    if by_key {
+        access.note_key_use(("space", space.id), space.created_by);
+    }
+    if allowed {
+        Ok(space)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The current page (or the viewer's own draft) with `id` and its space, if
+/// `access` may view it; otherwise `NotFound`.
 pub(crate) async fn visible_page(
     conn: &impl Conn,
-    viewer: &Viewer,
-    id: portico_core::PageId,
+    access: &Access,
+    id: PageId,
 ) -> AppResult<(PageRow, SpaceRow)> {
     let Some(page) = pages::find(conn, id.0).await? else {
         return Err(AppError::NotFound);
     };
-    if page.status != "current" {
+    if !matches!(page.status.as_str(), "current" | "draft") {
         return Err(AppError::NotFound);
     }
-    let space = visible_space(conn, viewer, SpaceId(page.space_id)).await?;
+    let (allowed, by_key) = access.set.decide(Action::ViewPage, page_ref(&page, None));
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    let Some(space) = spaces::find(conn, page.space_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    if by_key {
+        access.note_key_use(("page", page.id), page.author_id);
+    }
     Ok((page, space))
+}
+
+/// Fails with `Forbidden` (naming the permission) unless `access` may do a page
+/// `action` on a page it can view.
+pub(crate) async fn require_page(
+    conn: &impl Conn,
+    access: &Access,
+    action: Action,
+    page: &PageRow,
+    space: &SpaceRow,
+) -> AppResult<()> {
+    let edit = permissions::restrictions_of(conn, &[page.id])
+        .await?
+        .edit
+        .remove(&page.id);
+    let mut reference = page_ref(page, edit.as_ref());
+    if space.status == "archived" {
+        // The set knows archived spaces it can view; the row is the truth.
+        reference.space = SpaceId(space.id);
+    }
+    let (allowed, by_key) = access.set.decide(action, reference);
+    if by_key {
+        access.note_key_use(("page", page.id), page.author_id);
+    }
+    if allowed {
+        Ok(())
+    } else {
+        Err(forbidden(action))
+    }
+}
+
+/// The site-wide facts the engine needs.
+pub(crate) async fn site_facts(conn: &impl Conn) -> AppResult<SiteFacts> {
+    let map = settings::all(conn).await?;
+    let flag = |key: &str, default: bool| {
+        map.get(key)
+            .map(|value| value == "true")
+            .unwrap_or(default)
+    };
+    Ok(SiteFacts {
+        anonymous_access: flag(crate::permissions::ANONYMOUS_ACCESS, false),
+        guests_see_anonymous_spaces: flag(crate::permissions::GUESTS_SEE_ANONYMOUS, true),
+        guests_may_hold_reserved: flag(crate::permissions::GUESTS_RESERVED, false),
+        global_grants: permissions::global_grants(conn).await?,
+    })
+}
+
+/// The engine's view of a space, with the given grants.
+pub(crate) fn space_facts(space: &SpaceRow, grants: &[GrantRow]) -> SpaceFacts {
+    SpaceFacts {
+        id: SpaceId(space.id),
+        archived: space.status == "archived",
+        allows_guests: space.allows_guests,
+        grants: grants
+            .iter()
+            .filter(|grant| grant.space_id == space.id)
+            .map(GrantRow::fact)
+            .collect(),
+    }
+}
+
+/// The principal a stored user is today (effective role from their groups),
+/// or `None` for an inactive account.
+pub(crate) async fn principal_of(conn: &impl Conn, user_id: i64) -> AppResult<Option<Principal>> {
+    let Some(user) = users::find(conn, user_id).await? else {
+        return Ok(None);
+    };
+    if user.status != "active" {
+        return Ok(Some(Principal {
+            user_id: UserId(user.id),
+            role: Role::None,
+            org_admin: false,
+        }));
+    }
+    let direct = user.role.parse::<Role>().unwrap_or(Role::None);
+    let group_roles = groups::groups_of(conn, user.id)
+        .await?
+        .into_iter()
+        .map(|g| g.role.parse::<Role>().unwrap_or(Role::None));
+    Ok(Some(Principal {
+        user_id: UserId(user.id),
+        role: effective_role(direct, group_roles),
+        org_admin: user.org_admin,
+    }))
+}
+
+/// The subject for `viewer`: their groups (guest groups marked) and whether an
+/// admin key is active.
+pub(crate) async fn subject(
+    conn: &impl Conn,
+    viewer: &Viewer,
+    now: time::OffsetDateTime,
+) -> AppResult<Subject> {
+    let Some(user) = viewer.user_id() else {
+        return Ok(Subject::anonymous());
+    };
+    let mut subject = Subject::new(viewer.clone());
+    for group in groups::groups_of(conn, user.0).await? {
+        subject.groups.insert(GroupId(group.id));
+        if group.role == Role::Guest.as_str() {
+            subject.guest_groups.insert(GroupId(group.id));
+        }
+    }
+    subject.admin_key = viewer.role() == Role::Admin && admin_key_active(conn, user.0, now).await?;
+    Ok(subject)
+}
+
+/// Whether `user` holds an admin key that hasn't gone idle.
+pub(crate) async fn admin_key_active(
+    conn: &impl Conn,
+    user: i64,
+    now: time::OffsetDateTime,
+) -> AppResult<bool> {
+    Ok(permissions::admin_key(conn, user)
+        .await?
+        .is_some_and(|key| now - key.last_used_at < ADMIN_KEY_IDLE))
+}
+
+/// Builds the access set of `subject` from the database.
+pub(crate) async fn build_access_set(conn: &impl Conn, subject: &Subject) -> AppResult<AccessSet> {
+    let site = site_facts(conn).await?;
+    let groups: Vec<GroupId> = subject.groups.iter().copied().collect();
+    let grants = permissions::grants_naming(conn, subject.viewer.user_id(), &groups).await?;
+    let granted_spaces: BTreeSet<i64> = grants.iter().map(|grant| grant.space_id).collect();
+    let mut by_space: BTreeMap<i64, Vec<GrantRow>> = BTreeMap::new();
+    for grant in grants {
+        by_space.entry(grant.space_id).or_default().push(grant);
+    }
+    let rows = spaces::find_many(conn, &granted_spaces.into_iter().collect::<Vec<_>>()).await?;
+    let facts: Vec<SpaceFacts> = rows
+        .iter()
+        .map(|space| space_facts(space, by_space.get(&space.id).map_or(&[], Vec::as_slice)))
+        .collect();
+    let mut set = policy::access_set(subject, &site, &facts, &BTreeMap::new());
+    let restricted = permissions::view_restricted_pages(conn, &set.space_ids()).await?;
+    if !restricted.is_empty() {
+        let restricted: BTreeMap<PageId, RestrictedPage> = restricted
+            .into_iter()
+            .map(|row| {
+                (
+                    PageId(row.page_id),
+                    RestrictedPage {
+                        space: SpaceId(row.space_id),
+                        parent_key: row.parent_key.map(PageId),
+                        restriction: row.restriction,
+                    },
+                )
+            })
+            .collect();
+        set = policy::access_set(subject, &site, &facts, &restricted);
+    }
+    Ok(set)
+}
+
+impl App {
+    /// The viewer with their access set, from the cache when the permission
+    /// epoch hasn't moved since it was built.
+    pub(crate) async fn access(&self, viewer: &Viewer) -> AppResult<Access> {
+        let conn = self.store.read();
+        let epoch = permissions::epoch(conn).await?;
+        let user = viewer.user_id().map(|id| id.0);
+        let admin_key = match user {
+            Some(user) if viewer.role() == Role::Admin => {
+                admin_key_active(conn, user, self.now()).await?
+            }
+            _ => false,
+        };
+        let set = match self.access_cache.get(user, epoch, admin_key) {
+            Some(set) => set,
+            None => {
+                let subject = subject(conn, viewer, self.now()).await?;
+                let set = Arc::new(build_access_set(conn, &subject).await?);
+                self.access_cache.put(user, epoch, admin_key, set.clone());
+                set
+            }
+        };
+        Ok(Access {
+            viewer: viewer.clone(),
+            set,
+            app: self.clone(),
+            key_uses: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Explains a page (or a space) for one person: the engine's full decision
+    /// with its reasons.
+    pub(crate) async fn explain_for(
+        &self,
+        conn: &impl Conn,
+        viewer: &Viewer,
+        space: &SpaceRow,
+        page: Option<&PageRow>,
+    ) -> AppResult<policy::Explanation> {
+        let subject = subject(conn, viewer, self.now()).await?;
+        let site = site_facts(conn).await?;
+        let grants = permissions::space_grants(conn, space.id).await?;
+        let facts = space_facts(space, &grants);
+        let Some(page) = page else {
+            return Ok(policy::explain(&subject, &site, Resource::Space(&facts)));
+        };
+        let mut chain_ids: Vec<i64> = portico_core::page::ancestors(&page.path)
+            .into_iter()
+            .map(|id| id.0)
+            .collect();
+        chain_ids.push(page.id);
+        let mut restrictions = permissions::restrictions_of(conn, &chain_ids).await?;
+        let chain: Vec<policy::Restriction> = chain_ids
+            .iter()
+            .filter_map(|id| restrictions.view.remove(id))
+            .collect();
+        let edit = restrictions.edit.remove(&page.id);
+        let facts = PageFacts {
+            id: PageId(page.id),
+            space: &facts,
+            author: page.author_id.map(UserId),
+            draft: page.status == "draft",
+            view_chain: &chain,
+            edit: edit.as_ref(),
+        };
+        Ok(policy::explain(&subject, &site, Resource::Page(facts)))
+    }
 }

@@ -12,6 +12,7 @@ mod invitations;
 mod mail;
 mod model;
 mod pages;
+mod permissions;
 mod record;
 mod secrets;
 mod spaces;
@@ -33,6 +34,15 @@ pub use mail::{
 };
 pub use model::*;
 pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
+pub use permissions::{
+    ANONYMOUS_ACCESS, AdminKeyStatus, ExplainTarget, GUESTS_RESERVED, GUESTS_SEE_ANONYMOUS,
+    GrantInput, NamedGrantee, PageRestrictionsView, RestrictionChange, SpaceAccessView,
+    SpaceGrantView, SpaceRole,
+};
+pub use portico_core::policy::{Decision, Explanation, Grantee, Reason};
+pub use portico_core::{
+    GlobalPermission, GlobalPermissions, GroupId, Permissions, SpacePermission,
+};
 pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use portico_core::page::Placement;
 pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
@@ -68,12 +78,14 @@ impl Default for Settings {
     }
 }
 
-/// The application: a store, a clock and settings. Cheap to clone.
+/// The application: a store, a clock, settings and the access-set cache.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     settings: Settings,
+    access_cache: Arc<access::AccessCache>,
 }
 
 impl App {
@@ -82,6 +94,7 @@ impl App {
             store,
             clock,
             settings,
+            access_cache: Arc::default(),
         }
     }
 

@@ -9,7 +9,7 @@ use portico_store::{Conn, PageRow, pages, versions};
 use serde_json::json;
 
 use crate::App;
-use crate::access::{require, visible_page, visible_space};
+use crate::access::{require_page, visible_page, visible_space};
 use crate::error::{AppError, AppResult};
 use crate::model::{Page, Slice, page_from_row};
 use crate::record::{audit, journal};
@@ -43,6 +43,8 @@ pub struct NewPage {
     pub parent_id: Option<PageId>,
     pub title: String,
     pub body: BodyInput,
+    /// Create a private draft, visible to its author only until published.
+    pub draft: bool,
 }
 
 pub struct PageUpdate {
@@ -51,6 +53,9 @@ pub struct PageUpdate {
     /// The number the new version will have: the current version + 1.
     pub version: i64,
     pub message: String,
+    /// Publish this version: a draft becomes a current page. `false` keeps a
+    /// draft a draft; a published page can't go back to being a draft.
+    pub publish: bool,
 }
 
 pub struct PageFilter {
@@ -120,27 +125,23 @@ pub(crate) async fn save_version(
     Ok(pages::update(conn, page).await?)
 }
 
-fn actor(viewer: &Viewer) -> AppResult<i64> {
-    viewer
-        .user_id()
-        .map(|id| id.0)
-        .ok_or(AppError::Unauthenticated)
-}
-
 impl App {
     pub async fn create_page(&self, viewer: &Viewer, new: NewPage) -> AppResult<Page> {
-        let actor = actor(viewer)?;
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
         let title = validate_title(&new.title)?;
         let body = new.body.to_storage()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let space = visible_space(tx.conn(), viewer, new.space_id).await?;
-        require(viewer, Action::CreatePage, &space)?;
+        let space = visible_space(tx.conn(), &access, new.space_id).await?;
+        access.require_space(Action::CreatePage, &space)?;
         let parent_id = new.parent_id.map(|id| id.0).or(space.homepage_id);
         let parent = match parent_id {
             None => None,
-            Some(id) => match visible_page(tx.conn(), viewer, PageId(id)).await {
-                Ok((parent, _)) if parent.space_id == space.id => Some(parent),
+            Some(id) => match visible_page(tx.conn(), &access, PageId(id)).await {
+                Ok((parent, _)) if parent.space_id == space.id && parent.status == "current" => {
+                    Some(parent)
+                }
                 // Missing, invisible and foreign parents get the same answer.
                 _ => {
                     return Err(ValidationError::new(
@@ -151,7 +152,9 @@ impl App {
                 }
             },
         };
-        ensure_title_free(tx.conn(), space.id, &title, None).await?;
+        if !new.draft {
+            ensure_title_free(tx.conn(), space.id, &title, None).await?;
+        }
         let path = portico_core::page::child_path(
             parent.as_ref().map(|p| (PageId(p.id), p.path.as_str())),
         );
@@ -161,12 +164,14 @@ impl App {
             tx.conn(),
             pages::NewPage {
                 space_id: space.id,
-                parent_id: parent.map(|p| p.id),
+                parent_id: parent.as_ref().map(|p| p.id),
                 path: &path,
                 position,
                 title: &title,
                 body: &body,
                 author_id: actor,
+                status: if new.draft { "draft" } else { "current" },
+                restriction_key: parent.as_ref().and_then(|p| p.restriction_key),
                 now,
             },
         )
@@ -190,37 +195,45 @@ impl App {
             Some(actor),
             "page.create",
             ("page", page.id.to_string()),
-            json!({ "space": space.id }),
+            json!({ "space": space.id, "draft": new.draft }),
         )
         .await?;
-        journal(
-            tx.conn(),
-            now,
-            "page.created",
-            ("page", page.id),
-            Some(space.id),
-        )
-        .await?;
+        if !new.draft {
+            // A draft is announced nowhere until it is published.
+            journal(
+                tx.conn(),
+                now,
+                "page.created",
+                ("page", page.id),
+                Some(space.id),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(page_from_row(page))
     }
 
     pub async fn page(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
-        let (page, _) = visible_page(self.store.read(), viewer, id).await?;
+        let access = self.access(viewer).await?;
+        let (page, _) = visible_page(self.store.read(), &access, id).await?;
         Ok(page_from_row(page))
     }
 
     /// Current pages the viewer may view, in id order.
     pub async fn list_pages(&self, viewer: &Viewer, filter: PageFilter) -> AppResult<Slice<Page>> {
-        let access = self.access_set(viewer).await?;
-        let visible: Vec<i64> = access.spaces.iter().map(|id| id.0).collect();
+        let access = self.access(viewer).await?;
+        let visible_spaces = access.set.space_ids();
+        let visible_keys = access.set.key_ids();
         let space_ids: Option<Vec<i64>> = filter
             .space_ids
             .map(|ids| ids.iter().map(|id| id.0).collect());
         let rows = pages::list(
             self.store.read(),
             pages::PageQuery {
-                visible_spaces: &visible,
+                visible: pages::Visibility {
+                    spaces: &visible_spaces,
+                    keys: &visible_keys,
+                },
                 space_ids: space_ids.as_deref(),
                 title: filter.title.as_deref(),
                 status: "current",
@@ -240,9 +253,16 @@ impl App {
         offset: u64,
         limit: u64,
     ) -> AppResult<Slice<Page>> {
+        let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, _) = visible_page(conn, viewer, id).await?;
-        let rows = pages::children(conn, page.space_id, Some(page.id), offset, limit + 1).await?;
+        let (page, _) = visible_page(conn, &access, id).await?;
+        let visible = pages::Visibility {
+            spaces: &access.set.space_ids(),
+            keys: &access.set.key_ids(),
+        };
+        let rows =
+            pages::visible_children(conn, visible, page.space_id, page.id, offset, limit + 1)
+                .await?;
         Ok(Slice::from_overfetch(rows, limit, page_from_row))
     }
 
@@ -256,14 +276,15 @@ impl App {
         id: PageId,
         update: PageUpdate,
     ) -> AppResult<Page> {
-        let actor = actor(viewer)?;
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
         let title = validate_title(&update.title)?;
         let body = update.body.to_storage()?;
         let message = validate_message(&update.message)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (page, space) = visible_page(tx.conn(), viewer, id).await?;
-        require(viewer, Action::EditPage, &space)?;
+        let (mut page, space) = visible_page(tx.conn(), &access, id).await?;
+        require_page(tx.conn(), &access, Action::EditPage, &page, &space).await?;
         if update.version != page.version + 1 {
             return Err(AppError::Conflict(format!(
                 "version conflict: the page is at version {}, so the new version must be {}, not {}; reload, merge your changes and save again",
@@ -272,25 +293,40 @@ impl App {
                 update.version
             )));
         }
-        ensure_title_free(tx.conn(), space.id, &title, Some(page.id)).await?;
+        let was_draft = page.status == "draft";
+        if !was_draft && !update.publish {
+            return Err(ValidationError::new("status", "a published page can't become a draft").into());
+        }
+        let publishing = was_draft && update.publish;
+        if !was_draft || publishing {
+            ensure_title_free(tx.conn(), space.id, &title, Some(page.id)).await?;
+        }
+        if publishing {
+            // Restrictions set on the draft are already in place: publishing
+            // flips the status in this transaction, so the page never appears
+            // without them.
+            page.status = "current".to_owned();
+        }
         let page = save_version(tx.conn(), page, title, body, &message, actor, now).await?;
         audit(
             tx.conn(),
             now,
             Some(actor),
-            "page.update",
+            if publishing { "page.publish" } else { "page.update" },
             ("page", page.id.to_string()),
             json!({ "version": page.version }),
         )
         .await?;
-        journal(
-            tx.conn(),
-            now,
-            "page.updated",
-            ("page", page.id),
-            Some(space.id),
-        )
-        .await?;
+        if !was_draft || publishing {
+            journal(
+                tx.conn(),
+                now,
+                if publishing { "page.created" } else { "page.updated" },
+                ("page", page.id),
+                Some(space.id),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(page_from_row(page))
     }
@@ -298,11 +334,12 @@ impl App {
     /// Moves a page to the trash. Its children move up to its parent, as in
     /// Confluence. A space's home page can't be deleted.
     pub async fn delete_page(&self, viewer: &Viewer, id: PageId) -> AppResult<()> {
-        let actor = actor(viewer)?;
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (mut page, space) = visible_page(tx.conn(), viewer, id).await?;
-        require(viewer, Action::DeletePage, &space)?;
+        let (mut page, space) = visible_page(tx.conn(), &access, id).await?;
+        require_page(tx.conn(), &access, Action::DeletePage, &page, &space).await?;
         if space.homepage_id == Some(page.id) {
             return Err(AppError::Conflict(
                 "the home page of a space can't be deleted".to_owned(),
@@ -314,6 +351,14 @@ impl App {
         };
         let children =
             pages::children(tx.conn(), page.space_id, Some(page.id), 0, u64::MAX >> 1).await?;
+        if !children.is_empty()
+            && portico_store::permissions::has_view_restriction(tx.conn(), page.id).await?
+        {
+            // Its children would move up and out from under its view restriction.
+            return Err(AppError::Conflict(
+                "this page has a view restriction that protects its child pages; move or restrict them first".to_owned(),
+            ));
+        }
         for child in children {
             crate::tree::relocate(
                 tx.conn(),

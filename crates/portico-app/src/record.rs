@@ -4,7 +4,31 @@ use portico_store::audit::{self, AuditEntry};
 use portico_store::journal::{self, JournalEntry};
 use portico_store::{Conn, StoreError, Timestamp};
 
-/// Records `action` by `actor` on a target in the audit log.
+/// Audited actions that can change who may see or do what. Each moves the
+/// permission epoch in the same transaction, so every cached access set is
+/// rebuilt on the next request and a revoked grant stops working at once.
+pub(crate) fn moves_permission_epoch(action: &str) -> bool {
+    const PREFIXES: [&str; 7] = [
+        "user.",
+        "group.",
+        "space.",
+        "role.",
+        "permission.",
+        "policy.",
+        "invitation.accept",
+    ];
+    const PAGE_ACTIONS: [&str; 5] = [
+        "page.move",
+        "page.copy",
+        "page.delete",
+        "page.restrict",
+        "page.publish",
+    ];
+    PREFIXES.iter().any(|prefix| action.starts_with(prefix)) || PAGE_ACTIONS.contains(&action)
+}
+
+/// Records `action` by `actor` on a target in the audit log (and moves the
+/// permission epoch when the action calls for it).
 pub(crate) async fn audit(
     conn: &impl Conn,
     at: Timestamp,
@@ -24,7 +48,11 @@ pub(crate) async fn audit(
             detail,
         },
     )
-    .await
+    .await?;
+    if moves_permission_epoch(action) {
+        portico_store::permissions::bump_epoch(conn).await?;
+    }
+    Ok(())
 }
 
 /// Appends a content change to the journal.
@@ -46,4 +74,34 @@ pub(crate) async fn journal(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::moves_permission_epoch;
+
+    #[test]
+    fn permission_changes_move_the_epoch_and_edits_do_not() {
+        for action in [
+            "user.role_change",
+            "user.deactivate",
+            "group.add_member",
+            "group.role_change",
+            "space.archive",
+            "space.permissions_grant",
+            "role.update",
+            "permission.global_update",
+            "policy.update",
+            "invitation.accept",
+            "page.move",
+            "page.restrict",
+            "page.publish",
+            "page.delete",
+        ] {
+            assert!(moves_permission_epoch(action), "{action}");
+        }
+        for action in ["page.update", "auth.sign_in", "mail.test", "admin_key.use"] {
+            assert!(!moves_permission_epoch(action), "{action}");
+        }
+    }
 }

@@ -3,11 +3,15 @@
 use portico_core::policy::Action;
 use portico_core::space::{SpaceKey, validate_description, validate_name};
 use portico_core::{SpaceId, Viewer};
+use portico_core::UserId;
+use portico_core::permission::BuiltinRole;
+use portico_core::policy::Grantee;
+use portico_store::permissions::{self, GrantValue};
 use portico_store::{pages, spaces};
 use serde_json::json;
 
 use crate::App;
-use crate::access::{require, require_site, visible_space, visible_space_by_key};
+use crate::access::{visible_space, visible_space_by_key};
 use crate::error::{AppError, AppResult};
 use crate::model::{Slice, Space, space_from_row};
 use crate::record::{audit, journal};
@@ -35,10 +39,9 @@ pub struct SpaceFilter {
 impl App {
     /// Creates a space with a home page; the creator becomes its admin.
     pub async fn create_space(&self, viewer: &Viewer, new: NewSpace) -> AppResult<Space> {
-        require_site(viewer, Action::CreateSpace)?;
-        let Some(actor) = viewer.user_id() else {
-            return Err(AppError::Unauthenticated);
-        };
+        let access = self.access(viewer).await?;
+        access.require_site(Action::CreateSpace)?;
+        let actor = UserId(access.actor()?);
         let key = SpaceKey::parse(&new.key)?;
         let name = validate_name(&new.name)?;
         let description = validate_description(&new.description)?;
@@ -73,6 +76,8 @@ impl App {
                 title: &name,
                 body: "",
                 author_id: actor.0,
+                status: "current",
+                restriction_key: None,
                 now,
             },
         )
@@ -92,6 +97,17 @@ impl App {
         .await?;
         space.homepage_id = Some(home.id);
         let space = spaces::update(tx.conn(), space).await?;
+        // New spaces: all members collaborate, the creator administers.
+        for (grantee, role) in [
+            (Grantee::AllMembers, BuiltinRole::Collaborator),
+            (Grantee::User(actor), BuiltinRole::Admin),
+        ] {
+            let role = permissions::role_by_key(tx.conn(), role.key())
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("missing built-in role `{}`", role.key()).into()))?;
+            permissions::put_grant(tx.conn(), space.id, grantee, GrantValue::Role(role.id), now)
+                .await?;
+        }
         audit(
             tx.conn(),
             now,
@@ -122,14 +138,16 @@ impl App {
     }
 
     pub async fn space(&self, viewer: &Viewer, id: SpaceId) -> AppResult<Space> {
+        let access = self.access(viewer).await?;
         Ok(space_from_row(
-            visible_space(self.store.read(), viewer, id).await?,
+            visible_space(self.store.read(), &access, id).await?,
         ))
     }
 
     pub async fn space_by_key(&self, viewer: &Viewer, key: &str) -> AppResult<Space> {
+        let access = self.access(viewer).await?;
         Ok(space_from_row(
-            visible_space_by_key(self.store.read(), viewer, key).await?,
+            visible_space_by_key(self.store.read(), &access, key).await?,
         ))
     }
 
@@ -139,8 +157,8 @@ impl App {
         viewer: &Viewer,
         filter: SpaceFilter,
     ) -> AppResult<Slice<Space>> {
-        let access = self.access_set(viewer).await?;
-        let visible: Vec<i64> = access.spaces.iter().map(|id| id.0).collect();
+        let access = self.access(viewer).await?;
+        let visible = access.set.space_ids();
         let keys: Option<Vec<String>> = filter
             .keys
             .map(|keys| keys.iter().map(|k| k.trim().to_ascii_uppercase()).collect());
@@ -165,10 +183,11 @@ impl App {
         id: SpaceId,
         update: SpaceUpdate,
     ) -> AppResult<Space> {
+        let access = self.access(viewer).await?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let mut space = visible_space(tx.conn(), viewer, id).await?;
-        require(viewer, Action::AdministerSpace, &space)?;
+        let mut space = visible_space(tx.conn(), &access, id).await?;
+        access.require_space(Action::AdministerSpace, &space)?;
         if let Some(name) = update.name {
             space.name = validate_name(&name)?;
         }
@@ -187,10 +206,11 @@ impl App {
         id: SpaceId,
         archived: bool,
     ) -> AppResult<Space> {
+        let access = self.access(viewer).await?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let mut space = visible_space(tx.conn(), viewer, id).await?;
-        require(viewer, Action::AdministerSpace, &space)?;
+        let mut space = visible_space(tx.conn(), &access, id).await?;
+        access.require_space(Action::AdministerSpace, &space)?;
         space.status = if archived { "archived" } else { "current" }.to_owned();
         let action = if archived {
             "space.archive"

@@ -7,11 +7,13 @@ use portico_core::page::{self, Placement};
 use portico_core::policy::Action;
 use portico_core::validation::ValidationError;
 use portico_core::{PageId, SpaceId, Viewer};
+use portico_store::permissions::{self, RestrictionKind};
 use portico_store::{Conn, PageRow, SpaceRow, pages, versions};
 use serde_json::json;
 
 use crate::App;
-use crate::access::{require, visible_page, visible_space};
+use crate::access::{Access, require_page, visible_page, visible_space};
+use crate::permissions::recompute_restriction_keys;
 use crate::error::{AppError, AppResult};
 use crate::model::{Crumb, Page, TreeEntry, page_from_row};
 use crate::pages::ensure_title_free;
@@ -51,10 +53,10 @@ fn bad_target() -> AppError {
     ValidationError::new("target", "must be a page or space you can see").into()
 }
 
-async fn resolve(conn: &impl Conn, viewer: &Viewer, destination: MoveTo) -> AppResult<Target> {
+async fn resolve(conn: &impl Conn, access: &Access, destination: MoveTo) -> AppResult<Target> {
     let (anchor, placement) = match destination {
         MoveTo::TopOf(space_id) => {
-            let space = visible_space(conn, viewer, space_id)
+            let space = visible_space(conn, access, space_id)
                 .await
                 .map_err(|_| bad_target())?;
             return Ok(Target {
@@ -67,7 +69,7 @@ async fn resolve(conn: &impl Conn, viewer: &Viewer, destination: MoveTo) -> AppR
         MoveTo::Before(id) => (id, Placement::Before(id)),
         MoveTo::After(id) => (id, Placement::After(id)),
     };
-    let (anchor_row, space) = visible_page(conn, viewer, anchor)
+    let (anchor_row, space) = visible_page(conn, access, anchor)
         .await
         .map_err(|_| bad_target())?;
     let parent = match placement {
@@ -159,13 +161,17 @@ impl App {
         id: PageId,
         destination: MoveTo,
     ) -> AppResult<Page> {
-        let actor = viewer.user_id().ok_or(AppError::Unauthenticated)?.0;
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (moving, source_space) = visible_page(tx.conn(), viewer, id).await?;
-        require(viewer, Action::EditPage, &source_space)?;
-        let target = resolve(tx.conn(), viewer, destination).await?;
-        require(viewer, Action::CreatePage, &target.space)?;
+        let (moving, source_space) = visible_page(tx.conn(), &access, id).await?;
+        require_page(tx.conn(), &access, Action::EditPage, &moving, &source_space).await?;
+        let target = resolve(tx.conn(), &access, destination).await?;
+        access.require_space(Action::CreatePage, &target.space)?;
+        if moving.status == "draft" {
+            return Err(ValidationError::new("id", "publish a draft before moving it").into());
+        }
         let parent_key = target
             .parent
             .as_ref()
@@ -202,6 +208,9 @@ impl App {
             target.placement,
         )
         .await?;
+        // The subtree's effective restrictions follow its new ancestors, in
+        // this same transaction: a move never exposes a restricted descendant.
+        recompute_restriction_keys(tx.conn(), &moved).await?;
         audit(
             tx.conn(),
             now,
@@ -226,12 +235,13 @@ impl App {
     /// Copies a page (optionally with its descendants) to a destination. Copies
     /// start a fresh history at version 1.
     pub async fn copy_page(&self, viewer: &Viewer, id: PageId, options: CopyTo) -> AppResult<Page> {
-        let actor = viewer.user_id().ok_or(AppError::Unauthenticated)?.0;
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (source, _) = visible_page(tx.conn(), viewer, id).await?;
-        let target = resolve(tx.conn(), viewer, options.destination).await?;
-        require(viewer, Action::CreatePage, &target.space)?;
+        let (source, _) = visible_page(tx.conn(), &access, id).await?;
+        let target = resolve(tx.conn(), &access, options.destination).await?;
+        access.require_space(Action::CreatePage, &target.space)?;
         let conn = tx.conn();
         let root_title = match &options.title {
             Some(title) => {
@@ -246,7 +256,8 @@ impl App {
             let mut rows: Vec<PageRow> = pages::subtree(conn, source.space_id, &prefix)
                 .await?
                 .into_iter()
-                .filter(|row| row.status == "current")
+                // Only what the copier can see is copied.
+                .filter(|row| row.status == "current" && access.can_view_page(row))
                 .collect();
             // Parents before children: shorter paths first.
             rows.sort_by_key(|row| (row.path.len(), row.position, row.id));
@@ -318,6 +329,7 @@ impl App {
             json!({ "source": source.id, "pages": copies.len() }),
         )
         .await?;
+        recompute_restriction_keys(conn, &root).await?;
         let root = pages::find(conn, root.id).await?.unwrap_or(root);
         tx.commit().await?;
         Ok(page_from_row(root))
@@ -329,9 +341,14 @@ impl App {
         viewer: &Viewer,
         space_id: SpaceId,
     ) -> AppResult<Vec<TreeEntry>> {
+        let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let space = visible_space(conn, viewer, space_id).await?;
-        let rows = pages::tree(conn, space.id).await?;
+        let space = visible_space(conn, &access, space_id).await?;
+        let visible = pages::Visibility {
+            spaces: &access.set.space_ids(),
+            keys: &access.set.key_ids(),
+        };
+        let rows = pages::tree(conn, visible, space.id).await?;
         let ids: std::collections::HashSet<i64> = rows.iter().map(|row| row.id).collect();
         let mut children: HashMap<Option<i64>, Vec<&PageRow>> = HashMap::new();
         for row in &rows {
@@ -359,8 +376,9 @@ impl App {
 
     /// The ancestors of a page, root first.
     pub async fn breadcrumbs(&self, viewer: &Viewer, id: PageId) -> AppResult<Vec<Crumb>> {
+        let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, _) = visible_page(conn, viewer, id).await?;
+        let (page, _) = visible_page(conn, &access, id).await?;
         let ancestor_ids: Vec<i64> = page::ancestors(&page.path)
             .into_iter()
             .map(|id| id.0)
@@ -370,6 +388,7 @@ impl App {
         Ok(ancestor_ids
             .iter()
             .filter_map(|id| by_id.get(id))
+            .filter(|row| access.can_view_page(row))
             .map(|row| Crumb {
                 id: PageId(row.id),
                 title: row.title.clone(),
@@ -404,10 +423,24 @@ async fn insert_copy(
             title,
             body: &original.body,
             author_id: actor,
+            status: "current",
+            restriction_key: parent.and_then(|p| p.restriction_key),
             now,
         },
     )
     .await?;
+    // A copy keeps the original's restrictions, so copying never exposes it.
+    let restrictions = permissions::restrictions_of(conn, &[original.id]).await?;
+    for (kind, restriction) in [
+        (RestrictionKind::View, restrictions.view.get(&original.id)),
+        (RestrictionKind::Edit, restrictions.edit.get(&original.id)),
+    ] {
+        if let Some(restriction) = restriction {
+            let users: Vec<_> = restriction.users.iter().copied().collect();
+            let groups: Vec<_> = restriction.groups.iter().copied().collect();
+            permissions::put_restriction(conn, copy.id, kind, &users, &groups).await?;
+        }
+    }
     versions::insert(
         conn,
         versions::NewVersion {

@@ -6,7 +6,7 @@ use portico_store::versions;
 use serde_json::json;
 
 use crate::App;
-use crate::access::{require, visible_page};
+use crate::access::{require_page, visible_page};
 use crate::error::{AppError, AppResult};
 use crate::model::{Page, Slice, Version, VersionDiff, page_from_row, version_from_row};
 use crate::pages::{ensure_title_free, save_version};
@@ -21,15 +21,17 @@ impl App {
         before: Option<i64>,
         limit: u64,
     ) -> AppResult<Slice<Version>> {
+        let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, _) = visible_page(conn, viewer, id).await?;
+        let (page, _) = visible_page(conn, &access, id).await?;
         let rows = versions::list(conn, page.id, before, limit + 1).await?;
         Ok(Slice::from_overfetch(rows, limit, version_from_row))
     }
 
     pub async fn version(&self, viewer: &Viewer, id: PageId, number: i64) -> AppResult<Version> {
+        let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, _) = visible_page(conn, viewer, id).await?;
+        let (page, _) = visible_page(conn, &access, id).await?;
         versions::find(conn, page.id, number)
             .await?
             .map(version_from_row)
@@ -44,8 +46,9 @@ impl App {
         from: i64,
         to: i64,
     ) -> AppResult<VersionDiff> {
+        let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, _) = visible_page(conn, viewer, id).await?;
+        let (page, _) = visible_page(conn, &access, id).await?;
         let from = versions::find(conn, page.id, from)
             .await?
             .map(version_from_row)
@@ -68,11 +71,12 @@ impl App {
         number: i64,
         current: i64,
     ) -> AppResult<Page> {
-        let actor = viewer.user_id().ok_or(AppError::Unauthenticated)?.0;
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (page, space) = visible_page(tx.conn(), viewer, id).await?;
-        require(viewer, Action::EditPage, &space)?;
+        let (page, space) = visible_page(tx.conn(), &access, id).await?;
+        require_page(tx.conn(), &access, Action::EditPage, &page, &space).await?;
         if page.version != current {
             return Err(AppError::Conflict(format!(
                 "version conflict: the page is now at version {}, not {current}; reload and try again",

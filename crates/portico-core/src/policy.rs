@@ -932,6 +932,9 @@ pub struct AccessSet {
     pub spaces: BTreeMap<SpaceId, SpaceAccess>,
     /// Restriction keys whose whole chain the subject satisfies.
     pub keys: BTreeSet<PageId>,
+    /// Every archived space, viewable or not: an admin key opens spaces
+    /// outside `spaces`, but never for a write to an archived one.
+    pub archived: BTreeSet<SpaceId>,
     /// An admin key is active (single decisions only: lists stay as they are).
     pub admin_key: bool,
 }
@@ -977,9 +980,8 @@ impl AccessSet {
         RuleInputs {
             global: self.global,
             space: access.map_or(Permissions::NONE, |a| a.permissions),
-            // A space outside the set may still be archived; writes are refused
-            // there anyway because nothing is held.
-            archived: access.is_some_and(|a| a.archived),
+            // Also for spaces outside the set, which an admin key may open.
+            archived: space.is_some_and(|id| self.archived.contains(&id)),
             view_restrictions_met: false,
             edit_restriction_met: false,
             is_author: false,
@@ -1038,9 +1040,13 @@ pub fn access_set<'a>(
         global,
         spaces: BTreeMap::new(),
         keys: BTreeSet::new(),
+        archived: BTreeSet::new(),
         admin_key: subject.admin_key && global.contains(GlobalPermission::Administer),
     };
     for space in spaces {
+        if space.archived {
+            set.archived.insert(space.id);
+        }
         let permissions = space_permissions(subject, site, global, space, &mut ());
         if permissions.contains(SpacePermission::View) {
             set.spaces.insert(

@@ -13,6 +13,7 @@ pub mod journal;
 mod migrate;
 pub mod outbox;
 pub mod pages;
+pub mod permissions;
 pub mod sessions;
 pub mod settings;
 pub mod spaces;

@@ -18,6 +18,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_directory.sql"),
         include_str!("../migrations/postgres/0002_directory.sql"),
     ),
+    (
+        "0003_permissions",
+        include_str!("../migrations/sqlite/0003_permissions.sql"),
+        include_str!("../migrations/postgres/0003_permissions.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

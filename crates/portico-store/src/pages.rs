@@ -16,6 +16,10 @@ pub struct NewPage<'a> {
     pub title: &'a str,
     pub body: &'a str,
     pub author_id: i64,
+    /// `current`, or `draft` for a page not yet published.
+    pub status: &'a str,
+    /// The parent's restriction key (a new page inherits it).
+    pub restriction_key: Option<i64>,
     pub now: Timestamp,
 }
 
@@ -26,13 +30,14 @@ pub async fn insert(conn: &impl Conn, new: NewPage<'_>) -> Result<PageRow, Store
         path: Set(new.path.to_owned()),
         position: Set(new.position),
         title: Set(new.title.to_owned()),
-        status: Set("current".to_owned()),
+        status: Set(new.status.to_owned()),
         version: Set(1),
         body: Set(new.body.to_owned()),
         author_id: Set(Some(new.author_id)),
         created_at: Set(new.now),
         updated_by: Set(Some(new.author_id)),
         updated_at: Set(new.now),
+        restriction_key: Set(new.restriction_key),
         ..Default::default()
     };
     Ok(row.insert(conn).await?)
@@ -58,10 +63,31 @@ pub async fn update(conn: &impl Conn, row: PageRow) -> Result<PageRow, StoreErro
     Ok(active.reset_all().update(conn).await?)
 }
 
-/// Filters for listing pages. `visible_spaces` is the viewer's access set and
+/// What a viewer may see, as query filters taken from their access set: the
+/// viewable spaces and the restriction keys they satisfy. A page is visible
+/// when its space is listed and its key is absent or listed.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility<'a> {
+    pub spaces: &'a [i64],
+    pub keys: &'a [i64],
+}
+
+impl Visibility<'_> {
+    fn condition(&self) -> Condition {
+        Condition::all()
+            .add(page::Column::SpaceId.is_in(self.spaces.iter().copied()))
+            .add(
+                Condition::any()
+                    .add(page::Column::RestrictionKey.is_null())
+                    .add(page::Column::RestrictionKey.is_in(self.keys.iter().copied())),
+            )
+    }
+}
+
+/// Filters for listing pages. `visible` comes from the viewer's access set and
 /// is always applied, so counts and pages are right.
 pub struct PageQuery<'a> {
-    pub visible_spaces: &'a [i64],
+    pub visible: Visibility<'a>,
     pub space_ids: Option<&'a [i64]>,
     pub title: Option<&'a str>,
     pub status: &'a str,
@@ -70,11 +96,11 @@ pub struct PageQuery<'a> {
 }
 
 pub async fn list(conn: &impl Conn, query: PageQuery<'_>) -> Result<Vec<PageRow>, StoreError> {
-    if query.visible_spaces.is_empty() {
+    if query.visible.spaces.is_empty() {
         return Ok(Vec::new());
     }
     let mut select = page::Entity::find()
-        .filter(page::Column::SpaceId.is_in(query.visible_spaces.iter().copied()))
+        .filter(query.visible.condition())
         .filter(page::Column::Status.eq(query.status));
     if let Some(space_ids) = query.space_ids {
         select = select.filter(page::Column::SpaceId.is_in(space_ids.iter().copied()));
@@ -117,6 +143,29 @@ pub async fn children(
         .await?)
 }
 
+/// The current pages under `parent` that the viewer may see, in sibling
+/// order, skipping the first `offset`.
+pub async fn visible_children(
+    conn: &impl Conn,
+    visible: Visibility<'_>,
+    space_id: i64,
+    parent: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<PageRow>, StoreError> {
+    Ok(page::Entity::find()
+        .filter(visible.condition())
+        .filter(page::Column::SpaceId.eq(space_id))
+        .filter(page::Column::ParentId.eq(parent))
+        .filter(page::Column::Status.eq("current"))
+        .order_by_asc(page::Column::Position)
+        .order_by_asc(page::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
 /// Every page (any status) whose path starts with `prefix` in a space: a subtree.
 pub async fn subtree(
     conn: &impl Conn,
@@ -132,9 +181,14 @@ pub async fn subtree(
         .await?)
 }
 
-/// Every current page of a space, for drawing its tree.
-pub async fn tree(conn: &impl Conn, space_id: i64) -> Result<Vec<PageRow>, StoreError> {
+/// Every current page of a space the viewer may see, for drawing its tree.
+pub async fn tree(
+    conn: &impl Conn,
+    visible: Visibility<'_>,
+    space_id: i64,
+) -> Result<Vec<PageRow>, StoreError> {
     Ok(page::Entity::find()
+        .filter(visible.condition())
         .filter(page::Column::SpaceId.eq(space_id))
         .filter(page::Column::Status.eq("current"))
         .order_by_asc(page::Column::Position)

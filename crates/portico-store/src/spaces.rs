@@ -42,6 +42,18 @@ pub async fn find_by_key(conn: &impl Conn, key: &str) -> Result<Option<SpaceRow>
         .await?)
 }
 
+/// The spaces with these ids.
+pub async fn find_many(conn: &impl Conn, ids: &[i64]) -> Result<Vec<SpaceRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(space::Entity::find()
+        .filter(space::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(space::Column::Id)
+        .all(conn)
+        .await?)
+}
+
 /// Every space, for computing access sets. Small: one row per space.
 pub async fn all(conn: &impl Conn) -> Result<Vec<SpaceRow>, StoreError> {
     Ok(space::Entity::find()

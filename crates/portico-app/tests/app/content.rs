@@ -28,6 +28,7 @@ async fn changes_write_their_audit_and_journal_entries() {
                 body: storage("<p>x</p>"),
                 version: 2,
                 message: String::new(),
+                publish: true,
             },
         )
         .await
@@ -106,6 +107,7 @@ async fn people_without_a_wiki_role_see_nothing_anywhere() {
             body: storage(""),
             version: 2,
             message: String::new(),
+            publish: true,
         };
         assert!(matches!(
             w.app.update_page(&outsider, page.id, edit).await,
@@ -187,6 +189,7 @@ async fn concurrent_saves_all_land() {
                     parent_id: None,
                     title: format!("P{n}"),
                     body: storage(""),
+                    draft: false,
                 },
             )
             .await
@@ -226,6 +229,7 @@ async fn diff_and_restore_work_across_any_two_versions() {
                     body: storage(body),
                     version: n,
                     message: String::new(),
+                    publish: true,
                 },
             )
             .await

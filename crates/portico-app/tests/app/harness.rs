@@ -104,6 +104,7 @@ impl World {
                     parent_id: parent,
                     title: title.into(),
                     body: storage(&format!("<p>{title}</p>")),
+                    draft: false,
                 },
             )
             .await

@@ -652,3 +652,33 @@ fn a_key_in_a_space_out_of_reach_is_never_satisfied() {
     assert!(set.keys.is_empty());
     assert!(set.spaces.is_empty());
 }
+
+#[test]
+fn an_admin_key_never_writes_to_an_archived_space_outside_the_access_set() {
+    // Found by the Cedar oracle: the set knew only the archived state of the
+    // spaces it could view, so an admin key could write in the others.
+    let mut s = space(1, vec![grant(Grantee::User(UserId(9)), BuiltinRole::Admin)]);
+    s.archived = true;
+    let site = site();
+    let mut admin = user(1, Role::Admin);
+    admin.admin_key = true;
+    let set = access_set(&admin, &site, [&s], &BTreeMap::new());
+    assert!(!set.can_view_space(SpaceId(1)));
+    let page_ref = PageRef {
+        space: SpaceId(1),
+        restriction_key: None,
+        author: Some(UserId(50)),
+        draft: false,
+        edit: None,
+    };
+    let facts = page(&s, &[]);
+    for action in Action::ALL.into_iter().filter(|a| a.scope() == Scope::Page) {
+        let decision = decide(&admin, &site, action, Resource::Page(facts));
+        assert_eq!(
+            set.decide(action, page_ref),
+            (decision.allowed, decision.by_admin_key),
+            "{action:?}"
+        );
+        assert_eq!(decision.allowed, !action.writes(), "{action:?}");
+    }
+}

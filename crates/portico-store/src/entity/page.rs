@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_by: Option<i64>,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// The nearest ancestor-or-self with a view restriction.
+    pub restriction_key: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

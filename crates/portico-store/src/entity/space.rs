@@ -17,6 +17,7 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_by: Option<i64>,
     pub updated_at: TimeDateTimeWithTimeZone,
+    pub allows_guests: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

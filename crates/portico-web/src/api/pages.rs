@@ -38,11 +38,13 @@ fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
     })
 }
 
-fn only_current(status: Option<&str>) -> Result<(), ApiError> {
+/// Whether a create or update asks for a draft (`status: "draft"`).
+fn wants_draft(status: Option<&str>) -> Result<bool, ApiError> {
     match status {
-        None | Some("current") => Ok(()),
+        None | Some("current") => Ok(false),
+        Some("draft") => Ok(true),
         Some(other) => Err(WebError::BadRequest(format!(
-            "`status` must be `current`, not `{other}` (drafts come later)"
+            "`status` must be `current` or `draft`, not `{other}`"
         ))
         .into()),
     }
@@ -104,7 +106,7 @@ pub async fn create(
     ApiUser(viewer): ApiUser,
     ApiJson(body): ApiJson<CreatePageJson>,
 ) -> Result<Json<PageJson>, ApiError> {
-    only_current(body.status.as_deref())?;
+    let draft = wants_draft(body.status.as_deref())?;
     let space_id = parse_id::<SpaceId>(&body.space_id)?;
     let parent_id = body
         .parent_id
@@ -127,6 +129,7 @@ pub async fn create(
                 parent_id,
                 title: body.title,
                 body: body_input,
+                draft,
             },
         )
         .await?;
@@ -164,12 +167,13 @@ pub async fn update(
         )
         .into());
     }
-    only_current(body.status.as_deref())?;
+    let publish = !wants_draft(body.status.as_deref())?;
     let update = PageUpdate {
         title: body.title,
         body: body_input(body.body)?,
         version: body.version.number,
         message: body.version.message.unwrap_or_default(),
+        publish,
     };
     let page = state.app.update_page(&viewer, page_id, update).await?;
     Ok(Json(PageJson::new(page, true)))

@@ -458,6 +458,7 @@ pub(crate) async fn create(
         parent_id: parent.as_ref().map(|parent| parent.id),
         title: form.title.clone(),
         body,
+        draft: false,
     };
     match state.app.create_page(caller.viewer(), new).await {
         Ok(page) => Ok(see_other(&links::page(&space.key, page.id, &page.title))),
@@ -556,6 +557,7 @@ pub(crate) async fn edit(
         body,
         version,
         message: form.message.clone(),
+        publish: true,
     };
     match state
         .app
