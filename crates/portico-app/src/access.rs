@@ -17,7 +17,7 @@ use portico_core::policy::{
 };
 use portico_core::{GroupId, PageId, Principal, Role, SpaceId, UserId, Viewer};
 use portico_store::permissions::{self, GrantRow};
-use portico_store::{Conn, PageRow, SpaceRow, groups, pages, settings, spaces, users};
+use portico_store::{Conn, PageRow, SpaceRow, groups, pages, spaces, users};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -271,16 +271,11 @@ pub(crate) async fn require_page(
 
 /// The site-wide facts the engine needs.
 pub(crate) async fn site_facts(conn: &impl Conn) -> AppResult<SiteFacts> {
-    let map = settings::all(conn).await?;
-    let flag = |key: &str, default: bool| {
-        map.get(key)
-            .map(|value| value == "true")
-            .unwrap_or(default)
-    };
+    let policies = crate::directory::load_policies(conn).await?.access;
     Ok(SiteFacts {
-        anonymous_access: flag(crate::permissions::ANONYMOUS_ACCESS, false),
-        guests_see_anonymous_spaces: flag(crate::permissions::GUESTS_SEE_ANONYMOUS, true),
-        guests_may_hold_reserved: flag(crate::permissions::GUESTS_RESERVED, false),
+        anonymous_access: policies.anonymous_access,
+        guests_see_anonymous_spaces: policies.guests_see_anonymous_spaces,
+        guests_may_hold_reserved: policies.guests_reserved_permissions,
         global_grants: permissions::global_grants(conn).await?,
     })
 }
@@ -393,6 +388,12 @@ pub(crate) async fn build_access_set(conn: &impl Conn, subject: &Subject) -> App
 }
 
 impl App {
+    /// Whether anonymous visitors may use the wiki at all (the site switch):
+    /// the web layer lets requests without a session through only then.
+    pub async fn anonymous_access_enabled(&self) -> AppResult<bool> {
+        Ok(site_facts(self.store.read()).await?.anonymous_access)
+    }
+
     /// The viewer with their access set, from the cache when the permission
     /// epoch hasn't moved since it was built.
     pub(crate) async fn access(&self, viewer: &Viewer) -> AppResult<Access> {

@@ -50,6 +50,30 @@ pub struct SitePolicies {
     pub max_failed_sign_ins: u32,
     pub lockout_minutes: u32,
     pub invitation_days: u32,
+    /// Who may see what beyond grants: the anonymous switch and guest limits.
+    pub access: AccessPolicies,
+}
+
+/// Site switches the access engine reads (see `portico_core::policy::SiteFacts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessPolicies {
+    /// Anonymous access for the site (off by default). A space's anonymous
+    /// grant admits nobody while this is off.
+    pub anonymous_access: bool,
+    /// Guests also see spaces open to anonymous visitors (while the switch above is on).
+    pub guests_see_anonymous_spaces: bool,
+    /// Guests may be given `admin`, `restrict` and `export`.
+    pub guests_reserved_permissions: bool,
+}
+
+impl Default for AccessPolicies {
+    fn default() -> Self {
+        Self {
+            anonymous_access: false,
+            guests_see_anonymous_spaces: true,
+            guests_reserved_permissions: false,
+        }
+    }
 }
 
 impl Default for SitePolicies {
@@ -60,6 +84,7 @@ impl Default for SitePolicies {
             max_failed_sign_ins: 5,
             lockout_minutes: 15,
             invitation_days: 7,
+            access: AccessPolicies::default(),
         }
     }
 }
@@ -105,6 +130,25 @@ impl SitePolicies {
                 as u32,
             invitation_days: number("invitations.valid_days", defaults.invitation_days.into())
                 as u32,
+            access: {
+                let flag = |key: &str, default: bool| {
+                    map.get(key).map_or(default, |value| value == "true")
+                };
+                AccessPolicies {
+                    anonymous_access: flag(
+                        crate::permissions::ANONYMOUS_ACCESS,
+                        defaults.access.anonymous_access,
+                    ),
+                    guests_see_anonymous_spaces: flag(
+                        crate::permissions::GUESTS_SEE_ANONYMOUS,
+                        defaults.access.guests_see_anonymous_spaces,
+                    ),
+                    guests_reserved_permissions: flag(
+                        crate::permissions::GUESTS_RESERVED,
+                        defaults.access.guests_reserved_permissions,
+                    ),
+                }
+            },
         }
     }
 
@@ -121,6 +165,18 @@ impl SitePolicies {
             ("sign_in.max_failures", self.max_failed_sign_ins.to_string()),
             ("sign_in.lockout_minutes", self.lockout_minutes.to_string()),
             ("invitations.valid_days", self.invitation_days.to_string()),
+            (
+                crate::permissions::ANONYMOUS_ACCESS,
+                self.access.anonymous_access.to_string(),
+            ),
+            (
+                crate::permissions::GUESTS_SEE_ANONYMOUS,
+                self.access.guests_see_anonymous_spaces.to_string(),
+            ),
+            (
+                crate::permissions::GUESTS_RESERVED,
+                self.access.guests_reserved_permissions.to_string(),
+            ),
         ]
     }
 

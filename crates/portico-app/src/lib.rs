@@ -26,7 +26,7 @@ use portico_store::Store;
 pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
-pub use directory::{GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary};
+pub use directory::{AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary};
 pub use error::AppError;
 pub use invitations::{InvitationPreview, InvitationSummary, Invite};
 pub use mail::{

@@ -4,7 +4,7 @@
 
 use portico_app::{
     AuditEntry, DomainRules, GroupSummary, InvitationSummary, LicenceLimits, LicenceUsage,
-    OutboxMail, Role, SitePolicies, UserSummary,
+    AccessPolicies, OutboxMail, Role, SitePolicies, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -197,6 +197,19 @@ pub struct PoliciesJson {
     pub max_failed_sign_ins: u32,
     pub lockout_minutes: u32,
     pub invitation_valid_days: u32,
+    /// Anonymous access for the site (off by default).
+    #[serde(default)]
+    pub anonymous_access: bool,
+    /// Guests also see spaces open to anonymous visitors (default on).
+    #[serde(default = "yes")]
+    pub guests_see_anonymous_spaces: bool,
+    /// Guests may hold `admin`, `restrict` and `export` (default off).
+    #[serde(default)]
+    pub guests_reserved_permissions: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl From<SitePolicies> for PoliciesJson {
@@ -210,6 +223,9 @@ impl From<SitePolicies> for PoliciesJson {
             max_failed_sign_ins: policies.max_failed_sign_ins,
             lockout_minutes: policies.lockout_minutes,
             invitation_valid_days: policies.invitation_days,
+            anonymous_access: policies.access.anonymous_access,
+            guests_see_anonymous_spaces: policies.access.guests_see_anonymous_spaces,
+            guests_reserved_permissions: policies.access.guests_reserved_permissions,
         }
     }
 }
@@ -236,6 +252,11 @@ impl From<PoliciesJson> for SitePolicies {
             max_failed_sign_ins: json.max_failed_sign_ins,
             lockout_minutes: json.lockout_minutes,
             invitation_days: json.invitation_valid_days,
+            access: AccessPolicies {
+                anonymous_access: json.anonymous_access,
+                guests_see_anonymous_spaces: json.guests_see_anonymous_spaces,
+                guests_reserved_permissions: json.guests_reserved_permissions,
+            },
         }
     }
 }

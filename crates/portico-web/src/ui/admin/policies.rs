@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_app::{DomainRules, LicenceLimits, SitePolicies};
+use portico_app::{AccessPolicies, DomainRules, LicenceLimits, SitePolicies};
 use serde::Deserialize;
 
 use super::Frame;
@@ -37,6 +37,17 @@ pub(crate) struct PoliciesForm {
     lockout_minutes: String,
     #[serde(default)]
     invitation_days: String,
+    // Checkboxes: present ("on") when ticked, absent otherwise.
+    #[serde(default)]
+    anonymous_access: Option<String>,
+    #[serde(default)]
+    guests_see_anonymous_spaces: Option<String>,
+    #[serde(default)]
+    guests_reserved_permissions: Option<String>,
+}
+
+fn ticked(on: bool) -> Option<String> {
+    on.then(|| "on".to_owned())
 }
 
 impl PoliciesForm {
@@ -51,6 +62,9 @@ impl PoliciesForm {
             max_failed_sign_ins: policies.max_failed_sign_ins.to_string(),
             lockout_minutes: policies.lockout_minutes.to_string(),
             invitation_days: policies.invitation_days.to_string(),
+            anonymous_access: ticked(policies.access.anonymous_access),
+            guests_see_anonymous_spaces: ticked(policies.access.guests_see_anonymous_spaces),
+            guests_reserved_permissions: ticked(policies.access.guests_reserved_permissions),
         }
     }
 
@@ -71,6 +85,11 @@ impl PoliciesForm {
             )?,
             lockout_minutes: number("lockout minutes", &self.lockout_minutes)?,
             invitation_days: number("invitation validity days", &self.invitation_days)?,
+            access: AccessPolicies {
+                anonymous_access: self.anonymous_access.is_some(),
+                guests_see_anonymous_spaces: self.guests_see_anonymous_spaces.is_some(),
+                guests_reserved_permissions: self.guests_reserved_permissions.is_some(),
+            },
         })
     }
 }
