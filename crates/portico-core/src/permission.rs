@@ -306,6 +306,8 @@ impl BuiltinRole {
         match self {
             BuiltinRole::Admin => Permissions::ALL,
             BuiltinRole::Manager => Permissions::ALL.without(Permissions::of(&[Admin])),
+            // `restrict` lets authors protect their pages (and drafts before
+            // publishing); guests never hold it unless the site allows.
             BuiltinRole::Collaborator => Permissions::of(&[
                 View,
                 DeleteOwn,
@@ -313,6 +315,7 @@ impl BuiltinRole {
                 BlogCreate,
                 CommentCreate,
                 AttachmentCreate,
+                Restrict,
             ]),
             BuiltinRole::Viewer => Permissions::of(&[View]),
         }
@@ -367,7 +370,8 @@ mod tests {
         assert!(collaborator.is_subset(manager));
         assert!(manager.is_subset(admin));
         assert!(!manager.contains(SpacePermission::Admin));
-        assert!(!collaborator.contains(SpacePermission::Restrict));
+        assert!(collaborator.contains(SpacePermission::Restrict));
+        assert!(!collaborator.contains(SpacePermission::PageDelete));
         assert_eq!(viewer, Permissions::of(&[SpacePermission::View]));
         assert!(GUEST_RESERVED.contains(SpacePermission::Export));
         assert_eq!(GUEST_RESERVED.iter().count(), 3);

@@ -14,4 +14,5 @@ mod auth;
 mod content;
 mod directory;
 mod mail;
+mod permissions;
 mod tree;

@@ -13,7 +13,7 @@ CREATE TABLE space_roles (
 INSERT INTO space_roles (role_key, name, permissions, builtin, created_at) VALUES
     ('admin', 'Admin', 16383, TRUE, '2026-01-01 00:00:00+00'),
     ('manager', 'Manager', 8191, TRUE, '2026-01-01 00:00:00+00'),
-    ('collaborator', 'Collaborator', 679, TRUE, '2026-01-01 00:00:00+00'),
+    ('collaborator', 'Collaborator', 2727, TRUE, '2026-01-01 00:00:00+00'),
     ('viewer', 'Viewer', 1, TRUE, '2026-01-01 00:00:00+00');
 
 -- Who holds what in a space. `grantee_id` is 0 for all-members and anonymous.

@@ -13,7 +13,7 @@ CREATE TABLE space_roles (
 INSERT INTO space_roles (role_key, name, permissions, builtin, created_at) VALUES
     ('admin', 'Admin', 16383, 1, '2026-01-01T00:00:00Z'),
     ('manager', 'Manager', 8191, 1, '2026-01-01T00:00:00Z'),
-    ('collaborator', 'Collaborator', 679, 1, '2026-01-01T00:00:00Z'),
+    ('collaborator', 'Collaborator', 2727, 1, '2026-01-01T00:00:00Z'),
     ('viewer', 'Viewer', 1, 1, '2026-01-01T00:00:00Z');
 
 -- Who holds what in a space. `grantee_id` is 0 for all-members and anonymous.
