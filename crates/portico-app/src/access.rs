@@ -89,10 +89,9 @@ impl Drop for Access {
         if uses.is_empty() {
             return;
         }
-        let (Some(actor), Ok(runtime)) = (
-            self.viewer.user_id(),
-            tokio::runtime::Handle::try_current(),
-        ) else {
+        let (Some(actor), Ok(runtime)) =
+            (self.viewer.user_id(), tokio::runtime::Handle::try_current())
+        else {
             return;
         };
         // Recorded in its own transaction: the use case may hold the writer.
@@ -155,15 +154,15 @@ impl Access {
 fn forbidden(action: Action) -> AppError {
     AppError::Forbidden {
         permission: action.permission(),
-        reason: format!("you don't hold the `{}` permission here", action.permission()),
+        reason: format!(
+            "you don't hold the `{}` permission here",
+            action.permission()
+        ),
     }
 }
 
 /// The access-set view of a stored page.
-pub(crate) fn page_ref<'a>(
-    page: &PageRow,
-    edit: Option<&'a policy::Restriction>,
-) -> PageRef<'a> {
+pub(crate) fn page_ref<'a>(page: &PageRow, edit: Option<&'a policy::Restriction>) -> PageRef<'a> {
     PageRef {
         space: SpaceId(page.space_id),
         restriction_key: page.restriction_key.map(PageId),
@@ -253,11 +252,11 @@ pub(crate) async fn require_page(
         .await?
         .edit
         .remove(&page.id);
-    let mut reference = page_ref(page, edit.as_ref());
-    if space.status == "archived" {
-        // The set knows archived spaces it can view; the row is the truth.
-        reference.space = SpaceId(space.id);
+    if action.writes() && space.status == "archived" {
+        // The space row is the truth, also for spaces an admin key opens.
+        return Err(forbidden(action));
     }
+    let reference = page_ref(page, edit.as_ref());
     let (allowed, by_key) = access.set.decide(action, reference);
     if by_key {
         access.note_key_use(("page", page.id), page.author_id);

@@ -20,7 +20,9 @@ use crate::record::audit;
 /// The org admin behind `viewer`. Everyone else finds admin screens missing.
 pub(crate) fn require_org_admin(viewer: &Viewer) -> AppResult<i64> {
     match viewer {
-        Viewer::User(principal) if principal.org_admin => Ok(principal.user_id.0),
+        Viewer::User(principal) if portico_core::policy::administers_directory(viewer) => {
+            Ok(principal.user_id.0)
+        }
         _ => Err(AppError::NotFound),
     }
 }

@@ -26,7 +26,9 @@ use portico_store::Store;
 pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
-pub use directory::{AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary};
+pub use directory::{
+    AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary,
+};
 pub use error::AppError;
 pub use invitations::{InvitationPreview, InvitationSummary, Invite};
 pub use mail::{
@@ -39,12 +41,12 @@ pub use permissions::{
     GrantInput, NamedGrantee, PageRestrictionsView, RestrictionChange, SpaceAccessView,
     SpaceGrantView, SpaceRole,
 };
+pub use portico_core::directory::{DomainRules, LicenceLimits};
+pub use portico_core::page::Placement;
 pub use portico_core::policy::{Decision, Explanation, Grantee, Reason};
 pub use portico_core::{
     GlobalPermission, GlobalPermissions, GroupId, Permissions, SpacePermission,
 };
-pub use portico_core::directory::{DomainRules, LicenceLimits};
-pub use portico_core::page::Placement;
 pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};

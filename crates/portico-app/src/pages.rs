@@ -295,7 +295,9 @@ impl App {
         }
         let was_draft = page.status == "draft";
         if !was_draft && !update.publish {
-            return Err(ValidationError::new("status", "a published page can't become a draft").into());
+            return Err(
+                ValidationError::new("status", "a published page can't become a draft").into(),
+            );
         }
         let publishing = was_draft && update.publish;
         if !was_draft || publishing {
@@ -312,7 +314,11 @@ impl App {
             tx.conn(),
             now,
             Some(actor),
-            if publishing { "page.publish" } else { "page.update" },
+            if publishing {
+                "page.publish"
+            } else {
+                "page.update"
+            },
             ("page", page.id.to_string()),
             json!({ "version": page.version }),
         )
@@ -321,7 +327,11 @@ impl App {
             journal(
                 tx.conn(),
                 now,
-                if publishing { "page.created" } else { "page.updated" },
+                if publishing {
+                    "page.created"
+                } else {
+                    "page.updated"
+                },
                 ("page", page.id),
                 Some(space.id),
             )

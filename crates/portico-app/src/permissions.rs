@@ -175,9 +175,10 @@ async fn administrable_space(
         return Err(AppError::NotFound);
     };
     let archived = space.status == "archived";
-    let (administers, _) = access
-        .set
-        .decide_space(Action::AdministerSpace, SpaceId(space.id), archived);
+    let (administers, _) =
+        access
+            .set
+            .decide_space(Action::AdministerSpace, SpaceId(space.id), archived);
     if administers {
         return Ok(space);
     }
@@ -283,7 +284,9 @@ impl App {
             .into());
         }
         if who.first().is_some_and(|w| w.is_guest) && space.allows_guests.eq(&false) {
-            return Err(ValidationError::new("principal", "this space doesn't allow guests").into());
+            return Err(
+                ValidationError::new("principal", "this space doesn't allow guests").into(),
+            );
         }
         store::put_grant(conn, space.id, grantee, value, now).await?;
         audit(
@@ -400,7 +403,9 @@ impl App {
         }
         let now = self.now();
         let tx = self.store.write().await?;
-        let mut row = store::role(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+        let mut row = store::role(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if row.builtin {
             return Err(AppError::Conflict(
                 "built-in roles can't be changed".to_owned(),
@@ -428,7 +433,9 @@ impl App {
         require_wiki_admin(&access)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let row = store::role(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+        let row = store::role(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if row.builtin {
             return Err(AppError::Conflict(
                 "built-in roles can't be deleted".to_owned(),
@@ -650,7 +657,9 @@ impl App {
         let person_viewer = match principal_of(conn, person.0).await? {
             Some(principal) => Viewer::User(principal),
             None => {
-                return Err(ValidationError::new("user", format!("no user with id {person}")).into());
+                return Err(
+                    ValidationError::new("user", format!("no user with id {person}")).into(),
+                );
             }
         };
         self.explain_for(conn, &person_viewer, &space, page.as_ref())
@@ -872,9 +881,7 @@ fn validate_role_name(name: &str) -> AppResult<String> {
         .iter()
         .any(|role| role.name().eq_ignore_ascii_case(&name))
     {
-        return Err(AppError::Conflict(format!(
-            "`{name}` is a built-in role"
-        )));
+        return Err(AppError::Conflict(format!("`{name}` is a built-in role")));
     }
     Ok(name)
 }

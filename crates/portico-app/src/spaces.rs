@@ -1,11 +1,11 @@
 //! Spaces: create, read, list, update, archive.
 
-use portico_core::policy::Action;
-use portico_core::space::{SpaceKey, validate_description, validate_name};
-use portico_core::{SpaceId, Viewer};
 use portico_core::UserId;
 use portico_core::permission::BuiltinRole;
+use portico_core::policy::Action;
 use portico_core::policy::Grantee;
+use portico_core::space::{SpaceKey, validate_description, validate_name};
+use portico_core::{SpaceId, Viewer};
 use portico_store::permissions::{self, GrantValue};
 use portico_store::{pages, spaces};
 use serde_json::json;
@@ -104,7 +104,9 @@ impl App {
         ] {
             let role = permissions::role_by_key(tx.conn(), role.key())
                 .await?
-                .ok_or_else(|| AppError::Internal(format!("missing built-in role `{}`", role.key()).into()))?;
+                .ok_or_else(|| {
+                    AppError::Internal(format!("missing built-in role `{}`", role.key()).into())
+                })?;
             permissions::put_grant(tx.conn(), space.id, grantee, GrantValue::Role(role.id), now)
                 .await?;
         }

@@ -13,10 +13,10 @@ use serde_json::json;
 
 use crate::App;
 use crate::access::{Access, require_page, visible_page, visible_space};
-use crate::permissions::recompute_restriction_keys;
 use crate::error::{AppError, AppResult};
 use crate::model::{Crumb, Page, TreeEntry, page_from_row};
 use crate::pages::ensure_title_free;
+use crate::permissions::recompute_restriction_keys;
 use crate::record::{audit, journal};
 
 /// Where a page goes, relative to a page or a space (as in Confluence's

@@ -71,6 +71,14 @@ impl Viewer {
     }
 }
 
+/// Whether `viewer` manages the directory (users, groups, invitations,
+/// licences, policies, the audit log): the org admin flag, which is separate
+/// from the wiki admin role and gives no access to content.
+pub fn administers_directory(viewer: &Viewer) -> bool {
+    // An org admin needs no product access to manage the directory.
+    matches!(viewer, Viewer::User(principal) if principal.org_admin)
+}
+
 /// Who a grant or restriction names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "type", content = "id", rename_all = "kebab-case")]

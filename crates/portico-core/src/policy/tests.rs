@@ -682,3 +682,18 @@ fn an_admin_key_never_writes_to_an_archived_space_outside_the_access_set() {
         assert_eq!(decision.allowed, !action.writes(), "{action:?}");
     }
 }
+
+#[test]
+fn only_org_admins_manage_the_directory() {
+    let org_admin = |role| {
+        Viewer::User(Principal {
+            user_id: UserId(1),
+            role,
+            org_admin: true,
+        })
+    };
+    assert!(administers_directory(&org_admin(Role::Member)));
+    assert!(administers_directory(&org_admin(Role::None)));
+    assert!(!administers_directory(&user(1, Role::Admin).viewer));
+    assert!(!administers_directory(&Viewer::Anonymous));
+}
