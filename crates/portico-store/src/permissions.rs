@@ -395,7 +395,9 @@ pub async fn put_restriction(
         })
         .collect::<Vec<_>>();
     if !rows.is_empty() {
-        page_restriction::Entity::insert_many(rows).exec(conn).await?;
+        page_restriction::Entity::insert_many(rows)
+            .exec(conn)
+            .await?;
     }
     Ok(())
 }

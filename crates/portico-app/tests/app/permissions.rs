@@ -5,8 +5,8 @@
 
 use portico_app::{
     AppError, ExplainTarget, GrantInput, Grantee, GroupId, MoveTo, NewPage, PageFilter, PageId,
-    PageUpdate, Permissions, Reason, RestrictionChange, Role, SpaceFilter, SpacePermission,
-    UserId, Viewer,
+    PageUpdate, Permissions, Reason, RestrictionChange, Role, SpaceFilter, SpacePermission, UserId,
+    Viewer,
 };
 use portico_store::{audit, outbox};
 
@@ -77,7 +77,12 @@ async fn built_in_roles_in_the_database_match_the_engine() {
             .iter()
             .find(|r| r.key == builtin.key())
             .expect("every built-in role is stored");
-        assert_eq!(stored.permissions, builtin.permissions(), "{}", builtin.name());
+        assert_eq!(
+            stored.permissions,
+            builtin.permissions(),
+            "{}",
+            builtin.name()
+        );
         assert!(stored.builtin);
     }
 }
@@ -92,9 +97,17 @@ async fn a_revoked_grant_stops_working_on_the_very_next_request() {
         .remove_space_grant(&w.admin, space.id, Grantee::AllMembers)
         .await
         .unwrap();
-    assert!(matches!(w.app.space(&member, space.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.space(&member, space.id).await,
+        Err(AppError::NotFound)
+    ));
     w.app
-        .set_space_grant(&w.admin, space.id, Grantee::User(id(&member)), role("viewer"))
+        .set_space_grant(
+            &w.admin,
+            space.id,
+            Grantee::User(id(&member)),
+            role("viewer"),
+        )
         .await
         .unwrap();
     assert!(w.app.space(&member, space.id).await.is_ok());
@@ -102,7 +115,10 @@ async fn a_revoked_grant_stops_working_on_the_very_next_request() {
         .remove_space_grant(&w.admin, space.id, Grantee::User(id(&member)))
         .await
         .unwrap();
-    assert!(matches!(w.app.space(&member, space.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.space(&member, space.id).await,
+        Err(AppError::NotFound)
+    ));
     let listed = w
         .app
         .list_spaces(
@@ -128,23 +144,47 @@ async fn group_grants_follow_membership_at_once() {
         .remove_space_grant(&w.admin, space.id, Grantee::AllMembers)
         .await
         .unwrap();
-    let group = w.app.create_group(&w.admin, "editors", Role::None).await.unwrap();
+    let group = w
+        .app
+        .create_group(&w.admin, "editors", Role::None)
+        .await
+        .unwrap();
     w.app
-        .set_space_grant(&w.admin, space.id, Grantee::Group(GroupId(group.id)), role("collaborator"))
+        .set_space_grant(
+            &w.admin,
+            space.id,
+            Grantee::Group(GroupId(group.id)),
+            role("collaborator"),
+        )
         .await
         .unwrap();
     assert!(w.app.space(&member, space.id).await.is_err());
-    w.app.add_group_member(&w.admin, group.id, id(&member)).await.unwrap();
+    w.app
+        .add_group_member(&w.admin, group.id, id(&member))
+        .await
+        .unwrap();
     assert!(w.app.space(&member, space.id).await.is_ok());
-    w.app.remove_group_member(&w.admin, group.id, id(&member)).await.unwrap();
-    assert!(matches!(w.app.space(&member, space.id).await, Err(AppError::NotFound)));
+    w.app
+        .remove_group_member(&w.admin, group.id, id(&member))
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.app.space(&member, space.id).await,
+        Err(AppError::NotFound)
+    ));
 }
 
 #[tokio::test]
 async fn changing_a_custom_role_changes_everyone_who_holds_it() {
     let w = world().await;
     let space = w.space("CUS").await;
-    let home = w.app.space(&w.admin, space.id).await.unwrap().homepage_id.unwrap();
+    let home = w
+        .app
+        .space(&w.admin, space.id)
+        .await
+        .unwrap()
+        .homepage_id
+        .unwrap();
     let member = w.user("c@example.com", Role::Member).await;
     w.app
         .remove_space_grant(&w.admin, space.id, Grantee::AllMembers)
@@ -152,11 +192,20 @@ async fn changing_a_custom_role_changes_everyone_who_holds_it() {
         .unwrap();
     let reviewer = w
         .app
-        .create_space_role(&w.admin, "Reviewer", Permissions::of(&[SpacePermission::View]))
+        .create_space_role(
+            &w.admin,
+            "Reviewer",
+            Permissions::of(&[SpacePermission::View]),
+        )
         .await
         .unwrap();
     w.app
-        .set_space_grant(&w.admin, space.id, Grantee::User(id(&member)), role(&reviewer.key))
+        .set_space_grant(
+            &w.admin,
+            space.id,
+            Grantee::User(id(&member)),
+            role(&reviewer.key),
+        )
         .await
         .unwrap();
     let edit = |version: i64| PageUpdate {
@@ -224,7 +273,10 @@ async fn view_restrictions_hide_the_whole_subtree_everywhere() {
         w.app.update_page(&member, child.id, update).await,
         Err(AppError::NotFound)
     ));
-    assert!(matches!(w.app.delete_page(&member, child.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.delete_page(&member, child.id).await,
+        Err(AppError::NotFound)
+    ));
 }
 
 #[tokio::test]
@@ -286,7 +338,10 @@ async fn copies_keep_restrictions_and_leave_out_what_the_copier_cannot_see() {
         .await
         .unwrap();
     let copied_children = w.app.children(&w.admin, copy.id, 0, 50).await.unwrap();
-    assert!(copied_children.items.is_empty(), "nothing the copier can't see is copied");
+    assert!(
+        copied_children.items.is_empty(),
+        "nothing the copier can't see is copied"
+    );
     // The admin copies the restricted page: the copy stays restricted.
     let copy = w
         .app
@@ -344,7 +399,10 @@ async fn edit_restrictions_leave_reading_alone_and_name_the_permission() {
     };
     assert!(matches!(
         w.app.update_page(&member, page.id, update).await,
-        Err(AppError::Forbidden { permission: "page.create", .. })
+        Err(AppError::Forbidden {
+            permission: "page.create",
+            ..
+        })
     ));
 }
 
@@ -360,13 +418,19 @@ async fn anonymous_grants_admit_nobody_while_the_site_switch_is_off() {
         .unwrap();
     let anonymous = Viewer::Anonymous;
     let guest = w.user("guest@partner.example", Role::Guest).await;
-    assert!(matches!(w.app.space(&anonymous, public.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.space(&anonymous, public.id).await,
+        Err(AppError::NotFound)
+    ));
     assert!(!sees_page(&w, &anonymous, home).await);
     assert!(!sees_page(&w, &guest, home).await);
     set_site_switches(&w, true, true).await;
     assert!(sees_page(&w, &anonymous, home).await);
     assert!(sees_page(&w, &guest, home).await);
-    assert!(matches!(w.app.space(&anonymous, private.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.space(&anonymous, private.id).await,
+        Err(AppError::NotFound)
+    ));
     // Anonymous visitors read; they never write.
     assert!(matches!(
         w.app
@@ -385,11 +449,19 @@ async fn anonymous_grants_admit_nobody_while_the_site_switch_is_off() {
     ));
     set_site_switches(&w, true, false).await;
     assert!(sees_page(&w, &anonymous, home).await);
-    assert!(!sees_page(&w, &guest, home).await, "guests.see_anonymous_spaces is off");
+    assert!(
+        !sees_page(&w, &guest, home).await,
+        "guests.see_anonymous_spaces is off"
+    );
     // An anonymous grant can't carry more than `view`.
     assert!(matches!(
         w.app
-            .set_space_grant(&w.admin, public.id, Grantee::Anonymous, role("collaborator"))
+            .set_space_grant(
+                &w.admin,
+                public.id,
+                Grantee::Anonymous,
+                role("collaborator")
+            )
             .await,
         Err(AppError::Invalid(_))
     ));
@@ -402,13 +474,24 @@ async fn guests_see_exactly_the_spaces_given_to_them() {
     let internal = w.space("INT").await;
     let guest = w.user("g@partner.example", Role::Guest).await;
     // The all-members default never includes guests.
-    assert!(matches!(w.app.space(&guest, shared.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.space(&guest, shared.id).await,
+        Err(AppError::NotFound)
+    ));
     w.app
-        .set_space_grant(&w.admin, shared.id, Grantee::User(id(&guest)), role("viewer"))
+        .set_space_grant(
+            &w.admin,
+            shared.id,
+            Grantee::User(id(&guest)),
+            role("viewer"),
+        )
         .await
         .unwrap();
     assert!(w.app.space(&guest, shared.id).await.is_ok());
-    assert!(matches!(w.app.space(&guest, internal.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.space(&guest, internal.id).await,
+        Err(AppError::NotFound)
+    ));
     let visible: Vec<_> = w
         .app
         .list_spaces(
@@ -442,7 +525,10 @@ async fn guests_see_exactly_the_spaces_given_to_them() {
                 },
             )
             .await,
-        Err(AppError::Forbidden { permission: "page.create", .. })
+        Err(AppError::Forbidden {
+            permission: "page.create",
+            ..
+        })
     ));
     assert!(matches!(
         w.app.delete_page(&guest, home).await,
@@ -460,7 +546,10 @@ async fn guests_see_exactly_the_spaces_given_to_them() {
                 },
             )
             .await,
-        Err(AppError::Forbidden { permission: "space.create", .. })
+        Err(AppError::Forbidden {
+            permission: "space.create",
+            ..
+        })
     ));
 }
 
@@ -538,13 +627,20 @@ async fn the_admin_key_is_the_only_bypass_and_every_use_is_told() {
         .await
         .unwrap();
     restrict_view(&w, &owner, page.id, &[&owner]).await;
-    assert!(!sees_page(&w, &w.admin, page.id).await, "admins don't silently read");
+    assert!(
+        !sees_page(&w, &w.admin, page.id).await,
+        "admins don't silently read"
+    );
     let member = w.user("plain@example.com", Role::Member).await;
     assert!(matches!(
         w.app.activate_admin_key(&member, "curious").await,
         Err(AppError::NotFound)
     ));
-    let status = w.app.activate_admin_key(&w.admin, "legal hold").await.unwrap();
+    let status = w
+        .app
+        .activate_admin_key(&w.admin, "legal hold")
+        .await
+        .unwrap();
     assert!(status.active);
     assert!(sees_page(&w, &w.admin, page.id).await);
     // The use is audited and the owner is mailed (recorded right after the read).
@@ -596,7 +692,13 @@ async fn explain_gives_the_reasons_the_engine_decided_with() {
         .await
         .unwrap();
     assert!(!explanation.view.allowed);
-    assert!(explanation.view.reasons.iter().any(|r| matches!(r, Reason::ViewRestrictionUnmet { .. })));
+    assert!(
+        explanation
+            .view
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::ViewRestrictionUnmet { .. }))
+    );
     // Asking about someone else needs the space's admin permission; about a
     // page one can't see, the answer is "not found".
     assert!(matches!(
@@ -621,7 +723,10 @@ async fn space_access_screens_are_invisible_to_those_who_cannot_see_the_space() 
     // The member sees the space but doesn't administer it: 403.
     assert!(matches!(
         w.app.space_access(&member, space.id).await,
-        Err(AppError::Forbidden { permission: "admin", .. })
+        Err(AppError::Forbidden {
+            permission: "admin",
+            ..
+        })
     ));
     w.app
         .remove_space_grant(&w.admin, space.id, Grantee::AllMembers)
@@ -633,5 +738,9 @@ async fn space_access_screens_are_invisible_to_those_who_cannot_see_the_space() 
         Err(AppError::NotFound)
     ));
     let view = w.app.space_access(&w.admin, space.id).await.unwrap();
-    assert!(view.grants.iter().any(|g| g.role.as_deref() == Some("admin")));
+    assert!(
+        view.grants
+            .iter()
+            .any(|g| g.role.as_deref() == Some("admin"))
+    );
 }

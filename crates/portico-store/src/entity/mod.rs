@@ -1,23 +1,23 @@
 //! SeaORM entities: one module per table, mirroring the SQL migrations.
 //! Only the store crate sees these; the app layer gets plain records.
 
+pub mod admin_key;
 pub mod audit;
+pub mod global_grant;
 pub mod group;
 pub mod group_member;
 pub mod invitation;
 pub mod journal;
 pub mod outbox;
 pub mod page;
+pub mod page_restriction;
 pub mod page_version;
 pub mod password_reset;
+pub mod permission_epoch;
 pub mod session;
 pub mod setup_token;
 pub mod site_setting;
 pub mod space;
-pub mod user;
-pub mod space_role;
 pub mod space_grant;
-pub mod global_grant;
-pub mod page_restriction;
-pub mod permission_epoch;
-pub mod admin_key;
+pub mod space_role;
+pub mod user;
