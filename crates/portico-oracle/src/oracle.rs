@@ -6,9 +6,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use cedar_policy::{
-    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId,
     PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
 use portico_core::permission::{GlobalPermission, SpacePermission};
@@ -56,6 +57,8 @@ pub struct Answer {
 pub struct Oracle {
     schema: Schema,
     policies: PolicySet,
+    /// The `@id` of each policy (looking an annotation up parses its key).
+    names: HashMap<PolicyId, String>,
     authorizer: Authorizer,
 }
 
@@ -90,9 +93,17 @@ impl Oracle {
                 errors.join("; ")
             )));
         }
+        let names = policies
+            .policies()
+            .map(|policy| {
+                let name = policy.annotation("id").unwrap_or(policy.id().as_ref());
+                (policy.id().clone(), name.to_owned())
+            })
+            .collect();
         Ok(Self {
             schema,
             policies,
+            names,
             authorizer: Authorizer::new(),
         })
     }
@@ -140,15 +151,15 @@ impl Oracle {
         admin_key: bool,
     ) -> Result<(bool, Vec<String>), OracleError> {
         let principal = match case.who {
-            Who::Anonymous => uid("Anonymous", VISITOR)?,
-            Who::User(id) => uid("User", id)?,
+            Who::Anonymous => uid(Kind::Anonymous, VISITOR)?,
+            Who::User(id) => uid(Kind::User, id)?,
         };
         let resource = match case.target {
-            Target::Site => uid("Site", SITE)?,
-            Target::Space(id) => uid("Space", id)?,
-            Target::Page(id) => uid("Page", id)?,
+            Target::Site => uid(Kind::Site, SITE)?,
+            Target::Space(id) => uid(Kind::Space, id)?,
+            Target::Page(id) => uid(Kind::Page, id)?,
         };
-        let action = uid("Action", action_name(case.action))?;
+        let action = uid(Kind::Action, action_name(case.action))?;
         let context = Context::from_pairs([(
             "admin_key".to_owned(),
             RestrictedExpression::new_bool(admin_key),
@@ -175,9 +186,9 @@ impl Oracle {
             .diagnostics()
             .reason()
             .map(|id| {
-                self.policies
-                    .annotation(id, "id")
-                    .map_or_else(|| id.to_string(), str::to_owned)
+                self.names
+                    .get(id)
+                    .map_or_else(|| id.to_string(), String::clone)
             })
             .collect();
         Ok((response.decision() == Decision::Allow, policies))
@@ -208,20 +219,81 @@ pub fn action_name(action: Action) -> &'static str {
     }
 }
 
-fn uid(kind: &str, id: impl fmt::Display) -> Result<EntityUid, OracleError> {
-    let kind = EntityTypeName::from_str(kind).map_err(|err| error("entity type", err))?;
+/// The entity types of the schema.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    User,
+    Group,
+    GuestGroup,
+    Restriction,
+    Anonymous,
+    Site,
+    Space,
+    Page,
+    Action,
+}
+
+impl Kind {
+    const ALL: [Kind; 9] = [
+        Kind::User,
+        Kind::Group,
+        Kind::GuestGroup,
+        Kind::Restriction,
+        Kind::Anonymous,
+        Kind::Site,
+        Kind::Space,
+        Kind::Page,
+        Kind::Action,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+            Kind::GuestGroup => "GuestGroup",
+            Kind::Restriction => "Restriction",
+            Kind::Anonymous => "Anonymous",
+            Kind::Site => "Site",
+            Kind::Space => "Space",
+            Kind::Page => "Page",
+            Kind::Action => "Action",
+        }
+    }
+
+    /// The parsed type name (parsing runs Cedar's parser: do it once).
+    fn type_name(self) -> Result<EntityTypeName, OracleError> {
+        static NAMES: OnceLock<Result<Vec<EntityTypeName>, OracleError>> = OnceLock::new();
+        let names = NAMES.get_or_init(|| {
+            Kind::ALL
+                .into_iter()
+                .map(|kind| {
+                    EntityTypeName::from_str(kind.name()).map_err(|err| error("entity type", err))
+                })
+                .collect()
+        });
+        match names {
+            Ok(names) => names
+                .get(self as usize)
+                .cloned()
+                .ok_or_else(|| OracleError(format!("no type name for {self:?}"))),
+            Err(err) => Err(err.clone()),
+        }
+    }
+}
+
+fn uid(kind: Kind, id: impl fmt::Display) -> Result<EntityUid, OracleError> {
     Ok(EntityUid::from_type_name_and_id(
-        kind,
+        kind.type_name()?,
         EntityId::new(id.to_string()),
     ))
 }
 
-fn entity_ref(kind: &str, id: impl fmt::Display) -> Result<RestrictedExpression, OracleError> {
+fn entity_ref(kind: Kind, id: impl fmt::Display) -> Result<RestrictedExpression, OracleError> {
     Ok(RestrictedExpression::new_entity_uid(uid(kind, id)?))
 }
 
 fn restriction_uid(kind: &str, page: PageId) -> Result<EntityUid, OracleError> {
-    uid("Restriction", format!("{kind}-{page}"))
+    uid(Kind::Restriction, format!("{kind}-{page}"))
 }
 
 fn record(
@@ -254,7 +326,7 @@ impl Named {
     }
 
     fn expression(&self) -> Result<RestrictedExpression, OracleError> {
-        let set = |kind: &str, ids: Vec<String>| -> Result<RestrictedExpression, OracleError> {
+        let set = |kind: Kind, ids: Vec<String>| -> Result<RestrictedExpression, OracleError> {
             let items = ids
                 .into_iter()
                 .map(|id| entity_ref(kind, id))
@@ -264,20 +336,29 @@ impl Named {
         record([
             (
                 "users",
-                set("User", self.users.iter().map(ToString::to_string).collect())?,
+                set(
+                    Kind::User,
+                    self.users.iter().map(ToString::to_string).collect(),
+                )?,
             ),
             (
                 "groups",
-                set("Group", self.groups.iter().map(ToString::to_string).collect())?,
+                set(
+                    Kind::Group,
+                    self.groups.iter().map(ToString::to_string).collect(),
+                )?,
             ),
             (
                 "guest_groups",
                 set(
-                    "GuestGroup",
+                    Kind::GuestGroup,
                     self.guest_groups.iter().map(ToString::to_string).collect(),
                 )?,
             ),
-            ("all_members", RestrictedExpression::new_bool(self.all_members)),
+            (
+                "all_members",
+                RestrictedExpression::new_bool(self.all_members),
+            ),
             ("anonymous", RestrictedExpression::new_bool(self.anonymous)),
         ])
     }
@@ -356,9 +437,9 @@ fn role_name(role: Role) -> &'static str {
 
 fn group_uid(world: &World, id: GroupId) -> Result<EntityUid, OracleError> {
     if world.is_guest_group(id) {
-        uid("GuestGroup", id)
+        uid(Kind::GuestGroup, id)
     } else {
-        uid("Group", id)
+        uid(Kind::Group, id)
     }
 }
 
@@ -367,20 +448,18 @@ fn new_entity(
     attrs: impl IntoIterator<Item = (&'static str, RestrictedExpression)>,
     parents: HashSet<EntityUid>,
 ) -> Result<Entity, OracleError> {
-    let attrs: HashMap<String, RestrictedExpression> = attrs
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+    let attrs: HashMap<String, RestrictedExpression> =
+        attrs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     Entity::new(uid, attrs, parents).map_err(|err| error("entity", err))
 }
 
-/// The restrictions (view and edit) that name someone, by the uid of who
-/// they name.
-fn naming_restrictions(
-    world: &World,
-) -> Result<(Vec<Entity>, HashMap<EntityUid, HashSet<EntityUid>>), OracleError> {
+/// For each user or group, the restrictions that name them (their parents).
+type NamedBy = HashMap<EntityUid, HashSet<EntityUid>>;
+
+/// The restriction entities (view and edit), and who each names.
+fn naming_restrictions(world: &World) -> Result<(Vec<Entity>, NamedBy), OracleError> {
     let mut restrictions = Vec::new();
-    let mut named: HashMap<EntityUid, HashSet<EntityUid>> = HashMap::new();
+    let mut named = NamedBy::new();
     let mut note = |kind: &str, restriction: &Restriction| -> Result<(), OracleError> {
         let restriction_uid = restriction_uid(kind, restriction.page)?;
         restrictions.push(Entity::new_no_attrs(
@@ -389,7 +468,7 @@ fn naming_restrictions(
         ));
         for user in &restriction.users {
             named
-                .entry(uid("User", user)?)
+                .entry(uid(Kind::User, user)?)
                 .or_default()
                 .insert(restriction_uid.clone());
         }
@@ -426,7 +505,7 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
 
     let site = &world.site;
     entities.push(new_entity(
-        uid("Site", SITE)?,
+        uid(Kind::Site, SITE)?,
         [
             (
                 "anonymous_access",
@@ -445,7 +524,7 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
         HashSet::new(),
     )?);
     entities.push(Entity::new_no_attrs(
-        uid("Anonymous", VISITOR)?,
+        uid(Kind::Anonymous, VISITOR)?,
         HashSet::new(),
     ));
     for group in &world.groups {
@@ -454,7 +533,7 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
         entities.push(Entity::new_no_attrs(group_uid, parents));
     }
     for user in &world.users {
-        let user_uid = uid("User", user.id)?;
+        let user_uid = uid(Kind::User, user.id)?;
         let mut parents = named_by(&user_uid);
         for group in &user.groups {
             parents.insert(group_uid(world, *group)?);
@@ -470,7 +549,7 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
     }
     for space in &world.spaces {
         entities.push(new_entity(
-            uid("Space", space.id)?,
+            uid(Kind::Space, space.id)?,
             [
                 ("archived", RestrictedExpression::new_bool(space.archived)),
                 (
@@ -484,14 +563,14 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
     }
     for page in &world.pages {
         let mut attrs = vec![
-            ("space", entity_ref("Space", page.space)?),
+            ("space", entity_ref(Kind::Space, page.space)?),
             ("draft", RestrictedExpression::new_bool(page.draft)),
         ];
         if let Some(author) = page.author {
-            attrs.push(("author", entity_ref("User", author)?));
+            attrs.push(("author", entity_ref(Kind::User, author)?));
         }
         if let Some(parent) = page.parent {
-            attrs.push(("parent", entity_ref("Page", parent)?));
+            attrs.push(("parent", entity_ref(Kind::Page, parent)?));
         }
         if page.view.is_some() {
             attrs.push((
@@ -505,7 +584,11 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
                 RestrictedExpression::new_entity_uid(restriction_uid("edit", page.id)?),
             ));
         }
-        entities.push(new_entity(uid("Page", page.id)?, attrs, HashSet::new())?);
+        entities.push(new_entity(
+            uid(Kind::Page, page.id)?,
+            attrs,
+            HashSet::new(),
+        )?);
     }
     Ok(entities)
 }

@@ -98,7 +98,9 @@ impl World {
     }
 
     pub fn is_guest_group(&self, id: GroupId) -> bool {
-        self.groups.iter().any(|group| group.id == id && group.guest)
+        self.groups
+            .iter()
+            .any(|group| group.id == id && group.guest)
     }
 
     /// Everyone who may ask: the anonymous visitor and every user.
@@ -224,7 +226,12 @@ impl World {
         )?;
         for grant in &site.global_grants {
             let names: Vec<&str> = grant.permissions.iter().map(|p| p.as_str()).collect();
-            writeln!(out, "  global grant to {}: {}", grant.grantee, names.join(", "))?;
+            writeln!(
+                out,
+                "  global grant to {}: {}",
+                grant.grantee,
+                names.join(", ")
+            )?;
         }
         for group in &self.groups {
             let kind = if group.guest { "guest group" } else { "group" };
@@ -283,7 +290,12 @@ fn restriction_names(restriction: &Restriction) -> String {
         .users
         .iter()
         .map(|user| format!("user {user}"))
-        .chain(restriction.groups.iter().map(|group| format!("group {group}")))
+        .chain(
+            restriction
+                .groups
+                .iter()
+                .map(|group| format!("group {group}")),
+        )
         .collect();
     format!("[{}]", names.join(", "))
 }
@@ -326,6 +338,9 @@ struct PageRecipe {
     edit: Option<(u16, u8)>,
 }
 
+/// Archived, allows guests, grants.
+type SpaceRecipe = (bool, bool, Vec<(Pick, Permissions)>);
+
 #[derive(Debug, Clone)]
 struct Recipe {
     flags: (bool, bool, bool),
@@ -333,7 +348,7 @@ struct Recipe {
     global: Vec<(Pick, u8)>,
     groups: Vec<bool>,
     users: Vec<(Role, u8, bool)>,
-    spaces: Vec<(bool, bool, Vec<(Pick, Permissions)>)>,
+    spaces: Vec<SpaceRecipe>,
     pages: Vec<PageRecipe>,
 }
 
@@ -424,26 +439,17 @@ fn recipe(max_users: usize, max_spaces: usize, max_pages: usize) -> impl Strateg
         1..=max_spaces,
     );
     let pages = prop::collection::vec(page_recipe(), 0..=max_pages);
-    (
-        flags,
-        default_global,
-        global,
-        groups,
-        users,
-        spaces,
-        pages,
+    (flags, default_global, global, groups, users, spaces, pages).prop_map(
+        |(flags, default_global, global, groups, users, spaces, pages)| Recipe {
+            flags,
+            default_global,
+            global,
+            groups,
+            users,
+            spaces,
+            pages,
+        },
     )
-        .prop_map(
-            |(flags, default_global, global, groups, users, spaces, pages)| Recipe {
-                flags,
-                default_global,
-                global,
-                groups,
-                users,
-                spaces,
-                pages,
-            },
-        )
 }
 
 impl Recipe {
@@ -471,7 +477,9 @@ impl Recipe {
             })
             .collect();
         let grantee = |pick: &Pick| match pick {
-            Pick::User(index) if !users.is_empty() => Grantee::User(users[index.index(users.len())].id),
+            Pick::User(index) if !users.is_empty() => {
+                Grantee::User(users[index.index(users.len())].id)
+            }
             Pick::Group(index) if !groups.is_empty() => {
                 Grantee::Group(groups[index.index(groups.len())].id)
             }
@@ -516,7 +524,9 @@ impl Recipe {
                 .iter()
                 .filter(|page| {
                     page.space == space
-                        && depths.get(&page.id).is_some_and(|depth| depth + 1 < MAX_DEPTH)
+                        && depths
+                            .get(&page.id)
+                            .is_some_and(|depth| depth + 1 < MAX_DEPTH)
                 })
                 .collect();
             let parent = match recipe.parent {
