@@ -15,6 +15,7 @@ mod harness;
 mod admin;
 mod bad_input;
 mod pages;
+mod permissions;
 mod spaces;
 mod tree;
 mod ui;

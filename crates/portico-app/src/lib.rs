@@ -18,6 +18,7 @@ mod secrets;
 mod spaces;
 mod tree;
 mod versions;
+mod web_support;
 
 use std::sync::Arc;
 
@@ -51,6 +52,7 @@ pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
 pub use tree::{CopyTo, MoveTo};
+pub use web_support::{PageAbilities, SpaceAbilities};
 
 /// Settings the use cases need (the binary reads them from configuration).
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 //! Who is asking: reads the session cookie and turns it into a `Viewer`.
-//! API routes answer 401 to anonymous callers; UI routes redirect them to the
-//! sign-in page.
+//! API routes answer 401 to anonymous callers and UI routes redirect them to
+//! the sign-in page — except reads while the site's anonymous access switch
+//! is on, which go on as `Viewer::Anonymous`.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -83,7 +84,10 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// A signed-in API caller; anonymous calls get 401.
+/// An API caller. Without a session this is an anonymous visitor, let through
+/// only to read (`GET`, `HEAD`) and only while anonymous access is on for the
+/// site; every other call without a session gets 401. What an anonymous
+/// visitor then sees is the engine's business (spaces granted to anonymous).
 pub struct ApiUser(pub Viewer);
 
 impl FromRequestParts<AppState> for ApiUser {
@@ -103,8 +107,36 @@ impl FromRequestParts<AppState> for ApiUser {
             .into());
         }
         match auth.viewer {
+            Viewer::Anonymous if reads_anonymously(parts, state).await? => {
+                Ok(ApiUser(Viewer::Anonymous))
+            }
             Viewer::Anonymous => Err(AppError::Unauthenticated.into()),
             viewer => Ok(ApiUser(viewer)),
+        }
+    }
+}
+
+/// Whether a request without a session may go on as an anonymous visitor: a
+/// read, while the site's anonymous access switch is on.
+async fn reads_anonymously(parts: &Parts, state: &AppState) -> Result<bool, AppError> {
+    Ok(parts.method.is_safe() && state.app.anonymous_access_enabled().await?)
+}
+
+/// A signed-in API caller, whatever the anonymous access switch says: for
+/// endpoints that manage permissions or the directory, which anonymous
+/// visitors never use (they get 401).
+pub struct ApiSignedIn(pub Viewer);
+
+impl FromRequestParts<AppState> for ApiSignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match ApiUser::from_request_parts(parts, state).await? {
+            ApiUser(Viewer::Anonymous) => Err(AppError::Unauthenticated.into()),
+            ApiUser(viewer) => Ok(ApiSignedIn(viewer)),
         }
     }
 }
@@ -122,7 +154,7 @@ impl FromRequestParts<AppState> for ApiAdmin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let ApiUser(viewer) = ApiUser::from_request_parts(parts, state).await?;
+        let ApiSignedIn(viewer) = ApiSignedIn::from_request_parts(parts, state).await?;
         match &viewer {
             Viewer::User(principal) if principal.org_admin => Ok(ApiAdmin(viewer)),
             _ => Err(AppError::NotFound.into()),
@@ -140,46 +172,71 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
         .is_some_and(|site| site == "cross-site" || site == "same-site")
 }
 
-/// A signed-in UI user; anonymous visitors are sent to the sign-in page and
-/// come back afterwards.
+/// A UI visitor. [`UiUser::signed_in`] sends anonymous visitors to the
+/// sign-in page (and back afterwards); [`UiUser::reader`] lets them read while
+/// anonymous access is on for the site.
 pub struct UiUser {
     pub viewer: Viewer,
-    pub csrf: String,
+    /// The session's CSRF token; `None` for anonymous visitors, whose form
+    /// posts therefore never pass [`UiUser::check_csrf`].
+    pub csrf: Option<String>,
 }
 
-impl FromRequestParts<AppState> for UiUser {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+impl UiUser {
+    /// A signed-in visitor, or the redirect to the sign-in page.
+    pub async fn signed_in(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let auth = Auth::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
         match (auth.viewer, auth.csrf) {
-            (Viewer::Anonymous, _) | (_, None) => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|pq| pq.as_str())
-                    .unwrap_or("/");
-                let target = format!(
-                    "/login?next={}",
-                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                );
-                Err(Redirect::to(&target).into_response())
-            }
-            (viewer, Some(csrf)) => Ok(UiUser { viewer, csrf }),
+            (Viewer::Anonymous, _) | (_, None) => Err(sign_in_redirect(parts)),
+            (viewer, Some(csrf)) => Ok(UiUser {
+                viewer,
+                csrf: Some(csrf),
+            }),
         }
+    }
+
+    /// Anyone who may read: signed in, or anonymous on a `GET` while the
+    /// site's anonymous access switch is on. Others go to the sign-in page.
+    pub async fn reader(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let auth = Auth::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match (auth.viewer, auth.csrf) {
+            (viewer @ Viewer::User(_), Some(csrf)) => Ok(UiUser {
+                viewer,
+                csrf: Some(csrf),
+            }),
+            _ => match reads_anonymously(parts, state).await {
+                Ok(true) => Ok(UiUser {
+                    viewer: Viewer::Anonymous,
+                    csrf: None,
+                }),
+                Ok(false) => Err(sign_in_redirect(parts)),
+                Err(err) => Err(ApiError::from(err).into_response()),
+            },
+        }
+    }
+
+    /// Fails unless a form's `_csrf` field matches the session's token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        verify_csrf(self.csrf.as_deref(), submitted)
     }
 }
 
-impl UiUser {
-    /// Fails unless a form's `_csrf` field matches the session's token.
-    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
-        verify_csrf(Some(&self.csrf), submitted)
-    }
+/// The redirect to the sign-in page, coming back to this URL afterwards.
+fn sign_in_redirect(parts: &Parts) -> Response {
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
+    let target = format!(
+        "/login?next={}",
+        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+    );
+    Redirect::to(&target).into_response()
 }
 
 /// The `Set-Cookie` header that stores a session token (or clears it).

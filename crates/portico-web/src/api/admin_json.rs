@@ -3,8 +3,8 @@
 //! `displayName`) beside Portico's roles; ids are strings; times are RFC 3339.
 
 use portico_app::{
-    AuditEntry, DomainRules, GroupSummary, InvitationSummary, LicenceLimits, LicenceUsage,
-    AccessPolicies, OutboxMail, Role, SitePolicies, UserSummary,
+    AccessPolicies, AuditEntry, DomainRules, GroupSummary, InvitationSummary, LicenceLimits,
+    LicenceUsage, OutboxMail, Role, SitePolicies, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

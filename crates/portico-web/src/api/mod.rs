@@ -1,6 +1,7 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
 //! versions), Portico's extensions at `/api/portico` (move, copy, diff,
-//! restore, archive), the org admin's API at `/api/admin` (directory,
+//! restore, archive; space permissions, space roles, global permissions, page
+//! restrictions, explain access and the admin key), the org admin's API at `/api/admin` (directory,
 //! invitations, licences, policies, audit log, outbox), and the OpenAPI
 //! document at `/api/openapi.json`.
 
@@ -11,6 +12,8 @@ mod extensions;
 mod extract;
 mod pages;
 mod pagination;
+mod permissions;
+mod permissions_json;
 mod spaces;
 
 use axum::extract::DefaultBodyLimit;
@@ -56,6 +59,37 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/api/portico/spaces/{id}/archive",
             post(extensions::archive).delete(extensions::unarchive),
+        )
+        .route(
+            "/api/portico/spaces/{id}/permissions",
+            get(permissions::space_permissions_list).put(permissions::set_space_permission),
+        )
+        .route(
+            "/api/portico/spaces/{id}/permissions/{type}/{principalId}",
+            delete(permissions::remove_space_permission),
+        )
+        .route(
+            "/api/portico/space-roles",
+            get(permissions::list_roles).post(permissions::create_role),
+        )
+        .route(
+            "/api/portico/space-roles/{id}",
+            put(permissions::update_role).delete(permissions::delete_role),
+        )
+        .route(
+            "/api/portico/global-permissions",
+            get(permissions::global_grants).put(permissions::set_global_grant),
+        )
+        .route(
+            "/api/portico/pages/{id}/restrictions",
+            get(permissions::restrictions).put(permissions::set_restrictions),
+        )
+        .route("/api/portico/explain", get(permissions::explain))
+        .route(
+            "/api/portico/admin-key",
+            get(permissions::admin_key)
+                .post(permissions::activate_admin_key)
+                .delete(permissions::deactivate_admin_key),
         )
         .route("/api/admin/users", get(admin::list_users))
         .route(
@@ -143,6 +177,10 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
+        permissions::space_permissions_list, permissions::set_space_permission, permissions::remove_space_permission,
+        permissions::list_roles, permissions::create_role, permissions::update_role, permissions::delete_role,
+        permissions::global_grants, permissions::set_global_grant, permissions::restrictions, permissions::set_restrictions,
+        permissions::explain, permissions::admin_key, permissions::activate_admin_key, permissions::deactivate_admin_key,
         admin::list_users, admin::get_user, admin::set_user_role, admin::set_org_admin, admin::deactivate_user, admin::reactivate_user, admin::delete_user,
         admin::list_groups, admin::create_group, admin::delete_group, admin::set_group_role, admin::add_group_member, admin::remove_group_member,
         admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,

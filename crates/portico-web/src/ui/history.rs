@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::links::{self, PageLinks};
 use super::render::{
-    Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, page_and_space, see_other,
+    Caller, FormError, Me, Reader, UiError, UiForm, UiQuery, form_error, html, page_and_space,
+    see_other,
 };
 use super::view::{Names, Sidebar, SpaceView, Stamp};
 use crate::AppState;
@@ -55,7 +56,7 @@ pub(crate) struct HistoryQuery {
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     Path((_key, id)): Path<(String, String)>,
     UiQuery(query): UiQuery<HistoryQuery>,
 ) -> Result<Response, UiError> {
@@ -105,7 +106,7 @@ async fn history_page(
             me: caller.me(),
             csrf: caller.csrf(),
             sidebar: Sidebar::new(space, &tree, Some(page.id)),
-            space: SpaceView::new(space),
+            space: SpaceView::load(app, caller.viewer(), space).await?,
             title: page.title.clone(),
             links: PageLinks::new(&space.key, page.id, &page.title),
             current: page.version,
@@ -171,7 +172,7 @@ struct VersionPage {
 
 pub(crate) async fn version(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     Path((_key, id, number)): Path<(String, String, String)>,
 ) -> Result<Response, UiError> {
     let (page, space) = page_and_space(&state, &caller, &id).await?;
@@ -198,7 +199,7 @@ pub(crate) async fn version(
             diff_previous: links::diff(&space.key, page.id, number - 1, number),
             title: version.title,
             message: version.message,
-            space: SpaceView::new(&space),
+            space: SpaceView::load(app, caller.viewer(), &space).await?,
         },
     ))
 }
@@ -242,7 +243,7 @@ pub(crate) struct DiffQuery {
 /// the one before it.
 pub(crate) async fn diff(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     Path((_key, id)): Path<(String, String)>,
     UiQuery(query): UiQuery<DiffQuery>,
 ) -> Result<Response, UiError> {
@@ -275,7 +276,7 @@ pub(crate) async fn diff(
             } else {
                 diff_rows(&diff.lines, DIFF_CONTEXT)
             },
-            space: SpaceView::new(&space),
+            space: SpaceView::load(app, caller.viewer(), &space).await?,
         },
     ))
 }

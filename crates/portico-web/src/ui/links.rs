@@ -10,7 +10,14 @@ pub(crate) const HOME: &str = "/wiki/spaces";
 /// Segments that follow a page id for its sub-pages; a title whose slug is one
 /// of these would open that sub-page, so such pages get no slug.
 const RESERVED_SLUGS: &[&str] = &[
-    "history", "diff", "restore", "move", "copy", "delete", "versions",
+    "history",
+    "diff",
+    "restore",
+    "move",
+    "copy",
+    "delete",
+    "versions",
+    "restrictions",
 ];
 
 /// Percent-encodes text for a path segment, spaces as `+` (Confluence style).
@@ -33,6 +40,11 @@ pub(crate) fn space_settings(key: &str) -> String {
 
 pub(crate) fn space_archive(key: &str) -> String {
     format!("{}/archive", space(key))
+}
+
+/// A space's access screen (who may do what), and its form targets.
+pub(crate) fn space_access(key: &str) -> String {
+    format!("{}/access", space(key))
 }
 
 /// The canonical URL of a page.
@@ -80,6 +92,7 @@ pub(crate) struct PageLinks {
     pub delete: String,
     pub restore: String,
     pub diff: String,
+    pub restrictions: String,
 }
 
 impl PageLinks {
@@ -94,6 +107,7 @@ impl PageLinks {
             delete: page_action(key, id, "delete"),
             restore: page_action(key, id, "restore"),
             diff: page_action(key, id, "diff"),
+            restrictions: page_action(key, id, "restrictions"),
         }
     }
 }

@@ -4,11 +4,13 @@
 //! (Post/Redirect/Get) and checked against the session's CSRF token.
 //!
 //! Code tour: `render` (the caller, responses, the error page) and `links`
-//! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`
-//! and `tree` hold the handlers, one small function per route; `admin` holds
+//! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`,
+//! `tree` and `access` (a space's access screen, a page's restrictions) hold
+//! the handlers, one small function per route; `admin` holds
 //! the org admin's screens under `/admin`; `view` holds the view models
 //! several pages share (the sidebar tree, timestamps, names).
 
+mod access;
 mod account;
 mod admin;
 mod history;
@@ -146,6 +148,13 @@ pub(crate) fn routes() -> Router<AppState> {
             get(spaces::settings_form).post(spaces::settings),
         )
         .route("/wiki/spaces/{key}/archive", post(spaces::archive))
+        .route("/wiki/spaces/{key}/access", get(access::show))
+        .route("/wiki/spaces/{key}/access/grant", post(access::grant))
+        .route("/wiki/spaces/{key}/access/remove", post(access::remove))
+        .route(
+            "/wiki/spaces/{key}/access/permissions",
+            post(access::save_grid),
+        )
         .route(
             "/wiki/spaces/{key}/pages/create",
             get(pages::create_form).post(pages::create),
@@ -176,6 +185,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/wiki/spaces/{key}/pages/{id}/copy",
             get(tree::copy_form).post(tree::copy_page),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/restrictions",
+            get(access::restrictions_form).post(access::restrict),
         )
         .route(
             "/wiki/spaces/{key}/pages/{id}/delete",

@@ -7,14 +7,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use portico_app::{
-    AppError, BodyFormat, BodyInput, NewPage, Page, PageFilter, PageUpdate, Space, SpaceId, Viewer,
+    AppError, BodyFormat, BodyInput, NewPage, Page, PageAbilities, PageFilter, PageUpdate, Space,
+    SpaceId, Viewer,
 };
 use serde::Deserialize;
 
 use super::links::{self, PageLinks};
 use super::render::{
-    Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, optional_page_id, page_id,
-    redirect, see_other,
+    Caller, FormError, Me, Reader, UiError, UiForm, UiQuery, form_error, html, optional_page_id,
+    page_id, redirect, see_other,
 };
 use super::view::{Names, Sidebar, SpaceView, Stamp};
 use crate::AppState;
@@ -39,11 +40,13 @@ struct PageView {
     updated: Stamp,
     version: i64,
     body_html: String,
+    draft: bool,
+    abilities: PageAbilities,
 }
 
 pub(crate) async fn view(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     Path((key, id)): Path<(String, String)>,
 ) -> Result<Response, UiError> {
     show(&state, &caller, &key, &id).await
@@ -53,7 +56,7 @@ pub(crate) async fn view(
 /// as in Confluence: old links keep working after a rename).
 pub(crate) async fn view_titled(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     Path((key, id, _slug)): Path<(String, String, String)>,
 ) -> Result<Response, UiError> {
     show(&state, &caller, &key, &id).await
@@ -73,10 +76,13 @@ async fn show(state: &AppState, caller: &Caller, key: &str, id: &str) -> Result<
     let crumbs = app.breadcrumbs(viewer, page.id).await?;
     let tree = app.space_tree(viewer, space.id).await?;
     let names = Names::load(app, [page.author_id, page.updated_by]).await?;
+    let abilities = app.page_abilities(viewer, page.id).await?;
     Ok(html(
         StatusCode::OK,
         &PageView {
             me: caller.me(),
+            draft: page.status == "draft",
+            abilities,
             sidebar: Sidebar::new(&space, &tree, Some(page.id)),
             crumbs: crumbs
                 .into_iter()
@@ -92,7 +98,7 @@ async fn show(state: &AppState, caller: &Caller, key: &str, id: &str) -> Result<
             version: page.version,
             body_html: portico_format::render_html(&page.body),
             title: page.title,
-            space: SpaceView::new(&space),
+            space: SpaceView::load(app, viewer, &space).await?,
         },
     ))
 }
@@ -101,7 +107,7 @@ async fn show(state: &AppState, caller: &Caller, key: &str, id: &str) -> Result<
 /// makes) goes to the page's current URL.
 pub(crate) async fn by_id(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let page = state.app.page(caller.viewer(), page_id(&id)?).await?;
@@ -116,7 +122,7 @@ pub(crate) async fn by_id(
 /// storage-format renderer emits them.
 pub(crate) async fn display(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     Path((key, title)): Path<(String, String)>,
 ) -> Result<Response, UiError> {
     let space = state.app.space_by_key(caller.viewer(), &key).await?;
@@ -134,7 +140,7 @@ pub(crate) async fn display(
 /// can see.
 pub(crate) async fn display_anywhere(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     headers: HeaderMap,
     Path(title): Path<String>,
 ) -> Result<Response, UiError> {
@@ -228,6 +234,8 @@ struct EditorPage {
     action: String,
     cancel: String,
     creating: bool,
+    /// Editing a draft: offer "Publish" and "Save draft".
+    draft: bool,
     parent_id: String,
     version: String,
     title: String,
@@ -263,6 +271,11 @@ pub(crate) struct EditorForm {
 impl EditorForm {
     fn wants_preview(&self) -> bool {
         self.action == "preview"
+    }
+
+    /// "Save as draft" / "Save draft" rather than publishing.
+    fn wants_draft(&self) -> bool {
+        self.action == "draft"
     }
 
     /// The body as the app takes it. Browsers send CRLF line ends; history
@@ -366,6 +379,7 @@ async fn render_create(
             action: links::create_page(&space.key, None),
             cancel,
             creating: true,
+            draft: false,
             parent_id: parent.map(|p| p.id.to_string()).unwrap_or_default(),
             version: String::new(),
             title: form.title,
@@ -458,7 +472,7 @@ pub(crate) async fn create(
         parent_id: parent.as_ref().map(|parent| parent.id),
         title: form.title.clone(),
         body,
-        draft: false,
+        draft: form.wants_draft(),
     };
     match state.app.create_page(caller.viewer(), new).await {
         Ok(page) => Ok(see_other(&links::page(&space.key, page.id, &page.title))),
@@ -495,6 +509,7 @@ async fn render_edit(
             action: links::edit(&space.key, page.id),
             cancel: view,
             creating: false,
+            draft: page.status == "draft",
             parent_id: String::new(),
             version: form.version,
             title: form.title,
@@ -557,7 +572,7 @@ pub(crate) async fn edit(
         body,
         version,
         message: form.message.clone(),
-        publish: true,
+        publish: !form.wants_draft(),
     };
     match state
         .app

@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portico_app::{AppError, PageId, Viewer};
+use portico_app::{AppError, PageId, Role, Viewer};
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -15,20 +15,22 @@ use crate::auth::UiUser;
 use crate::error::WebError;
 
 /// The signed-in person as the top bar shows them, with the CSRF token the
-/// sign-out form (and every other form) carries. `org_admin` only decides
-/// whether the "Admin" link shows; the admin use cases decide access.
+/// sign-out form (and every other form) carries. `org_admin` and
+/// `wiki_admin` only decide which admin links show; the use cases decide
+/// access.
 #[derive(Debug, Clone)]
 pub(crate) struct Me {
     pub name: String,
     pub csrf: String,
     pub org_admin: bool,
+    pub wiki_admin: bool,
 }
 
-/// A signed-in UI caller. Anonymous visitors never reach a handler that takes
-/// one: [`UiUser`] sends them to the sign-in page first.
+/// A UI caller: signed in (the [`Caller`] extractor sends anonymous visitors
+/// to the sign-in page first), or an anonymous reader (see [`Reader`]).
 pub(crate) struct Caller {
     user: UiUser,
-    pub me: Me,
+    pub me: Option<Me>,
 }
 
 impl Caller {
@@ -36,18 +38,44 @@ impl Caller {
         &self.user.viewer
     }
 
-    /// The top bar's data, for templates.
+    /// The top bar's data, for templates; `None` for anonymous readers.
     pub fn me(&self) -> Option<Me> {
-        Some(self.me.clone())
+        self.me.clone()
     }
 
+    /// The CSRF token for forms ("" for anonymous readers, whose posts are
+    /// refused anyway).
     pub fn csrf(&self) -> String {
-        self.me.csrf.clone()
+        self.user.csrf.clone().unwrap_or_default()
     }
 
     /// Fails with a 403 page unless `submitted` is this session's CSRF token.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), UiError> {
         Ok(self.user.check_csrf(submitted)?)
+    }
+
+    async fn new(user: UiUser, state: &AppState) -> Result<Self, Response> {
+        let (Some(id), Some(csrf)) = (user.viewer.user_id(), user.csrf.clone()) else {
+            return Ok(Caller { user, me: None });
+        };
+        let name = state
+            .app
+            .people(&[id])
+            .await
+            .map_err(|err| UiError::from(err).into_response())?
+            .into_iter()
+            .next()
+            .map(|person| person.display_name)
+            .unwrap_or_default();
+        let org_admin = matches!(&user.viewer, Viewer::User(principal) if principal.org_admin);
+        let wiki_admin = user.viewer.role() == Role::Admin;
+        let me = Me {
+            name,
+            csrf,
+            org_admin,
+            wiki_admin,
+        };
+        Ok(Caller { user, me: Some(me) })
     }
 }
 
@@ -58,26 +86,25 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = UiUser::from_request_parts(parts, state).await?;
-        let name = match user.viewer.user_id() {
-            Some(id) => state
-                .app
-                .people(&[id])
-                .await
-                .map_err(|err| UiError::from(err).into_response())?
-                .into_iter()
-                .next()
-                .map(|person| person.display_name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        let org_admin = matches!(&user.viewer, Viewer::User(principal) if principal.org_admin);
-        let me = Me {
-            name,
-            csrf: user.csrf.clone(),
-            org_admin,
-        };
-        Ok(Caller { user, me })
+        let user = UiUser::signed_in(parts, state).await?;
+        Caller::new(user, state).await
+    }
+}
+
+/// A caller on a page that only reads: signed in, or — while anonymous access
+/// is on for the site — an anonymous visitor (`me` is then `None`). Handlers
+/// that change anything take a [`Caller`] instead.
+pub(crate) struct Reader(pub Caller);
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = UiUser::reader(parts, state).await?;
+        Ok(Reader(Caller::new(user, state).await?))
     }
 }
 
@@ -94,7 +121,7 @@ impl FromRequestParts<AppState> for Admin {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
-        if caller.me.org_admin {
+        if caller.me.as_ref().is_some_and(|me| me.org_admin) {
             Ok(Admin(caller))
         } else {
             Err(not_found())

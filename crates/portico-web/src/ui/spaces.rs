@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::links::{self, PageLinks};
 use super::render::{
-    Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, redirect, see_other,
+    Caller, FormError, Me, Reader, UiError, UiForm, UiQuery, form_error, html, redirect, see_other,
 };
 use super::view::{Sidebar, SpaceView};
 use crate::AppState;
@@ -37,7 +37,7 @@ pub(crate) struct DirectoryQuery {
 
 pub(crate) async fn directory(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     UiQuery(query): UiQuery<DirectoryQuery>,
 ) -> Result<Response, UiError> {
     let show_archived = matches!(query.archived.as_str(), "1" | "true");
@@ -158,7 +158,7 @@ struct Overview {
 
 pub(crate) async fn overview(
     State(state): State<AppState>,
-    caller: Caller,
+    Reader(caller): Reader,
     Path(key): Path<String>,
 ) -> Result<Response, UiError> {
     let app = &state.app;
@@ -187,7 +187,7 @@ pub(crate) async fn overview(
         &Overview {
             me: caller.me(),
             sidebar: Sidebar::new(&space, &tree, space.homepage_id),
-            space: SpaceView::new(&space),
+            space: SpaceView::load(app, caller.viewer(), &space).await?,
             home,
         },
     ))

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use portico_app::{App, PageId, Space, TreeEntry, UserId};
+use portico_app::{App, PageId, Space, TreeEntry, UserId, Viewer};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -20,9 +20,16 @@ pub(crate) struct SpaceView {
     pub href: String,
     pub settings_href: String,
     pub create_href: String,
+    pub access_href: String,
+    /// Whether to offer "Create page" (only a hint: creating is checked).
+    pub can_create: bool,
+    /// Whether to offer the settings and access screens.
+    pub can_administer: bool,
 }
 
 impl SpaceView {
+    /// The header of a space on screens only signed-in people reach: the
+    /// "Create page" link shows, the admin links don't (see [`Self::load`]).
     pub fn new(space: &Space) -> Self {
         Self {
             key: space.key.clone(),
@@ -32,7 +39,20 @@ impl SpaceView {
             href: links::space(&space.key),
             settings_href: links::space_settings(&space.key),
             create_href: links::create_page(&space.key, None),
+            access_href: links::space_access(&space.key),
+            can_create: true,
+            can_administer: false,
         }
+    }
+
+    /// The header with the links the viewer may use, as the engine says.
+    pub async fn load(app: &App, viewer: &Viewer, space: &Space) -> Result<Self, UiError> {
+        let abilities = app.space_abilities(viewer, space.id).await?;
+        Ok(Self {
+            can_create: abilities.create_page,
+            can_administer: abilities.administer,
+            ..Self::new(space)
+        })
     }
 }
 
