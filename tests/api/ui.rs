@@ -366,3 +366,484 @@ async fn the_main_pages_render_for_a_member() {
     );
     assert!(location(&moved).starts_with(&format!("/wiki/spaces/MAIN/pages/{}/", id(&child))));
 }
+
+/// The account id of the user with `email`, from the admin API.
+async fn user_id(t: &TestApp, email: &str) -> String {
+    let users = t
+        .get_json(&format!("/api/admin/users?search={email}"))
+        .await;
+    users["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| user["email"] == email)
+        .and_then(|user| user["accountId"].as_str())
+        .unwrap()
+        .to_owned()
+}
+
+async fn post_form(
+    t: &TestApp,
+    client: &Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client.post(t.url(path)).form(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_access_screen_is_for_space_admins_and_missing_to_outsiders() {
+    let t = spawn_app().await;
+    t.space("ACC").await;
+    let member = t.user("mo@example.com", Role::Member).await;
+    let mo = user_id(&t, "mo@example.com").await;
+
+    // The creator administers the space: the link and the screen are there.
+    let home = t
+        .get(&t.admin, "/wiki/spaces/ACC")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("href=\"/wiki/spaces/ACC/access\""), "{home}");
+    let screen = t.get(&t.admin, "/wiki/spaces/ACC/access").await;
+    assert_eq!(screen.status(), StatusCode::OK);
+    let html = screen.text().await.unwrap();
+    for needle in [
+        "All members",
+        "Ada Admin",
+        "Advanced permissions",
+        "Explain access",
+        "page.create",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+
+    // A collaborator sees neither the link nor the screen's content.
+    let member_home = t
+        .get(&member, "/wiki/spaces/ACC")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!member_home.contains("/wiki/spaces/ACC/access"));
+    assert_eq!(
+        t.get(&member, "/wiki/spaces/ACC/access").await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Give Mo a role through the "add" form, then make it custom in the grid.
+    let token = csrf(&t, &t.admin).await;
+    let added = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/ACC/access/grant",
+        &[
+            ("_csrf", &token),
+            ("principal", "user"),
+            ("principal_id", &mo),
+            ("role", "manager"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let screen = t.get(&member, "/wiki/spaces/ACC/access").await;
+    assert_eq!(
+        screen.status(),
+        StatusCode::FORBIDDEN,
+        "managers don't administer"
+    );
+    let row = format!("user-{mo}");
+    let grid = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/ACC/access/permissions",
+        &[
+            ("_csrf", &token),
+            ("row", &row),
+            (&format!("perm.{row}"), "view"),
+            (&format!("perm.{row}"), "admin"),
+        ],
+    )
+    .await;
+    assert_eq!(grid.status(), StatusCode::SEE_OTHER);
+    let grants = t.get_json("/api/portico/spaces/1/permissions").await;
+    let mine = grants["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|grant| grant["principal"]["id"] == mo.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (mine["role"].clone(), mine["permissions"].clone()),
+        (json!(null), json!(["view", "admin"]))
+    );
+    let screen = t.get(&member, "/wiki/spaces/ACC/access").await;
+    assert_eq!(screen.status(), StatusCode::OK);
+    assert!(screen.text().await.unwrap().contains("Custom"));
+
+    // A bad id is an error on the screen; a forged token changes nothing.
+    let bad = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/ACC/access/grant",
+        &[
+            ("_csrf", &token),
+            ("principal", "user"),
+            ("principal_id", "abc"),
+            ("role", "viewer"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("`user id`"));
+    let forged = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/ACC/access/remove",
+        &[("_csrf", "forged"), ("row", &row)],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    // Explain access, in sentences.
+    let explained = t
+        .get(&t.admin, &format!("/wiki/spaces/ACC/access?explain={mo}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        explained.contains(&format!("space grant to user {mo}: view, admin")),
+        "{explained}"
+    );
+
+    // Remove Mo and the all-members grant: now the space is missing to Mo.
+    for row in [row.as_str(), "all-members"] {
+        let removed = post_form(
+            &t,
+            &t.admin,
+            "/wiki/spaces/ACC/access/remove",
+            &[("_csrf", &token), ("row", row)],
+        )
+        .await;
+        assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    }
+    let hidden = t.get(&member, "/wiki/spaces/ACC/access").await;
+    let missing = t.get(&member, "/wiki/spaces/NOPE/access").await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(hidden.text().await.unwrap(), missing.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn the_restrictions_form_restricts_and_lifts() {
+    let t = spawn_app().await;
+    let space = t.space("RES").await;
+    let page = t.page(&space, None, "Board minutes").await;
+    let child = t.page(&space, Some(&page), "Appendix").await;
+    let member = t.user("rita@example.com", Role::Member).await;
+    let rita = user_id(&t, "rita@example.com").await;
+    let path = format!("/wiki/spaces/RES/pages/{}/restrictions", id(&page));
+
+    let view = t
+        .get(&t.admin, &format!("/wiki/spaces/RES/pages/{}", id(&page)))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        view.contains(&format!("href=\"{path}\"")),
+        "a Restrictions link"
+    );
+    let form = t.get(&t.admin, &path).await;
+    assert_eq!(form.status(), StatusCode::OK);
+    assert!(form.text().await.unwrap().contains("Save restrictions"));
+
+    let token = csrf(&t, &t.admin).await;
+    let bad = post_form(
+        &t,
+        &t.admin,
+        &path,
+        &[("_csrf", &token), ("view_users", "rita")],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("`view users` must list ids")
+    );
+    assert_eq!(
+        t.get(&member, &format!("/wiki/api/v2/pages/{}", id(&page)))
+            .await
+            .status(),
+        StatusCode::OK,
+        "nothing changed"
+    );
+
+    // Restrict to the admin only: Rita loses the page and its child.
+    let saved = post_form(
+        &t,
+        &t.admin,
+        &path,
+        &[
+            ("_csrf", &token),
+            ("view_users", "1"),
+            ("view_groups", ""),
+            ("edit_users", ""),
+            ("edit_groups", ""),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    for hidden in [&page, &child] {
+        assert_eq!(
+            t.get(&member, &format!("/wiki/spaces/RES/pages/{}", id(hidden)))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    let child_form = t
+        .get(
+            &t.admin,
+            &format!("/wiki/spaces/RES/pages/{}/restrictions", id(&child)),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        child_form.contains("inherits the view restrictions of")
+            && child_form.contains("Board minutes")
+    );
+
+    // Add Rita: she sees it again.
+    let saved = post_form(
+        &t,
+        &t.admin,
+        &path,
+        &[("_csrf", &token), ("view_users", &format!("1, {rita}"))],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let shown = t.get(&t.admin, &path).await.text().await.unwrap();
+    assert!(shown.contains("rita@example.com — user"), "{shown}");
+    assert_eq!(
+        t.get(&member, &format!("/wiki/spaces/RES/pages/{}", id(&child)))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // Lift it.
+    let lifted = post_form(&t, &t.admin, &path, &[("_csrf", &token)]).await;
+    assert_eq!(lifted.status(), StatusCode::SEE_OTHER);
+    let restrictions = t
+        .get_json(&format!("/api/portico/pages/{}/restrictions", id(&page)))
+        .await;
+    assert_eq!(restrictions["view"], json!([]));
+}
+
+#[tokio::test]
+async fn drafts_from_the_editor_stay_private_until_published() {
+    let t = spawn_app().await;
+    t.space("DRF").await;
+    let member = t.user("dee@example.com", Role::Member).await;
+    let token = csrf(&t, &t.admin).await;
+    let editor = t
+        .get(&t.admin, "/wiki/spaces/DRF/pages/create")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(editor.contains("Save as draft"));
+    let created = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/DRF/pages/create",
+        &[
+            ("_csrf", &token),
+            ("title", "Reorg"),
+            ("format", "storage"),
+            ("body", "<p>soon</p>"),
+            ("parentId", ""),
+            ("action", "draft"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let url = location(&created);
+    let page = t.get(&t.admin, &url).await.text().await.unwrap();
+    assert!(page.contains("badge-draft"), "{page}");
+    assert_eq!(t.get(&member, &url).await.status(), StatusCode::NOT_FOUND);
+
+    let page_id = url.split('/').nth(5).unwrap().to_owned();
+    let edit = t
+        .get(
+            &t.admin,
+            &format!("/wiki/spaces/DRF/pages/edit-v2/{page_id}"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(edit.contains("Save draft") && edit.contains(">Publish<"));
+    let published = post_form(
+        &t,
+        &t.admin,
+        &format!("/wiki/spaces/DRF/pages/edit-v2/{page_id}"),
+        &[
+            ("_csrf", &token),
+            ("title", "Reorg"),
+            ("format", "storage"),
+            ("body", "<p>now</p>"),
+            ("version", "2"),
+            ("action", "publish"),
+        ],
+    )
+    .await;
+    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    let seen = t.get(&member, &url).await;
+    assert_eq!(seen.status(), StatusCode::OK);
+    assert!(!seen.text().await.unwrap().contains("badge-draft"));
+}
+
+#[tokio::test]
+async fn wiki_admin_screens_manage_global_permissions_roles_and_the_admin_key() {
+    let t = spawn_app().await;
+    let member = t.user("gil@example.com", Role::Member).await;
+    let gil = user_id(&t, "gil@example.com").await;
+    let token = csrf(&t, &t.admin).await;
+
+    for path in [
+        "/admin/permissions",
+        "/admin/space-roles",
+        "/admin/admin-key",
+    ] {
+        let page = t.get(&t.admin, path).await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("href=\"/admin/admin-key\"")
+        );
+        assert_eq!(
+            t.get(&member, path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+
+    // Global permissions: add a row, then untick it away.
+    let added = post_form(
+        &t,
+        &t.admin,
+        "/admin/permissions/add",
+        &[
+            ("_csrf", &token),
+            ("principal", "user"),
+            ("principal_id", &gil),
+            ("perm", "use"),
+            ("perm", "space.create"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let global = t.get_json("/api/portico/global-permissions").await;
+    assert!(
+        global["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|row| row["principal"]["id"] == gil.as_str()
+                && row["permissions"] == json!(["use", "space.create"])),
+        "{global}"
+    );
+    let row = format!("user-{gil}");
+    let cleared = post_form(
+        &t,
+        &t.admin,
+        "/admin/permissions",
+        &[("_csrf", &token), ("row", &row)],
+    )
+    .await;
+    assert_eq!(cleared.status(), StatusCode::SEE_OTHER);
+    let global = t.get_json("/api/portico/global-permissions").await;
+    assert!(
+        !global["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|row| row["principal"]["id"] == gil.as_str()),
+        "{global}"
+    );
+
+    // Space roles: create one, see it listed.
+    let created = post_form(
+        &t,
+        &t.admin,
+        "/admin/space-roles",
+        &[
+            ("_csrf", &token),
+            ("name", "Editor"),
+            ("perm", "view"),
+            ("perm", "page.create"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let roles = t
+        .get(&t.admin, "/admin/space-roles")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(roles.contains("custom-editor") && roles.contains("Edit “Editor”"));
+    let bad = post_form(
+        &t,
+        &t.admin,
+        "/admin/space-roles",
+        &[
+            ("_csrf", &token),
+            ("name", "No view"),
+            ("perm", "page.create"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    // The admin key.
+    let on = post_form(
+        &t,
+        &t.admin,
+        "/admin/admin-key",
+        &[("_csrf", &token), ("reason", "audit request 42")],
+    )
+    .await;
+    assert_eq!(on.status(), StatusCode::SEE_OTHER);
+    let panel = t
+        .get(&t.admin, "/admin/admin-key")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        panel.contains("Your admin key is active")
+            && panel.contains("audit request 42")
+            && panel.contains("lapses at")
+    );
+    let off = post_form(
+        &t,
+        &t.admin,
+        "/admin/admin-key/deactivate",
+        &[("_csrf", &token)],
+    )
+    .await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    assert_eq!(t.get_json("/api/portico/admin-key").await["active"], false);
+}

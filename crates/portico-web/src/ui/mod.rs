@@ -134,6 +134,34 @@ pub(crate) fn routes() -> Router<AppState> {
             "/admin/policies",
             get(admin::policies::show).post(admin::policies::save),
         )
+        .route(
+            "/admin/permissions",
+            get(admin::permissions::global).post(admin::permissions::save_global),
+        )
+        .route(
+            "/admin/permissions/add",
+            post(admin::permissions::add_global),
+        )
+        .route(
+            "/admin/space-roles",
+            get(admin::permissions::roles).post(admin::permissions::create_role),
+        )
+        .route(
+            "/admin/space-roles/{id}",
+            post(admin::permissions::update_role),
+        )
+        .route(
+            "/admin/space-roles/{id}/delete",
+            post(admin::permissions::delete_role),
+        )
+        .route(
+            "/admin/admin-key",
+            get(admin::permissions::admin_key).post(admin::permissions::activate_key),
+        )
+        .route(
+            "/admin/admin-key/deactivate",
+            post(admin::permissions::deactivate_key),
+        )
         .route("/admin/audit", get(admin::records::audit))
         .route("/admin/outbox", get(admin::records::outbox))
         .route("/wiki/spaces", get(spaces::directory))
