@@ -390,7 +390,8 @@ impl App {
     /// Whether anonymous visitors may use the wiki at all (the site switch):
     /// the web layer lets requests without a session through only then.
     pub async fn anonymous_access_enabled(&self) -> AppResult<bool> {
-        Ok(site_facts(self.store.read()).await?.anonymous_access)
+        let policies = crate::directory::load_policies(self.store.read()).await?;
+        Ok(policies.access.anonymous_access)
     }
 
     /// The viewer with their access set, from the cache when the permission

@@ -775,14 +775,14 @@ impl App {
                 continue;
             }
             if let Some(owner) = users::find(conn, owner).await? {
-                let link = format!(
-                    "{}/{}",
-                    self.settings.public_base_url.trim_end_matches('/'),
-                    match target.0 {
-                        "page" => format!("pages/{}", target.1),
-                        _ => format!("spaces/id/{}", target.1),
-                    }
-                );
+                let base = self.settings.public_base_url.trim_end_matches('/');
+                let link = match target.0 {
+                    "page" => format!("{base}/wiki/pages/{}", target.1),
+                    _ => match spaces::find(conn, target.1).await? {
+                        Some(space) => format!("{base}/wiki/spaces/{}", space.space_key),
+                        None => base.to_owned(),
+                    },
+                };
                 crate::mail::queue(
                     conn,
                     now,

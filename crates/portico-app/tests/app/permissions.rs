@@ -651,7 +651,10 @@ async fn the_admin_key_is_the_only_bypass_and_every_use_is_told() {
             .unwrap();
         let mails = outbox::list(w.store.read(), None, 50).await.unwrap();
         if uses.iter().any(|e| e.0 == "admin_key.use")
-            && mails.iter().any(|m| m.recipient == "owner@example.com")
+            && mails.iter().any(|m| {
+                m.recipient == "owner@example.com"
+                    && m.body.contains(&format!("/wiki/pages/{}", page.id))
+            })
         {
             told = true;
             break;
