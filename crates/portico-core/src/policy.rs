@@ -659,48 +659,22 @@ fn named_by_ids(
         .map(|group| Grantee::Group(*group))
 }
 
-fn view_restriction_met(
+/// Whether a restriction names `subject`, noting why either way.
+fn restriction_met(
     subject: &Subject,
     restriction: &Restriction,
+    edit: bool,
     trace: &mut impl Trace,
 ) -> bool {
-    match named_in(subject, restriction) {
-        Some(via) => {
-            trace.note(|| Reason::ViewRestrictionMet {
-                page: restriction.page,
-                via,
-            });
-            true
-        }
-        None => {
-            trace.note(|| Reason::ViewRestrictionUnmet {
-                page: restriction.page,
-            });
-            false
-        }
-    }
-}
-
-fn edit_restriction_met(
-    subject: &Subject,
-    restriction: &Restriction,
-    trace: &mut impl Trace,
-) -> bool {
-    match named_in(subject, restriction) {
-        Some(via) => {
-            trace.note(|| Reason::EditRestrictionMet {
-                page: restriction.page,
-                via,
-            });
-            true
-        }
-        None => {
-            trace.note(|| Reason::EditRestrictionUnmet {
-                page: restriction.page,
-            });
-            false
-        }
-    }
+    let page = restriction.page;
+    let via = named_in(subject, restriction);
+    trace.note(|| match (edit, via) {
+        (false, Some(via)) => Reason::ViewRestrictionMet { page, via },
+        (false, None) => Reason::ViewRestrictionUnmet { page },
+        (true, Some(via)) => Reason::EditRestrictionMet { page, via },
+        (true, None) => Reason::EditRestrictionUnmet { page },
+    });
+    via.is_some()
 }
 
 /// Everything the action rules look at, however it was computed.
@@ -866,12 +840,12 @@ fn decide_traced(
         let results: Vec<bool> = page
             .view_chain
             .iter()
-            .map(|restriction| view_restriction_met(subject, restriction, trace))
+            .map(|restriction| restriction_met(subject, restriction, false, trace))
             .collect();
         inputs.view_restrictions_met = results.into_iter().all(|met| met);
         inputs.edit_restriction_met = match page.edit {
             Some(restriction) if action.needs_edit_access() => {
-                edit_restriction_met(subject, restriction, trace)
+                restriction_met(subject, restriction, true, trace)
             }
             Some(restriction) => named_in(subject, restriction).is_some(),
             None => true,
