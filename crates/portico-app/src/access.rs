@@ -37,18 +37,31 @@ pub(crate) struct AccessCache {
 struct CachedSet {
     epoch: i64,
     admin_key: bool,
+    /// The first expiry among the grants it was built from: an expiry ends
+    /// access exactly on time without moving the epoch.
+    valid_until: Option<time::OffsetDateTime>,
     set: Arc<AccessSet>,
 }
 
 impl AccessCache {
-    fn get(&self, user: Option<i64>, epoch: i64, admin_key: bool) -> Option<Arc<AccessSet>> {
+    fn get(
+        &self,
+        user: Option<i64>,
+        epoch: i64,
+        admin_key: bool,
+        now: time::OffsetDateTime,
+    ) -> Option<Arc<AccessSet>> {
         let sets = self.sets.lock().ok()?;
         sets.get(&user)
-            .filter(|cached| cached.epoch == epoch && cached.admin_key == admin_key)
+            .filter(|cached| {
+                cached.epoch == epoch
+                    && cached.admin_key == admin_key
+                    && cached.valid_until.is_none_or(|end| now < end)
+            })
             .map(|cached| cached.set.clone())
     }
 
-    fn put(&self, user: Option<i64>, epoch: i64, admin_key: bool, set: Arc<AccessSet>) {
+    fn put(&self, user: Option<i64>, epoch: i64, admin_key: bool, built: BuiltSet) {
         if let Ok(mut sets) = self.sets.lock() {
             if sets.len() >= CACHE_LIMIT {
                 sets.clear();
@@ -58,7 +71,8 @@ impl AccessCache {
                 CachedSet {
                     epoch,
                     admin_key,
-                    set,
+                    valid_until: built.valid_until,
+                    set: built.set,
                 },
             );
         }
@@ -350,11 +364,27 @@ pub(crate) async fn admin_key_active(
         .is_some_and(|key| now - key.last_used_at < ADMIN_KEY_IDLE))
 }
 
-/// Builds the access set of `subject` from the database.
-pub(crate) async fn build_access_set(conn: &impl Conn, subject: &Subject) -> AppResult<AccessSet> {
+/// An access set and how long it holds.
+pub(crate) struct BuiltSet {
+    pub set: Arc<AccessSet>,
+    pub valid_until: Option<time::OffsetDateTime>,
+}
+
+/// Builds the access set of `subject` from the database, as of `now`
+/// (expired grants count for nothing).
+pub(crate) async fn build_access_set(
+    conn: &impl Conn,
+    subject: &Subject,
+    now: time::OffsetDateTime,
+) -> AppResult<BuiltSet> {
     let site = site_facts(conn).await?;
     let groups: Vec<GroupId> = subject.groups.iter().copied().collect();
-    let grants = permissions::grants_naming(conn, subject.viewer.user_id(), &groups).await?;
+    let grants: Vec<GrantRow> = permissions::grants_naming(conn, subject.viewer.user_id(), &groups)
+        .await?
+        .into_iter()
+        .filter(|grant| grant.active(now))
+        .collect();
+    let valid_until = grants.iter().filter_map(|grant| grant.expires_at).min();
     let granted_spaces: BTreeSet<i64> = grants.iter().map(|grant| grant.space_id).collect();
     let mut by_space: BTreeMap<i64, Vec<GrantRow>> = BTreeMap::new();
     for grant in grants {
@@ -383,7 +413,10 @@ pub(crate) async fn build_access_set(conn: &impl Conn, subject: &Subject) -> App
             .collect();
         set = policy::access_set(subject, &site, &facts, &restricted);
     }
-    Ok(set)
+    Ok(BuiltSet {
+        set: Arc::new(set),
+        valid_until,
+    })
 }
 
 impl App {
@@ -406,12 +439,14 @@ impl App {
             }
             _ => false,
         };
-        let set = match self.access_cache.get(user, epoch, admin_key) {
+        let now = self.now();
+        let set = match self.access_cache.get(user, epoch, admin_key, now) {
             Some(set) => set,
             None => {
-                let subject = subject(conn, viewer, self.now()).await?;
-                let set = Arc::new(build_access_set(conn, &subject).await?);
-                self.access_cache.put(user, epoch, admin_key, set.clone());
+                let subject = subject(conn, viewer, now).await?;
+                let built = build_access_set(conn, &subject, now).await?;
+                let set = built.set.clone();
+                self.access_cache.put(user, epoch, admin_key, built);
                 set
             }
         };
@@ -434,7 +469,12 @@ impl App {
     ) -> AppResult<policy::Explanation> {
         let subject = subject(conn, viewer, self.now()).await?;
         let site = site_facts(conn).await?;
-        let grants = permissions::space_grants(conn, space.id).await?;
+        let now = self.now();
+        let grants: Vec<GrantRow> = permissions::space_grants(conn, space.id)
+            .await?
+            .into_iter()
+            .filter(|grant| grant.active(now))
+            .collect();
         let facts = space_facts(space, &grants);
         let Some(page) = page else {
             return Ok(policy::explain(&subject, &site, Resource::Space(&facts)));

@@ -56,6 +56,11 @@ pub struct SitePolicies {
     pub access: AccessPolicies,
 }
 
+/// Site setting: `guests.max_spaces`.
+const GUEST_MAX_SPACES: &str = "guests.max_spaces";
+/// Site setting: whether new spaces allow guests.
+const NEW_SPACES_ALLOW_GUESTS: &str = "space.allow_guests_default";
+
 /// Site switches the access engine reads (see `portico_core::policy::SiteFacts`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccessPolicies {
@@ -66,6 +71,11 @@ pub struct AccessPolicies {
     pub guests_see_anonymous_spaces: bool,
     /// Guests may be given `admin`, `restrict` and `export`.
     pub guests_reserved_permissions: bool,
+    /// `guests.max_spaces`: how many spaces a guest may be assigned to at
+    /// once; assigning beyond it moves the guest out of the oldest.
+    pub guest_max_spaces: u32,
+    /// Whether new spaces allow guests (each space can change it).
+    pub new_spaces_allow_guests: bool,
 }
 
 impl Default for AccessPolicies {
@@ -74,6 +84,8 @@ impl Default for AccessPolicies {
             anonymous_access: false,
             guests_see_anonymous_spaces: true,
             guests_reserved_permissions: false,
+            guest_max_spaces: 1,
+            new_spaces_allow_guests: true,
         }
     }
 }
@@ -149,6 +161,14 @@ impl SitePolicies {
                         crate::permissions::GUESTS_RESERVED,
                         defaults.access.guests_reserved_permissions,
                     ),
+                    guest_max_spaces: number(
+                        GUEST_MAX_SPACES,
+                        defaults.access.guest_max_spaces.into(),
+                    ) as u32,
+                    new_spaces_allow_guests: flag(
+                        NEW_SPACES_ALLOW_GUESTS,
+                        defaults.access.new_spaces_allow_guests,
+                    ),
                 }
             },
         }
@@ -179,11 +199,22 @@ impl SitePolicies {
                 crate::permissions::GUESTS_RESERVED,
                 self.access.guests_reserved_permissions.to_string(),
             ),
+            (GUEST_MAX_SPACES, self.access.guest_max_spaces.to_string()),
+            (
+                NEW_SPACES_ALLOW_GUESTS,
+                self.access.new_spaces_allow_guests.to_string(),
+            ),
         ]
     }
 
     fn validate(&self) -> AppResult<()> {
-        let checks: [(&'static str, u64, u64, u64); 5] = [
+        let checks: [(&'static str, u64, u64, u64); 6] = [
+            (
+                GUEST_MAX_SPACES,
+                self.access.guest_max_spaces.into(),
+                1,
+                1_000,
+            ),
             ("site.user_limit", self.limits.user_limit, 1, 10_000_000),
             (
                 "guests.per_paid_seat",

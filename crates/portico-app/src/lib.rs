@@ -8,6 +8,7 @@ mod auth;
 mod clock;
 mod directory;
 mod error;
+mod guests;
 mod invitations;
 mod mail;
 mod model;
@@ -31,6 +32,7 @@ pub use directory::{
     AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary,
 };
 pub use error::AppError;
+pub use guests::{AssignmentOutcome, GuestAssignment};
 pub use invitations::{InvitationPreview, InvitationSummary, Invite};
 pub use mail::{
     DeliveryReport, MailSetupError, MailStatus, OutboxMail, SmtpMailer, run_mail_delivery,
@@ -43,6 +45,7 @@ pub use permissions::{
     SpaceGrantView, SpaceRole,
 };
 pub use portico_core::directory::{DomainRules, LicenceLimits};
+pub use portico_core::guests::AssignmentRole;
 pub use portico_core::page::Placement;
 pub use portico_core::policy::{Decision, Explanation, Grantee, Reason};
 pub use portico_core::{

@@ -288,7 +288,7 @@ impl App {
                 ValidationError::new("principal", "this space doesn't allow guests").into(),
             );
         }
-        store::put_grant(conn, space.id, grantee, value, now).await?;
+        store::put_grant(conn, space.id, grantee, value, None, now).await?;
         audit(
             conn,
             now,

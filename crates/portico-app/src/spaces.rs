@@ -55,6 +55,10 @@ impl App {
                 "a space with key `{key}` already exists"
             )));
         }
+        let allows_guests = crate::directory::load_policies(tx.conn())
+            .await?
+            .access
+            .new_spaces_allow_guests;
         let mut space = spaces::insert(
             tx.conn(),
             spaces::NewSpace {
@@ -62,6 +66,7 @@ impl App {
                 name: &name,
                 description: &description,
                 created_by: actor.0,
+                allows_guests,
                 now,
             },
         )
@@ -107,8 +112,15 @@ impl App {
                 .ok_or_else(|| {
                     AppError::Internal(format!("missing built-in role `{}`", role.key()).into())
                 })?;
-            permissions::put_grant(tx.conn(), space.id, grantee, GrantValue::Role(role.id), now)
-                .await?;
+            permissions::put_grant(
+                tx.conn(),
+                space.id,
+                grantee,
+                GrantValue::Role(role.id),
+                None,
+                now,
+            )
+            .await?;
         }
         audit(
             tx.conn(),

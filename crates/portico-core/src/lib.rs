@@ -3,6 +3,7 @@
 //! in what the rules need (including "now").
 
 pub mod directory;
+pub mod guests;
 pub mod ids;
 pub mod page;
 pub mod permission;

@@ -23,6 +23,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_permissions.sql"),
         include_str!("../migrations/postgres/0003_permissions.sql"),
     ),
+    (
+        "0004_guest_assignments",
+        include_str!("../migrations/sqlite/0004_guest_assignments.sql"),
+        include_str!("../migrations/postgres/0004_guest_assignments.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

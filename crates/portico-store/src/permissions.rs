@@ -108,9 +108,17 @@ pub struct GrantRow {
     pub grantee: Grantee,
     pub role_id: Option<i64>,
     pub permissions: Permissions,
+    pub created_at: Timestamp,
+    /// When the grant ends by itself (guest assignments, mostly).
+    pub expires_at: Option<Timestamp>,
 }
 
 impl GrantRow {
+    /// Whether the grant still holds at `now` (it ends exactly at its expiry).
+    pub fn active(&self, now: Timestamp) -> bool {
+        self.expires_at.is_none_or(|end| now < end)
+    }
+
     pub fn fact(&self) -> Grant {
         Grant {
             grantee: self.grantee,
@@ -142,6 +150,8 @@ async fn resolve(
                 grantee,
                 role_id: row.role_id,
                 permissions,
+                created_at: row.created_at,
+                expires_at: row.expires_at,
             })
         })
         .collect())
@@ -189,6 +199,18 @@ pub async fn grants_naming(
     resolve(conn, rows).await
 }
 
+/// Every direct grant to one user, oldest first (a guest's assignments).
+pub async fn grants_to_user(conn: &impl Conn, user: UserId) -> Result<Vec<GrantRow>, StoreError> {
+    let rows = space_grant::Entity::find()
+        .filter(space_grant::Column::GranteeKind.eq("user"))
+        .filter(space_grant::Column::GranteeId.eq(user.0))
+        .order_by_asc(space_grant::Column::CreatedAt)
+        .order_by_asc(space_grant::Column::Id)
+        .all(conn)
+        .await?;
+    resolve(conn, rows).await
+}
+
 /// The grant to `grantee` in a space, if any.
 pub async fn find_grant(
     conn: &impl Conn,
@@ -218,6 +240,7 @@ pub async fn put_grant(
     space_id: i64,
     grantee: Grantee,
     value: GrantValue,
+    expires_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     delete_grant(conn, space_id, grantee).await?;
@@ -233,6 +256,7 @@ pub async fn put_grant(
         role_id: Set(role_id),
         permissions: Set(permissions),
         created_at: Set(now),
+        expires_at: Set(expires_at),
         ..Default::default()
     }
     .insert(conn)

@@ -12,6 +12,8 @@ pub struct NewSpace<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub created_by: i64,
+    /// Whether the space may have guests (the site default for new spaces).
+    pub allows_guests: bool,
     pub now: Timestamp,
 }
 
@@ -26,6 +28,7 @@ pub async fn insert(conn: &impl Conn, new: NewSpace<'_>) -> Result<SpaceRow, Sto
         created_at: Set(new.now),
         updated_by: Set(Some(new.created_by)),
         updated_at: Set(new.now),
+        allows_guests: Set(new.allows_guests),
         ..Default::default()
     };
     Ok(row.insert(conn).await?)

@@ -13,6 +13,7 @@ mod harness;
 mod auth;
 mod content;
 mod directory;
+mod guests;
 mod mail;
 mod permissions;
 mod tree;

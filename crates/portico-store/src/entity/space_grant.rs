@@ -13,6 +13,7 @@ pub struct Model {
     pub role_id: Option<i64>,
     pub permissions: i64,
     pub created_at: TimeDateTimeWithTimeZone,
+    pub expires_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

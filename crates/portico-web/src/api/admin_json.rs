@@ -206,6 +206,16 @@ pub struct PoliciesJson {
     /// Guests may hold `admin`, `restrict` and `export` (default off).
     #[serde(default)]
     pub guests_reserved_permissions: bool,
+    /// `guests.max_spaces`: spaces a guest may be assigned to at once (default 1).
+    #[serde(default = "one")]
+    pub guest_max_spaces: u32,
+    /// Whether new spaces allow guests (default on).
+    #[serde(default = "yes")]
+    pub new_spaces_allow_guests: bool,
+}
+
+fn one() -> u32 {
+    1
 }
 
 fn yes() -> bool {
@@ -226,6 +236,8 @@ impl From<SitePolicies> for PoliciesJson {
             anonymous_access: policies.access.anonymous_access,
             guests_see_anonymous_spaces: policies.access.guests_see_anonymous_spaces,
             guests_reserved_permissions: policies.access.guests_reserved_permissions,
+            guest_max_spaces: policies.access.guest_max_spaces,
+            new_spaces_allow_guests: policies.access.new_spaces_allow_guests,
         }
     }
 }
@@ -256,6 +268,8 @@ impl From<PoliciesJson> for SitePolicies {
                 anonymous_access: json.anonymous_access,
                 guests_see_anonymous_spaces: json.guests_see_anonymous_spaces,
                 guests_reserved_permissions: json.guests_reserved_permissions,
+                guest_max_spaces: json.guest_max_spaces,
+                new_spaces_allow_guests: json.new_spaces_allow_guests,
             },
         }
     }

@@ -44,6 +44,10 @@ pub(crate) struct PoliciesForm {
     guests_see_anonymous_spaces: Option<String>,
     #[serde(default)]
     guests_reserved_permissions: Option<String>,
+    #[serde(default)]
+    guest_max_spaces: String,
+    #[serde(default)]
+    new_spaces_allow_guests: Option<String>,
 }
 
 fn ticked(on: bool) -> Option<String> {
@@ -65,6 +69,8 @@ impl PoliciesForm {
             anonymous_access: ticked(policies.access.anonymous_access),
             guests_see_anonymous_spaces: ticked(policies.access.guests_see_anonymous_spaces),
             guests_reserved_permissions: ticked(policies.access.guests_reserved_permissions),
+            guest_max_spaces: policies.access.guest_max_spaces.to_string(),
+            new_spaces_allow_guests: ticked(policies.access.new_spaces_allow_guests),
         }
     }
 
@@ -89,6 +95,8 @@ impl PoliciesForm {
                 anonymous_access: self.anonymous_access.is_some(),
                 guests_see_anonymous_spaces: self.guests_see_anonymous_spaces.is_some(),
                 guests_reserved_permissions: self.guests_reserved_permissions.is_some(),
+                guest_max_spaces: number("spaces per guest", &self.guest_max_spaces)?,
+                new_spaces_allow_guests: self.new_spaces_allow_guests.is_some(),
             },
         })
     }

@@ -1,0 +1,236 @@
+//! Guest space assignments: the second of the two steps (SPEC.md 3.1–3.2).
+//! An assignment is a grant to the guest in one space, with the collaborator
+//! or viewer role and an optional expiry; beyond `guests.max_spaces` a new
+//! assignment moves the guest out of their oldest one.
+
+use portico_core::guests::{AssignmentError, AssignmentRole, plan_assignment};
+use portico_core::policy::{Action, Grantee};
+use portico_core::validation::ValidationError;
+use portico_core::{SpaceId, UserId, Viewer};
+use portico_store::permissions::{self as store, GrantValue};
+use portico_store::{Conn, SpaceRow, spaces};
+use serde_json::json;
+use time::OffsetDateTime;
+
+use crate::App;
+use crate::access::{Access, principal_of, visible_space};
+use crate::directory::load_policies;
+use crate::error::{AppError, AppResult};
+use crate::record::audit;
+
+/// One space a guest is assigned to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestAssignment {
+    pub space_id: SpaceId,
+    /// `None` when the grant is not one of the two assignment bundles (a
+    /// space admin gave individual permissions).
+    pub role: Option<AssignmentRole>,
+    pub assigned_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// What an assignment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentOutcome {
+    /// Spaces the guest was moved out of to stay within `guests.max_spaces`.
+    pub moved_from: Vec<SpaceId>,
+}
+
+impl From<AssignmentError> for AppError {
+    fn from(err: AssignmentError) -> Self {
+        let field = match err {
+            AssignmentError::NotAGuest | AssignmentError::NoProductAccess => "userId",
+            AssignmentError::SpaceForbidsGuests => "spaceId",
+            AssignmentError::ExpiryInThePast => "expiresAt",
+        };
+        AppError::Invalid(ValidationError::new(field, err.to_string()))
+    }
+}
+
+/// The space if the caller manages its permissions (space admin or wiki
+/// admin); `NotFound` if they can't see it, `Forbidden` if they only see it.
+async fn managed_space(conn: &impl Conn, access: &Access, id: SpaceId) -> AppResult<SpaceRow> {
+    let Some(space) = spaces::find(conn, id.0).await? else {
+        return Err(AppError::NotFound);
+    };
+    let archived = space.status == "archived";
+    if access
+        .set
+        .decide_space(Action::AdministerSpace, id, archived)
+        .0
+    {
+        return Ok(space);
+    }
+    let space = visible_space(conn, access, id).await?;
+    access.require_space(Action::AdministerSpace, &space)?;
+    Ok(space)
+}
+
+impl App {
+    /// Assigns a guest to a space with a role and an optional expiry (space
+    /// admins and wiki admins). Beyond `guests.max_spaces` the guest moves out
+    /// of their oldest assignments, in the same transaction.
+    pub async fn assign_guest(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        guest: UserId,
+        role: AssignmentRole,
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<AssignmentOutcome> {
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
+        let now = self.now();
+        if expires_at.is_some_and(|end| end <= now) {
+            return Err(AssignmentError::ExpiryInThePast.into());
+        }
+        let tx = self.store.write().await?;
+        let conn = tx.conn();
+        let space = managed_space(conn, &access, space_id).await?;
+        let person = principal_of(conn, guest.0).await?.ok_or_else(|| {
+            AppError::Invalid(ValidationError::new(
+                "userId",
+                format!("no user with id {guest}"),
+            ))
+        })?;
+        let current: Vec<SpaceId> = store::grants_to_user(conn, guest)
+            .await?
+            .into_iter()
+            .filter(|grant| grant.active(now))
+            .map(|grant| SpaceId(grant.space_id))
+            .collect();
+        let max_spaces = load_policies(conn).await?.access.guest_max_spaces;
+        let plan = plan_assignment(
+            person.role,
+            space.allows_guests,
+            &current,
+            space_id,
+            max_spaces,
+        )?;
+        for old in &plan.moved_from {
+            store::delete_grant(conn, old.0, Grantee::User(guest)).await?;
+            audit(
+                conn,
+                now,
+                Some(actor),
+                "space.guest_unassign",
+                ("space", old.to_string()),
+                json!({ "guest": guest, "reason": "moved", "to": space_id }),
+            )
+            .await?;
+        }
+        let bundle = store::role_by_key(conn, role.space_role().key())
+            .await?
+            .ok_or_else(|| AppError::Internal("a built-in role is missing".into()))?;
+        store::put_grant(
+            conn,
+            space.id,
+            Grantee::User(guest),
+            GrantValue::Role(bundle.id),
+            expires_at,
+            now,
+        )
+        .await?;
+        audit(
+            conn,
+            now,
+            Some(actor),
+            "space.guest_assign",
+            ("space", space.id.to_string()),
+            json!({
+                "guest": guest,
+                "role": role.as_str(),
+                "expires_at": expires_at.map(|end| end.unix_timestamp()),
+                "moved_from": plan.moved_from,
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(AssignmentOutcome {
+            moved_from: plan.moved_from,
+        })
+    }
+
+    /// Ends a guest's assignment to a space; they stay a guest.
+    pub async fn unassign_guest(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        guest: UserId,
+    ) -> AppResult<()> {
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let space = managed_space(tx.conn(), &access, space_id).await?;
+        if !store::delete_grant(tx.conn(), space.id, Grantee::User(guest)).await? {
+            return Err(AppError::NotFound);
+        }
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "space.guest_unassign",
+            ("space", space.id.to_string()),
+            json!({ "guest": guest }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A guest's current assignments, oldest first (wiki admins, or the
+    /// guest themselves).
+    pub async fn guest_assignments(
+        &self,
+        viewer: &Viewer,
+        guest: UserId,
+    ) -> AppResult<Vec<GuestAssignment>> {
+        let access = self.access(viewer).await?;
+        if viewer.user_id() != Some(guest) && !access.set.decide_site(Action::AdministerWiki) {
+            return Err(AppError::NotFound);
+        }
+        let now = self.now();
+        Ok(store::grants_to_user(self.store.read(), guest)
+            .await?
+            .into_iter()
+            .filter(|grant| grant.active(now))
+            .map(|grant| GuestAssignment {
+                space_id: SpaceId(grant.space_id),
+                role: AssignmentRole::of(grant.permissions),
+                assigned_at: grant.created_at,
+                expires_at: grant.expires_at,
+            })
+            .collect())
+    }
+
+    /// Lets a space have guests, or not (space admins and wiki admins). While
+    /// a space forbids guests, existing assignments give nothing.
+    pub async fn set_space_allows_guests(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        allows: bool,
+    ) -> AppResult<()> {
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let mut space = managed_space(tx.conn(), &access, space_id).await?;
+        space.allows_guests = allows;
+        space.updated_at = now;
+        space.updated_by = Some(actor);
+        let space = spaces::update(tx.conn(), space).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "space.allow_guests",
+            ("space", space.id.to_string()),
+            json!({ "allows": allows }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,248 @@
+//! Guest space assignments on each backend: the one-space rule and its moves,
+//! assignment roles, spaces that forbid guests, members who can't be put on a
+//! guest list, and expiry ending access exactly at the deadline.
+
+use portico_app::{AppError, AssignmentRole, Clock, PageUpdate, Role, SpaceId, UserId, Viewer};
+
+use crate::harness::{World, storage, world};
+
+fn id(viewer: &Viewer) -> UserId {
+    viewer.user_id().unwrap()
+}
+
+async fn sees_space(w: &World, viewer: &Viewer, space: SpaceId) -> bool {
+    match w.app.space(viewer, space).await {
+        Ok(_) => true,
+        Err(AppError::NotFound) => false,
+        Err(other) => panic!("unexpected error: {other:?}"),
+    }
+}
+
+async fn set_max_spaces(w: &World, max: u32) {
+    let mut policies = w.app.policies(&w.admin).await.unwrap();
+    policies.access.guest_max_spaces = max;
+    w.app.update_policies(&w.admin, policies).await.unwrap();
+}
+
+#[tokio::test]
+async fn with_one_space_a_new_assignment_moves_the_guest() {
+    let w = world().await;
+    let first = w.space("ONE").await;
+    let second = w.space("TWO").await;
+    let guest = w.user("g@partner.example", Role::Guest).await;
+    let outcome = w
+        .app
+        .assign_guest(
+            &w.admin,
+            first.id,
+            id(&guest),
+            AssignmentRole::Collaborator,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(outcome.moved_from.is_empty());
+    assert!(sees_space(&w, &guest, first.id).await);
+    let outcome = w
+        .app
+        .assign_guest(
+            &w.admin,
+            second.id,
+            id(&guest),
+            AssignmentRole::Collaborator,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.moved_from, vec![first.id]);
+    assert!(!sees_space(&w, &guest, first.id).await, "moved out at once");
+    assert!(sees_space(&w, &guest, second.id).await);
+    let assignments = w.app.guest_assignments(&w.admin, id(&guest)).await.unwrap();
+    assert_eq!(assignments.len(), 1);
+    assert_eq!(assignments[0].space_id, second.id);
+    assert_eq!(assignments[0].role, Some(AssignmentRole::Collaborator));
+}
+
+#[tokio::test]
+async fn a_higher_limit_lets_a_guest_collaborate_in_one_space_and_read_another() {
+    let w = world().await;
+    let work = w.space("WRK").await;
+    let docs = w.space("DOC").await;
+    let third = w.space("THR").await;
+    set_max_spaces(&w, 2).await;
+    let guest = w.user("g2@partner.example", Role::Guest).await;
+    w.app
+        .assign_guest(
+            &w.admin,
+            work.id,
+            id(&guest),
+            AssignmentRole::Collaborator,
+            None,
+        )
+        .await
+        .unwrap();
+    let outcome = w
+        .app
+        .assign_guest(&w.admin, docs.id, id(&guest), AssignmentRole::Viewer, None)
+        .await
+        .unwrap();
+    assert!(outcome.moved_from.is_empty());
+    assert!(sees_space(&w, &guest, work.id).await && sees_space(&w, &guest, docs.id).await);
+    // Read-only where assigned as viewer; every write refused, permission named.
+    let docs_home = docs.homepage_id.unwrap();
+    let edit = PageUpdate {
+        title: "Space DOC".into(),
+        body: storage("<p>guest edit</p>"),
+        version: 2,
+        message: String::new(),
+        publish: true,
+    };
+    assert!(matches!(
+        w.app.update_page(&guest, docs_home, edit).await,
+        Err(AppError::Forbidden {
+            permission: "page.create",
+            ..
+        })
+    ));
+    assert!(matches!(
+        w.app.delete_page(&guest, docs_home).await,
+        Err(AppError::Forbidden { .. })
+    ));
+    let work_home = work.homepage_id.unwrap();
+    let edit = PageUpdate {
+        title: "Space WRK".into(),
+        body: storage("<p>guest edit</p>"),
+        version: 2,
+        message: String::new(),
+        publish: true,
+    };
+    w.app.update_page(&guest, work_home, edit).await.unwrap();
+    // A third space moves the guest out of the oldest one.
+    let outcome = w
+        .app
+        .assign_guest(&w.admin, third.id, id(&guest), AssignmentRole::Viewer, None)
+        .await
+        .unwrap();
+    assert_eq!(outcome.moved_from, vec![work.id]);
+    assert!(!sees_space(&w, &guest, work.id).await);
+}
+
+#[tokio::test]
+async fn only_guests_and_only_in_spaces_that_allow_them() {
+    let w = world().await;
+    let space = w.space("NOG").await;
+    let guest = w.user("g3@partner.example", Role::Guest).await;
+    let member = w.user("member@example.com", Role::Member).await;
+    match w
+        .app
+        .assign_guest(
+            &w.admin,
+            space.id,
+            id(&member),
+            AssignmentRole::Viewer,
+            None,
+        )
+        .await
+    {
+        Err(AppError::Invalid(err)) => assert_eq!(err.field, "userId"),
+        other => panic!("a member can't be put on a guest list: {other:?}"),
+    }
+    w.app
+        .assign_guest(&w.admin, space.id, id(&guest), AssignmentRole::Viewer, None)
+        .await
+        .unwrap();
+    assert!(sees_space(&w, &guest, space.id).await);
+    w.app
+        .set_space_allows_guests(&w.admin, space.id, false)
+        .await
+        .unwrap();
+    assert!(
+        !sees_space(&w, &guest, space.id).await,
+        "existing assignments stop working"
+    );
+    match w
+        .app
+        .assign_guest(&w.admin, space.id, id(&guest), AssignmentRole::Viewer, None)
+        .await
+    {
+        Err(AppError::Invalid(err)) => {
+            assert_eq!(err.field, "spaceId");
+            assert!(err.rule.contains("doesn't allow guests"), "{}", err.rule);
+        }
+        other => panic!("assigning to a space that forbids guests fails clearly: {other:?}"),
+    }
+    // New spaces follow the site default.
+    let mut policies = w.app.policies(&w.admin).await.unwrap();
+    policies.access.new_spaces_allow_guests = false;
+    w.app.update_policies(&w.admin, policies).await.unwrap();
+    let closed = w.space("CLS").await;
+    assert!(
+        w.app
+            .assign_guest(
+                &w.admin,
+                closed.id,
+                id(&guest),
+                AssignmentRole::Viewer,
+                None
+            )
+            .await
+            .is_err()
+    );
+    // A member who administers nothing can't assign anyone.
+    assert!(matches!(
+        w.app
+            .assign_guest(&member, space.id, id(&guest), AssignmentRole::Viewer, None)
+            .await,
+        Err(AppError::Forbidden {
+            permission: "admin",
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn an_assignment_ends_exactly_at_its_expiry() {
+    let w = world().await;
+    let space = w.space("EXP").await;
+    let guest = w.user("g4@partner.example", Role::Guest).await;
+    let deadline = w.clock.now() + time::Duration::hours(2);
+    assert!(matches!(
+        w.app
+            .assign_guest(
+                &w.admin,
+                space.id,
+                id(&guest),
+                AssignmentRole::Viewer,
+                Some(w.clock.now() - time::Duration::seconds(1)),
+            )
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+    w.app
+        .assign_guest(
+            &w.admin,
+            space.id,
+            id(&guest),
+            AssignmentRole::Viewer,
+            Some(deadline),
+        )
+        .await
+        .unwrap();
+    // Warm the cache, then step to one second before the deadline.
+    assert!(sees_space(&w, &guest, space.id).await);
+    w.clock
+        .advance(time::Duration::hours(2) - time::Duration::seconds(1));
+    assert!(sees_space(&w, &guest, space.id).await);
+    w.clock.advance(time::Duration::seconds(1));
+    assert!(
+        !sees_space(&w, &guest, space.id).await,
+        "gone at the deadline"
+    );
+    assert!(
+        w.app
+            .guest_assignments(&w.admin, id(&guest))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
