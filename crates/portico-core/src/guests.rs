@@ -124,28 +124,31 @@ mod tests {
     }
 
     #[test]
-    fn with_one_space_a_new_assignment_moves_the_guest() {
-        let plan = plan_assignment(Role::Guest, true, &ids(&[1]), SpaceId(2), 1).unwrap();
+    fn with_one_space_a_new_assignment_moves_the_guest() -> Result<(), AssignmentError> {
+        let plan = plan_assignment(Role::Guest, true, &ids(&[1]), SpaceId(2), 1)?;
         assert_eq!(plan.moved_from, ids(&[1]));
-        let plan = plan_assignment(Role::Guest, true, &[], SpaceId(2), 1).unwrap();
+        let plan = plan_assignment(Role::Guest, true, &[], SpaceId(2), 1)?;
         assert!(plan.moved_from.is_empty());
+        Ok(())
     }
 
     #[test]
-    fn reassigning_to_the_same_space_moves_nothing() {
-        let plan = plan_assignment(Role::Guest, true, &ids(&[1, 2]), SpaceId(2), 1).unwrap();
+    fn reassigning_to_the_same_space_moves_nothing() -> Result<(), AssignmentError> {
+        let plan = plan_assignment(Role::Guest, true, &ids(&[1, 2]), SpaceId(2), 1)?;
         assert!(plan.moved_from.is_empty());
+        Ok(())
     }
 
     #[test]
-    fn a_higher_limit_adds_until_full_then_moves_the_oldest() {
-        let plan = plan_assignment(Role::Guest, true, &ids(&[1, 2]), SpaceId(3), 3).unwrap();
+    fn a_higher_limit_adds_until_full_then_moves_the_oldest() -> Result<(), AssignmentError> {
+        let plan = plan_assignment(Role::Guest, true, &ids(&[1, 2]), SpaceId(3), 3)?;
         assert!(plan.moved_from.is_empty());
-        let plan = plan_assignment(Role::Guest, true, &ids(&[1, 2, 3]), SpaceId(4), 3).unwrap();
+        let plan = plan_assignment(Role::Guest, true, &ids(&[1, 2, 3]), SpaceId(4), 3)?;
         assert_eq!(plan.moved_from, ids(&[1]));
         // A limit lowered since: the excess goes too.
-        let plan = plan_assignment(Role::Guest, true, &ids(&[1, 2, 3]), SpaceId(4), 2).unwrap();
+        let plan = plan_assignment(Role::Guest, true, &ids(&[1, 2, 3]), SpaceId(4), 2)?;
         assert_eq!(plan.moved_from, ids(&[1, 2]));
+        Ok(())
     }
 
     #[test]
