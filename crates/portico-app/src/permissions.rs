@@ -44,6 +44,8 @@ pub struct SpaceGrantView {
     /// The role's key, or `None` for a custom permission set.
     pub role: Option<String>,
     pub permissions: Permissions,
+    /// When the grant ends by itself (guest assignments).
+    pub expires_at: Option<time::OffsetDateTime>,
 }
 
 /// A space role (built-in or custom).
@@ -65,6 +67,8 @@ pub struct SpaceAccessView {
     pub grants: Vec<SpaceGrantView>,
     pub roles: Vec<SpaceRole>,
     pub anonymous_site_switch: bool,
+    /// `space.allow_guests`.
+    pub allows_guests: bool,
 }
 
 /// What a grant gives, as a client asks for it.
@@ -205,7 +209,12 @@ impl App {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
         let space = administrable_space(conn, &access, id).await?;
-        let grants = store::space_grants(conn, space.id).await?;
+        let now = self.now();
+        let grants: Vec<store::GrantRow> = store::space_grants(conn, space.id)
+            .await?
+            .into_iter()
+            .filter(|grant| grant.active(now))
+            .collect();
         let grantees: Vec<Grantee> = grants.iter().map(|g| g.grantee).collect();
         let named = name_grantees(conn, &grantees).await?;
         let roles: Vec<SpaceRole> = store::roles(conn)
@@ -222,10 +231,12 @@ impl App {
                 who,
                 role: grant.role_id.and_then(|id| role_keys.get(&id).cloned()),
                 permissions: grant.permissions,
+                expires_at: grant.expires_at,
             })
             .collect();
         Ok(SpaceAccessView {
             space_id: SpaceId(space.id),
+            allows_guests: space.allows_guests,
             space_key: space.space_key,
             space_name: space.name,
             grants,
