@@ -7,7 +7,7 @@ use portico_core::guests::{AssignmentError, AssignmentRole, plan_assignment};
 use portico_core::policy::{Action, Grantee};
 use portico_core::validation::ValidationError;
 use portico_core::{SpaceId, UserId, Viewer};
-use portico_store::permissions::{self as store, GrantValue};
+use portico_store::permissions::{self as store, GrantTerms, GrantValue};
 use portico_store::{Conn, SpaceRow, spaces};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -127,7 +127,10 @@ impl App {
             space.id,
             Grantee::User(guest),
             GrantValue::Role(bundle.id),
-            expires_at,
+            GrantTerms {
+                expires_at,
+                granted_by: Some(actor),
+            },
             now,
         )
         .await?;
@@ -149,6 +152,57 @@ impl App {
         Ok(AssignmentOutcome {
             moved_from: plan.moved_from,
         })
+    }
+
+    /// Gives an assignment a new expiry (or none), keeping its role: the
+    /// one-click "extend".
+    pub async fn extend_guest_assignment(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        guest: UserId,
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<()> {
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
+        let now = self.now();
+        if expires_at.is_some_and(|end| end <= now) {
+            return Err(AssignmentError::ExpiryInThePast.into());
+        }
+        let tx = self.store.write().await?;
+        let conn = tx.conn();
+        let space = managed_space(conn, &access, space_id).await?;
+        let grant = store::find_grant(conn, space.id, Grantee::User(guest))
+            .await?
+            .filter(|grant| grant.active(now))
+            .ok_or(AppError::NotFound)?;
+        let value = match grant.role_id {
+            Some(role) => GrantValue::Role(role),
+            None => GrantValue::Permissions(grant.permissions),
+        };
+        store::put_grant(
+            conn,
+            space.id,
+            Grantee::User(guest),
+            value,
+            GrantTerms {
+                expires_at,
+                granted_by: Some(actor),
+            },
+            now,
+        )
+        .await?;
+        audit(
+            conn,
+            now,
+            Some(actor),
+            "space.guest_extend",
+            ("space", space.id.to_string()),
+            json!({ "guest": guest, "expires_at": expires_at.map(|end| end.unix_timestamp()) }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Ends a guest's assignment to a space; they stay a guest.

@@ -8,6 +8,7 @@ mod auth;
 mod clock;
 mod directory;
 mod error;
+mod expiry;
 mod guests;
 mod invitations;
 mod mail;
@@ -32,6 +33,7 @@ pub use directory::{
     AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary,
 };
 pub use error::AppError;
+pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
 pub use guests::{AssignmentOutcome, GuestAssignment};
 pub use invitations::{InvitationPreview, InvitationSummary, Invite};
 pub use mail::{

@@ -299,7 +299,18 @@ impl App {
                 ValidationError::new("principal", "this space doesn't allow guests").into(),
             );
         }
-        store::put_grant(conn, space.id, grantee, value, None, now).await?;
+        store::put_grant(
+            conn,
+            space.id,
+            grantee,
+            value,
+            store::GrantTerms {
+                expires_at: None,
+                granted_by: Some(actor),
+            },
+            now,
+        )
+        .await?;
         audit(
             conn,
             now,

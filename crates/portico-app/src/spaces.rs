@@ -6,7 +6,7 @@ use portico_core::policy::Action;
 use portico_core::policy::Grantee;
 use portico_core::space::{SpaceKey, validate_description, validate_name};
 use portico_core::{SpaceId, Viewer};
-use portico_store::permissions::{self, GrantValue};
+use portico_store::permissions::{self, GrantTerms, GrantValue};
 use portico_store::{pages, spaces};
 use serde_json::json;
 
@@ -117,7 +117,7 @@ impl App {
                 space.id,
                 grantee,
                 GrantValue::Role(role.id),
-                None,
+                GrantTerms::default(),
                 now,
             )
             .await?;

@@ -111,6 +111,9 @@ pub struct GrantRow {
     pub created_at: Timestamp,
     /// When the grant ends by itself (guest assignments, mostly).
     pub expires_at: Option<Timestamp>,
+    pub granted_by: Option<i64>,
+    /// When the "about to expire" reminder went out.
+    pub reminded_at: Option<Timestamp>,
 }
 
 impl GrantRow {
@@ -152,6 +155,8 @@ async fn resolve(
                 permissions,
                 created_at: row.created_at,
                 expires_at: row.expires_at,
+                granted_by: row.granted_by,
+                reminded_at: row.reminded_at,
             })
         })
         .collect())
@@ -234,13 +239,20 @@ pub enum GrantValue {
     Permissions(Permissions),
 }
 
+/// How long a grant lasts and who gave it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GrantTerms {
+    pub expires_at: Option<Timestamp>,
+    pub granted_by: Option<i64>,
+}
+
 /// Sets (replacing) the grant to `grantee` in a space.
 pub async fn put_grant(
     conn: &impl Conn,
     space_id: i64,
     grantee: Grantee,
     value: GrantValue,
-    expires_at: Option<Timestamp>,
+    terms: GrantTerms,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     delete_grant(conn, space_id, grantee).await?;
@@ -256,7 +268,9 @@ pub async fn put_grant(
         role_id: Set(role_id),
         permissions: Set(permissions),
         created_at: Set(now),
-        expires_at: Set(expires_at),
+        expires_at: Set(terms.expires_at),
+        granted_by: Set(terms.granted_by),
+        reminded_at: Set(None),
         ..Default::default()
     }
     .insert(conn)
@@ -277,6 +291,53 @@ pub async fn delete_grant(
         .exec(conn)
         .await?;
     Ok(result.rows_affected > 0)
+}
+
+/// Grants whose expiry is at or before `now`.
+pub async fn expired_grants(conn: &impl Conn, now: Timestamp) -> Result<Vec<GrantRow>, StoreError> {
+    let rows = space_grant::Entity::find()
+        .filter(space_grant::Column::ExpiresAt.lte(now))
+        .order_by_asc(space_grant::Column::Id)
+        .all(conn)
+        .await?;
+    resolve(conn, rows).await
+}
+
+/// Grants expiring in `(now, until]` whose reminder hasn't gone out.
+pub async fn grants_to_remind(
+    conn: &impl Conn,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<GrantRow>, StoreError> {
+    let rows = space_grant::Entity::find()
+        .filter(space_grant::Column::ExpiresAt.gt(now))
+        .filter(space_grant::Column::ExpiresAt.lte(until))
+        .filter(space_grant::Column::RemindedAt.is_null())
+        .order_by_asc(space_grant::Column::Id)
+        .all(conn)
+        .await?;
+    resolve(conn, rows).await
+}
+
+pub async fn mark_reminded(
+    conn: &impl Conn,
+    grant_id: i64,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    space_grant::Entity::update_many()
+        .col_expr(space_grant::Column::RemindedAt, Expr::value(now))
+        .filter(space_grant::Column::Id.eq(grant_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes one grant by id.
+pub async fn delete_grant_by_id(conn: &impl Conn, grant_id: i64) -> Result<(), StoreError> {
+    space_grant::Entity::delete_by_id(grant_id)
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 // ---- global grants -----------------------------------------------------

@@ -80,6 +80,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             None
         }
     };
+    // Expired access is removed (and audited) and reminders go out, every minute.
+    let expiry = tokio::spawn(portico_app::run_expiry_jobs(app.clone(), shutdown_signal()));
     let router = portico_web::router(AppState {
         app,
         settings: WebSettings {
@@ -103,6 +105,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             tracing::warn!("mail delivery did not stop in time; unsent mail stays queued");
             mail.abort();
         }
+    }
+    if tokio::time::timeout(MAIL_STOP_GRACE, expiry).await.is_err() {
+        tracing::warn!("the expiry job did not stop in time");
     }
     served?;
     println!("Portico stopped.");

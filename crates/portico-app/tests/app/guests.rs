@@ -246,3 +246,80 @@ async fn an_assignment_ends_exactly_at_its_expiry() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn expiring_access_is_reminded_once_then_ended_and_audited() {
+    let w = world().await;
+    let space = w.space("REM").await;
+    let guest = w.user("g5@partner.example", Role::Guest).await;
+    let deadline = w.clock.now() + time::Duration::days(3);
+    w.app
+        .assign_guest(
+            &w.admin,
+            space.id,
+            id(&guest),
+            AssignmentRole::Collaborator,
+            Some(deadline),
+        )
+        .await
+        .unwrap();
+    let report = w.app.run_expiry_once().await.unwrap();
+    assert_eq!((report.ended, report.reminded), (0, 1));
+    let mails = portico_store::outbox::list(w.store.read(), None, 50)
+        .await
+        .unwrap();
+    let reminder = mails
+        .iter()
+        .find(|m| m.recipient == "admin@example.com" && m.subject.contains("Space REM"))
+        .expect("the admin who assigned the guest is reminded");
+    assert!(
+        reminder.body.contains("/wiki/spaces/REM/access"),
+        "{}",
+        reminder.body
+    );
+    // Once only.
+    assert_eq!(w.app.run_expiry_once().await.unwrap().reminded, 0);
+    w.clock.advance(time::Duration::days(3));
+    let report = w.app.run_expiry_once().await.unwrap();
+    assert_eq!(report.ended, 1);
+    assert!(!sees_space(&w, &guest, space.id).await);
+    let entries = portico_store::audit::for_target(w.store.read(), "space", &space.id.to_string())
+        .await
+        .unwrap();
+    assert!(entries.iter().any(|e| e.0 == "space.grant_expired"));
+}
+
+#[tokio::test]
+async fn extending_keeps_the_role_and_moves_the_deadline() {
+    let w = world().await;
+    let space = w.space("EXT").await;
+    let guest = w.user("g6@partner.example", Role::Guest).await;
+    let deadline = w.clock.now() + time::Duration::days(1);
+    w.app
+        .assign_guest(
+            &w.admin,
+            space.id,
+            id(&guest),
+            AssignmentRole::Viewer,
+            Some(deadline),
+        )
+        .await
+        .unwrap();
+    w.app
+        .extend_guest_assignment(
+            &w.admin,
+            space.id,
+            id(&guest),
+            Some(deadline + time::Duration::days(30)),
+        )
+        .await
+        .unwrap();
+    w.clock.advance(time::Duration::days(2));
+    assert!(sees_space(&w, &guest, space.id).await);
+    let assignments = w.app.guest_assignments(&guest, id(&guest)).await.unwrap();
+    assert_eq!(assignments[0].role, Some(AssignmentRole::Viewer));
+    assert_eq!(
+        assignments[0].expires_at,
+        Some(deadline + time::Duration::days(30))
+    );
+}

@@ -1,4 +1,7 @@
 -- Guest assignments are grants to a guest; they (and any grant) may expire.
 -- Spaces decide whether they may have guests at all (site default for new ones).
 ALTER TABLE space_grants ADD COLUMN expires_at TIMESTAMPTZ;
+-- Who gave the grant (told before it expires) and when the reminder went out.
+ALTER TABLE space_grants ADD COLUMN granted_by BIGINT REFERENCES users(id) ON DELETE SET NULL;
+ALTER TABLE space_grants ADD COLUMN reminded_at TIMESTAMPTZ;
 CREATE INDEX space_grants_expiry ON space_grants(expires_at) WHERE expires_at IS NOT NULL;

@@ -14,6 +14,8 @@ pub struct Model {
     pub permissions: i64,
     pub created_at: TimeDateTimeWithTimeZone,
     pub expires_at: Option<TimeDateTimeWithTimeZone>,
+    pub granted_by: Option<i64>,
+    pub reminded_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
