@@ -14,6 +14,7 @@ mod harness;
 
 mod admin;
 mod bad_input;
+mod guests;
 mod pages;
 mod permissions;
 mod spaces;

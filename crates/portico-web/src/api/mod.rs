@@ -1,7 +1,7 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
 //! versions), Portico's extensions at `/api/portico` (move, copy, diff,
 //! restore, archive; space permissions, space roles, global permissions, page
-//! restrictions, explain access and the admin key), the org admin's API at `/api/admin` (directory,
+//! restrictions, explain access, the admin key and guest assignments), the org admin's API at `/api/admin` (directory,
 //! invitations, licences, policies, audit log, outbox), and the OpenAPI
 //! document at `/api/openapi.json`.
 
@@ -10,6 +10,8 @@ mod admin_json;
 mod dto;
 mod extensions;
 mod extract;
+mod guests;
+mod guests_json;
 mod pages;
 mod pagination;
 mod permissions;
@@ -83,6 +85,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/api/portico/pages/{id}/restrictions",
             get(permissions::restrictions).put(permissions::set_restrictions),
+        )
+        .route(
+            "/api/portico/spaces/{id}/guests/{userId}",
+            put(guests::assign).delete(guests::unassign),
+        )
+        .route(
+            "/api/portico/spaces/{id}/guest-access",
+            put(guests::set_guest_access),
+        )
+        .route(
+            "/api/portico/users/{id}/assignments",
+            get(guests::assignments),
         )
         .route("/api/portico/explain", get(permissions::explain))
         .route(
@@ -181,6 +195,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         permissions::list_roles, permissions::create_role, permissions::update_role, permissions::delete_role,
         permissions::global_grants, permissions::set_global_grant, permissions::restrictions, permissions::set_restrictions,
         permissions::explain, permissions::admin_key, permissions::activate_admin_key, permissions::deactivate_admin_key,
+        guests::assign, guests::unassign, guests::assignments, guests::set_guest_access,
         admin::list_users, admin::get_user, admin::set_user_role, admin::set_org_admin, admin::deactivate_user, admin::reactivate_user, admin::delete_user,
         admin::list_groups, admin::create_group, admin::delete_group, admin::set_group_role, admin::add_group_member, admin::remove_group_member,
         admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,

@@ -167,6 +167,9 @@ pub struct SpaceGrantJson {
     /// The role's key, or `null` for an explicit permission set.
     pub role: Option<String>,
     pub permissions: Vec<String>,
+    /// When the grant ends by itself (RFC 3339; guest assignments), or
+    /// `null`.
+    pub expires_at: Option<String>,
 }
 
 /// Who may do what in a space.
@@ -180,6 +183,9 @@ pub struct SpacePermissionsJson {
     /// Whether anonymous access is on for the site: while it is off, a grant
     /// to `anonymous` has no effect.
     pub anonymous_access_site_switch: bool,
+    /// Whether guests may be assigned to the space (`space.allow_guests`):
+    /// while it is off, guest assignments give nothing.
+    pub allow_guests: bool,
 }
 
 impl From<SpaceAccessView> for SpacePermissionsJson {
@@ -194,10 +200,12 @@ impl From<SpaceAccessView> for SpacePermissionsJson {
                     principal: grant.who.into(),
                     role: grant.role,
                     permissions: space_names(grant.permissions),
+                    expires_at: grant.expires_at.map(timestamp),
                 })
                 .collect(),
             roles: view.roles.into_iter().map(SpaceRoleJson::from).collect(),
             anonymous_access_site_switch: view.anonymous_site_switch,
+            allow_guests: view.allows_guests,
         }
     }
 }
