@@ -307,6 +307,37 @@ pub(crate) fn space_facts(space: &SpaceRow, grants: &[GrantRow]) -> SpaceFacts {
     }
 }
 
+/// Whether a guest's product access has run out: then they hold no role at
+/// all, whatever is stored, from the deadline on.
+pub(crate) fn guest_access_over(
+    role: Role,
+    expires_at: Option<time::OffsetDateTime>,
+    now: time::OffsetDateTime,
+) -> bool {
+    role == Role::Guest && expires_at.is_some_and(|end| end <= now)
+}
+
+/// The principal a stored user is at `now` (effective role from their
+/// groups; none for an inactive account or expired guest access), or `None`
+/// if there is no such user.
+pub(crate) async fn principal_at(
+    conn: &impl Conn,
+    user_id: i64,
+    now: time::OffsetDateTime,
+) -> AppResult<Option<Principal>> {
+    let principal = principal_of(conn, user_id).await?;
+    let Some(mut principal) = principal else {
+        return Ok(None);
+    };
+    let expires = users::find(conn, user_id)
+        .await?
+        .and_then(|user| user.guest_access_expires_at);
+    if guest_access_over(principal.role, expires, now) {
+        principal.role = Role::None;
+    }
+    Ok(Some(principal))
+}
+
 /// The principal a stored user is today (effective role from their groups),
 /// or `None` for an inactive account.
 pub(crate) async fn principal_of(conn: &impl Conn, user_id: i64) -> AppResult<Option<Principal>> {

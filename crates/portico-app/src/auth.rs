@@ -476,6 +476,10 @@ impl App {
             .into_iter()
             .map(|g| g.role.parse::<Role>().unwrap_or(Role::None));
         let role = portico_core::directory::effective_role(direct, group_roles);
+        if crate::access::guest_access_over(role, user.guest_access_expires_at, self.now()) {
+            // Guest access ended: the session is worth nothing from the deadline on.
+            return Ok(None);
+        }
         let principal = Principal {
             user_id: UserId(user.id),
             role,

@@ -586,6 +586,10 @@ impl App {
         }
         user.status = status.to_owned();
         user.updated_at = now;
+        if status == "active" && user.guest_access_expires_at.is_some_and(|end| end <= now) {
+            // Reactivating a guest whose access ran out starts them afresh.
+            user.guest_access_expires_at = None;
+        }
         let mut after = before.clone();
         after.set_user(user.clone());
         before.check_change(&after, policies.limits)?;

@@ -1,6 +1,7 @@
 //! Expiring access in the background: grants (guest assignments, mostly) that
-//! reached their expiry are removed and audited, and before that the person
-//! who gave them and the space's admins are reminded by e-mail.
+//! reached their expiry are removed and audited, guests whose product access
+//! ran out are deactivated (audited, sessions ended), and before a grant ends
+//! the person who gave it and the space's admins are reminded by e-mail.
 //!
 //! Access itself never waits for this job: an expired grant counts for nothing
 //! from its deadline on (see `access::build_access_set`). The job tidies up
@@ -11,7 +12,7 @@ use std::collections::BTreeSet;
 use portico_core::SpacePermission;
 use portico_core::policy::Grantee;
 use portico_store::permissions::{self as store, GrantRow};
-use portico_store::{Conn, groups, settings, spaces, users};
+use portico_store::{Conn, groups, sessions, settings, spaces, users};
 use serde_json::json;
 
 use crate::App;
@@ -87,6 +88,30 @@ impl App {
                     "grantee": grant.grantee,
                     "expires_at": grant.expires_at.map(|at| at.unix_timestamp()),
                 }),
+            )
+            .await?;
+            report.ended += 1;
+        }
+        for mut user in users::expired_guests(conn, now).await? {
+            // Only guests: a member's stale expiry (from before a promotion) means nothing.
+            let Some(principal) = crate::access::principal_of(conn, user.id).await? else {
+                continue;
+            };
+            if principal.role != portico_core::Role::Guest {
+                continue;
+            }
+            user.status = "deactivated".to_owned();
+            user.updated_at = now;
+            let id = user.id;
+            users::update(conn, user).await?;
+            sessions::delete_for_user(conn, id).await?;
+            audit(
+                conn,
+                now,
+                None,
+                "user.guest_access_expired",
+                ("user", id.to_string()),
+                json!({}),
             )
             .await?;
             report.ended += 1;

@@ -8,12 +8,12 @@ use portico_core::policy::{Action, Grantee};
 use portico_core::validation::ValidationError;
 use portico_core::{SpaceId, UserId, Viewer};
 use portico_store::permissions::{self as store, GrantTerms, GrantValue};
-use portico_store::{Conn, SpaceRow, spaces};
+use portico_store::{Conn, SpaceRow, spaces, users};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::App;
-use crate::access::{Access, principal_of, visible_space};
+use crate::access::{Access, principal_at, principal_of, visible_space};
 use crate::directory::load_policies;
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
@@ -87,7 +87,7 @@ impl App {
         let tx = self.store.write().await?;
         let conn = tx.conn();
         let space = managed_space(conn, &access, space_id).await?;
-        let person = principal_of(conn, guest.0).await?.ok_or_else(|| {
+        let person = principal_at(conn, guest.0, now).await?.ok_or_else(|| {
             AppError::Invalid(ValidationError::new(
                 "userId",
                 format!("no user with id {guest}"),
@@ -199,6 +199,46 @@ impl App {
             "space.guest_extend",
             ("space", space.id.to_string()),
             json!({ "guest": guest, "expires_at": expires_at.map(|end| end.unix_timestamp()) }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets when a guest's product access ends (or never). Org admins only;
+    /// applies to guests only.
+    pub async fn set_guest_access_expiry(
+        &self,
+        viewer: &Viewer,
+        guest: UserId,
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<()> {
+        let actor = crate::directory::require_org_admin(viewer)?;
+        let now = self.now();
+        if expires_at.is_some_and(|end| end <= now) {
+            return Err(AssignmentError::ExpiryInThePast.into());
+        }
+        let tx = self.store.write().await?;
+        let conn = tx.conn();
+        let principal = principal_of(conn, guest.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if principal.role != portico_core::Role::Guest {
+            return Err(AssignmentError::NotAGuest.into());
+        }
+        let mut user = users::find(conn, guest.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        user.guest_access_expires_at = expires_at;
+        user.updated_at = now;
+        users::update(conn, user).await?;
+        audit(
+            conn,
+            now,
+            Some(actor),
+            "user.guest_access_expiry",
+            ("user", guest.to_string()),
+            json!({ "expires_at": expires_at.map(|end| end.unix_timestamp()) }),
         )
         .await?;
         tx.commit().await?;

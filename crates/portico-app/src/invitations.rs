@@ -153,6 +153,10 @@ impl App {
                     .await?
                 }
             };
+            let mut user = user;
+            if invite.role == Role::Guest {
+                user.guest_access_expires_at = default_guest_expiry(conn, now).await?;
+            }
             after.set_user(user.clone());
             for group in &group_ids {
                 after.join(user.id, *group);
@@ -388,4 +392,20 @@ impl App {
         tx.commit().await?;
         Ok(signed_in)
     }
+}
+
+/// Site setting: days of product access new guests get (unset or 0: no limit).
+pub const GUEST_ACCESS_DAYS: &str = "guests.default_access_days";
+
+/// When a newly invited guest's access ends under the site default.
+async fn default_guest_expiry(
+    conn: &impl portico_store::Conn,
+    now: time::OffsetDateTime,
+) -> AppResult<Option<time::OffsetDateTime>> {
+    let days = portico_store::settings::all(conn)
+        .await?
+        .get(GUEST_ACCESS_DAYS)
+        .and_then(|value| value.parse::<i64>().ok())
+        .filter(|days| *days > 0);
+    Ok(days.map(|days| now + time::Duration::days(days)))
 }

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::App;
 use crate::access::{
-    ADMIN_KEY_IDLE, Access, KeyUse, principal_of, require_page, visible_page, visible_space,
+    ADMIN_KEY_IDLE, Access, KeyUse, principal_at, require_page, visible_page, visible_space,
 };
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
@@ -676,7 +676,7 @@ impl App {
                 });
             }
         }
-        let person_viewer = match principal_of(conn, person.0).await? {
+        let person_viewer = match principal_at(conn, person.0, self.now()).await? {
             Some(principal) => Viewer::User(principal),
             None => {
                 return Err(

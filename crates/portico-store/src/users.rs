@@ -32,6 +32,7 @@ pub async fn insert(conn: &impl Conn, new: NewUser<'_>) -> Result<UserRow, Store
         failed_sign_ins: Set(0),
         locked_until: Set(None),
         last_active_at: Set(None),
+        guest_access_expires_at: Set(None),
         created_at: Set(new.now),
         updated_at: Set(new.now),
         ..Default::default()
@@ -107,4 +108,14 @@ pub async fn lock_headcount(conn: &impl Conn) -> Result<(), StoreError> {
             .await?;
     }
     Ok(())
+}
+
+/// Active accounts whose guest access ended at or before `now`.
+pub async fn expired_guests(conn: &impl Conn, now: Timestamp) -> Result<Vec<UserRow>, StoreError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::GuestAccessExpiresAt.lte(now))
+        .filter(user::Column::Status.eq("active"))
+        .order_by_asc(user::Column::Id)
+        .all(conn)
+        .await?)
 }

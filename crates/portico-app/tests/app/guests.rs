@@ -324,3 +324,117 @@ async fn extending_keeps_the_role_and_moves_the_deadline() {
         Some((deadline + time::Duration::days(30)).unix_timestamp())
     );
 }
+
+#[tokio::test]
+async fn guest_product_access_ends_exactly_at_its_expiry() {
+    let w = world().await;
+    let space = w.space("GPA").await;
+    let guest = w.user("g7@partner.example", Role::Guest).await;
+    let member = w.user("m7@example.com", Role::Member).await;
+    w.app
+        .assign_guest(&w.admin, space.id, id(&guest), AssignmentRole::Viewer, None)
+        .await
+        .unwrap();
+    // Only guests carry a product-access expiry; only org admins set it.
+    let later = w.clock.now() + time::Duration::hours(1);
+    assert!(matches!(
+        w.app
+            .set_guest_access_expiry(&w.admin, id(&member), Some(later))
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+    assert!(matches!(
+        w.app
+            .set_guest_access_expiry(&member, id(&guest), Some(later))
+            .await,
+        Err(AppError::NotFound)
+    ));
+    w.app
+        .set_guest_access_expiry(&w.admin, id(&guest), Some(later))
+        .await
+        .unwrap();
+    let session = w
+        .app
+        .sign_in("g7@partner.example", crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    assert!(
+        w.app
+            .authenticate_session(&session.token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    w.clock
+        .advance(time::Duration::hours(1) - time::Duration::seconds(1));
+    assert!(
+        w.app
+            .authenticate_session(&session.token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    w.clock.advance(time::Duration::seconds(1));
+    assert!(
+        w.app
+            .authenticate_session(&session.token)
+            .await
+            .unwrap()
+            .is_none(),
+        "the session is worth nothing from the deadline on"
+    );
+    // The job makes it final: deactivated, audited, sessions gone.
+    let report = w.app.run_expiry_once().await.unwrap();
+    assert_eq!(report.ended, 1);
+    let entries = portico_store::audit::for_target(w.store.read(), "user", &id(&guest).to_string())
+        .await
+        .unwrap();
+    assert!(entries.iter().any(|e| e.0 == "user.guest_access_expired"));
+    // Reactivating starts the guest afresh.
+    w.app.reactivate_user(&w.admin, id(&guest)).await.unwrap();
+    let session = w
+        .app
+        .sign_in("g7@partner.example", crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    assert!(
+        w.app
+            .authenticate_session(&session.token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn new_guests_get_the_site_default_access_period() {
+    let w = world().await;
+    {
+        let tx = w.store.write().await.unwrap();
+        portico_store::settings::set(tx.conn(), portico_app::GUEST_ACCESS_DAYS, "30")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    w.app
+        .invite(
+            &w.admin,
+            portico_app::Invite {
+                emails: vec!["new-guest@partner.example".into()],
+                role: Role::Guest,
+                group_ids: Vec::new(),
+                message: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let row = portico_store::users::find_by_email(w.store.read(), "new-guest@partner.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let expected = (w.clock.now() + time::Duration::days(30)).unix_timestamp();
+    assert_eq!(
+        row.guest_access_expires_at.map(|at| at.unix_timestamp()),
+        Some(expected)
+    );
+}

@@ -5,3 +5,6 @@ ALTER TABLE space_grants ADD COLUMN expires_at TEXT;
 ALTER TABLE space_grants ADD COLUMN granted_by INTEGER REFERENCES users(id) ON DELETE SET NULL;
 ALTER TABLE space_grants ADD COLUMN reminded_at TEXT;
 CREATE INDEX space_grants_expiry ON space_grants(expires_at) WHERE expires_at IS NOT NULL;
+
+-- A guest's product access may end by itself too.
+ALTER TABLE users ADD COLUMN guest_access_expires_at TEXT;

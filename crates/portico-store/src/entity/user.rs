@@ -19,6 +19,8 @@ pub struct Model {
     pub failed_sign_ins: i64,
     pub locked_until: Option<TimeDateTimeWithTimeZone>,
     pub last_active_at: Option<TimeDateTimeWithTimeZone>,
+    /// When a guest's product access ends by itself.
+    pub guest_access_expires_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
