@@ -1065,6 +1065,8 @@ async fn the_admin_screens_render_and_their_forms_work() {
             ("max_failed_sign_ins", "4"),
             ("lockout_minutes", "10"),
             ("invitation_days", "3"),
+            ("guest_max_spaces", "1"),
+            ("new_spaces_allow_guests", "on"),
         ],
     )
     .await;
