@@ -29,6 +29,50 @@ pub struct GuestAssignment {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+/// How the guest list is sorted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GuestSort {
+    #[default]
+    Name,
+    /// Most recently active first.
+    LastActive,
+    /// Soonest expiry (of product access or any assignment) first.
+    Expiry,
+}
+
+/// Filters for the guest list.
+#[derive(Debug, Clone, Default)]
+pub struct GuestQuery {
+    /// Part of the name or e-mail.
+    pub search: Option<String>,
+    /// Guests assigned to this space.
+    pub space: Option<SpaceId>,
+    /// Guests with no space assigned.
+    pub no_space: bool,
+    /// Guests whose access or an assignment ends before this time.
+    pub expiring_before: Option<OffsetDateTime>,
+    pub sort: GuestSort,
+}
+
+/// One guest in the admin's guest list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestSummary {
+    pub user: crate::UserSummary,
+    pub access_expires_at: Option<OffsetDateTime>,
+    pub assignments: Vec<GuestAssignment>,
+}
+
+impl GuestSummary {
+    /// The first time anything of this guest's access ends.
+    pub fn next_expiry(&self) -> Option<OffsetDateTime> {
+        self.assignments
+            .iter()
+            .filter_map(|a| a.expires_at)
+            .chain(self.access_expires_at)
+            .min()
+    }
+}
+
 /// What an assignment did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignmentOutcome {
@@ -66,27 +110,41 @@ async fn managed_space(conn: &impl Conn, access: &Access, id: SpaceId) -> AppRes
     Ok(space)
 }
 
-impl App {
-    /// Assigns a guest to a space with a role and an optional expiry (space
-    /// admins and wiki admins). Beyond `guests.max_spaces` the guest moves out
-    /// of their oldest assignments, in the same transaction.
-    pub async fn assign_guest(
-        &self,
-        viewer: &Viewer,
-        space_id: SpaceId,
-        guest: UserId,
-        role: AssignmentRole,
-        expires_at: Option<OffsetDateTime>,
-    ) -> AppResult<AssignmentOutcome> {
-        let access = self.access(viewer).await?;
-        let actor = access.actor()?;
-        let now = self.now();
-        if expires_at.is_some_and(|end| end <= now) {
-            return Err(AssignmentError::ExpiryInThePast.into());
-        }
-        let tx = self.store.write().await?;
-        let conn = tx.conn();
-        let space = managed_space(conn, &access, space_id).await?;
+/// The most guests one bulk action takes.
+pub const MAX_BULK: usize = 25;
+
+fn check_batch(guests: &[UserId]) -> AppResult<()> {
+    if guests.is_empty() || guests.len() > MAX_BULK {
+        return Err(ValidationError::new(
+            "userIds",
+            format!("must name 1 to {MAX_BULK} guests, not {}", guests.len()),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// One guest's assignment inside a use case's transaction.
+struct AssignStep<'a> {
+    actor: i64,
+    now: OffsetDateTime,
+    space: &'a SpaceRow,
+    guest: UserId,
+    role: AssignmentRole,
+    role_id: i64,
+    expires_at: Option<OffsetDateTime>,
+    max_spaces: u32,
+}
+
+impl AssignStep<'_> {
+    async fn run(self, conn: &impl Conn) -> AppResult<AssignmentOutcome> {
+        let AssignStep {
+            actor,
+            now,
+            space,
+            guest,
+            ..
+        } = self;
         let person = principal_at(conn, guest.0, now).await?.ok_or_else(|| {
             AppError::Invalid(ValidationError::new(
                 "userId",
@@ -99,13 +157,12 @@ impl App {
             .filter(|grant| grant.active(now))
             .map(|grant| SpaceId(grant.space_id))
             .collect();
-        let max_spaces = load_policies(conn).await?.access.guest_max_spaces;
         let plan = plan_assignment(
             person.role,
             space.allows_guests,
             &current,
-            space_id,
-            max_spaces,
+            SpaceId(space.id),
+            self.max_spaces,
         )?;
         for old in &plan.moved_from {
             store::delete_grant(conn, old.0, Grantee::User(guest)).await?;
@@ -115,20 +172,17 @@ impl App {
                 Some(actor),
                 "space.guest_unassign",
                 ("space", old.to_string()),
-                json!({ "guest": guest, "reason": "moved", "to": space_id }),
+                json!({ "guest": guest, "reason": "moved", "to": space.id }),
             )
             .await?;
         }
-        let bundle = store::role_by_key(conn, role.space_role().key())
-            .await?
-            .ok_or_else(|| AppError::Internal("a built-in role is missing".into()))?;
         store::put_grant(
             conn,
             space.id,
             Grantee::User(guest),
-            GrantValue::Role(bundle.id),
+            GrantValue::Role(self.role_id),
             GrantTerms {
-                expires_at,
+                expires_at: self.expires_at,
                 granted_by: Some(actor),
             },
             now,
@@ -142,16 +196,78 @@ impl App {
             ("space", space.id.to_string()),
             json!({
                 "guest": guest,
-                "role": role.as_str(),
-                "expires_at": expires_at.map(|end| end.unix_timestamp()),
+                "role": self.role.as_str(),
+                "expires_at": self.expires_at.map(|end| end.unix_timestamp()),
                 "moved_from": plan.moved_from,
             }),
         )
         .await?;
-        tx.commit().await?;
         Ok(AssignmentOutcome {
             moved_from: plan.moved_from,
         })
+    }
+}
+
+impl App {
+    /// Assigns a guest to a space with a role and an optional expiry (space
+    /// admins and wiki admins). Beyond `guests.max_spaces` the guest moves out
+    /// of their oldest assignments, in the same transaction.
+    pub async fn assign_guest(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        guest: UserId,
+        role: AssignmentRole,
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<AssignmentOutcome> {
+        let mut outcomes = self
+            .bulk_assign_guests(viewer, space_id, &[guest], role, expires_at)
+            .await?;
+        Ok(outcomes.pop().unwrap_or(AssignmentOutcome {
+            moved_from: Vec::new(),
+        }))
+    }
+
+    /// Assigns up to [`MAX_BULK`] guests to a space at once: all of them or,
+    /// if any one can't be assigned, none.
+    pub async fn bulk_assign_guests(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        guests: &[UserId],
+        role: AssignmentRole,
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<Vec<AssignmentOutcome>> {
+        check_batch(guests)?;
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
+        let now = self.now();
+        if expires_at.is_some_and(|end| end <= now) {
+            return Err(AssignmentError::ExpiryInThePast.into());
+        }
+        let tx = self.store.write().await?;
+        let conn = tx.conn();
+        let space = managed_space(conn, &access, space_id).await?;
+        let max_spaces = load_policies(conn).await?.access.guest_max_spaces;
+        let bundle = store::role_by_key(conn, role.space_role().key())
+            .await?
+            .ok_or_else(|| AppError::Internal("a built-in role is missing".into()))?;
+        let mut outcomes = Vec::with_capacity(guests.len());
+        for guest in guests {
+            let step = AssignStep {
+                actor,
+                now,
+                space: &space,
+                guest: *guest,
+                role,
+                role_id: bundle.id,
+                expires_at,
+                max_spaces,
+            };
+            outcomes.push(step.run(conn).await?);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
     }
 
     /// Gives an assignment a new expiry (or none), keeping its role: the
@@ -163,6 +279,20 @@ impl App {
         guest: UserId,
         expires_at: Option<OffsetDateTime>,
     ) -> AppResult<()> {
+        self.bulk_extend_guests(viewer, space_id, &[guest], expires_at)
+            .await
+    }
+
+    /// Extends (or clears) the expiry of up to [`MAX_BULK`] guests'
+    /// assignments to a space, keeping their roles: all or none.
+    pub async fn bulk_extend_guests(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        guests: &[UserId],
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<()> {
+        check_batch(guests)?;
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
         let now = self.now();
@@ -172,35 +302,37 @@ impl App {
         let tx = self.store.write().await?;
         let conn = tx.conn();
         let space = managed_space(conn, &access, space_id).await?;
-        let grant = store::find_grant(conn, space.id, Grantee::User(guest))
-            .await?
-            .filter(|grant| grant.active(now))
-            .ok_or(AppError::NotFound)?;
-        let value = match grant.role_id {
-            Some(role) => GrantValue::Role(role),
-            None => GrantValue::Permissions(grant.permissions),
-        };
-        store::put_grant(
-            conn,
-            space.id,
-            Grantee::User(guest),
-            value,
-            GrantTerms {
-                expires_at,
-                granted_by: Some(actor),
-            },
-            now,
-        )
-        .await?;
-        audit(
-            conn,
-            now,
-            Some(actor),
-            "space.guest_extend",
-            ("space", space.id.to_string()),
-            json!({ "guest": guest, "expires_at": expires_at.map(|end| end.unix_timestamp()) }),
-        )
-        .await?;
+        for guest in guests {
+            let grant = store::find_grant(conn, space.id, Grantee::User(*guest))
+                .await?
+                .filter(|grant| grant.active(now))
+                .ok_or(AppError::NotFound)?;
+            let value = match grant.role_id {
+                Some(role) => GrantValue::Role(role),
+                None => GrantValue::Permissions(grant.permissions),
+            };
+            store::put_grant(
+                conn,
+                space.id,
+                Grantee::User(*guest),
+                value,
+                GrantTerms {
+                    expires_at,
+                    granted_by: Some(actor),
+                },
+                grant.created_at,
+            )
+            .await?;
+            audit(
+                conn,
+                now,
+                Some(actor),
+                "space.guest_extend",
+                ("space", space.id.to_string()),
+                json!({ "guest": guest, "expires_at": expires_at.map(|end| end.unix_timestamp()) }),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -252,25 +384,112 @@ impl App {
         space_id: SpaceId,
         guest: UserId,
     ) -> AppResult<()> {
+        self.bulk_unassign_guests(viewer, space_id, &[guest]).await
+    }
+
+    /// Ends up to [`MAX_BULK`] guests' assignments to a space: all or none
+    /// (a guest who isn't assigned there makes it a `NotFound`).
+    pub async fn bulk_unassign_guests(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        guests: &[UserId],
+    ) -> AppResult<()> {
+        check_batch(guests)?;
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
         let space = managed_space(tx.conn(), &access, space_id).await?;
-        if !store::delete_grant(tx.conn(), space.id, Grantee::User(guest)).await? {
-            return Err(AppError::NotFound);
+        for guest in guests {
+            if !store::delete_grant(tx.conn(), space.id, Grantee::User(*guest)).await? {
+                return Err(AppError::NotFound);
+            }
+            audit(
+                tx.conn(),
+                now,
+                Some(actor),
+                "space.guest_unassign",
+                ("space", space.id.to_string()),
+                json!({ "guest": guest }),
+            )
+            .await?;
         }
-        audit(
-            tx.conn(),
-            now,
-            Some(actor),
-            "space.guest_unassign",
-            ("space", space.id.to_string()),
-            json!({ "guest": guest }),
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The guest list (org admins): every person whose effective role is
+    /// guest, with their assignments, filtered and sorted.
+    pub async fn guest_list(
+        &self,
+        viewer: &Viewer,
+        query: GuestQuery,
+    ) -> AppResult<Vec<GuestSummary>> {
+        let people = self
+            .list_users(
+                viewer,
+                crate::UserQuery {
+                    search: query.search.clone(),
+                    role: Some(portico_core::Role::Guest),
+                    status: None,
+                },
+            )
+            .await?;
+        let conn = self.store.read();
+        let now = self.now();
+        let ids: Vec<UserId> = people.iter().map(|p| p.id).collect();
+        let grants = store::grants_to_users(conn, &ids).await?;
+        let rows = users::find_many(conn, &ids.iter().map(|id| id.0).collect::<Vec<_>>()).await?;
+        let mut list: Vec<GuestSummary> = people
+            .into_iter()
+            .map(|user| {
+                let assignments = grants
+                    .iter()
+                    .filter(|g| g.grantee == Grantee::User(user.id) && g.active(now))
+                    .map(|grant| GuestAssignment {
+                        space_id: SpaceId(grant.space_id),
+                        role: AssignmentRole::of(grant.permissions),
+                        assigned_at: grant.created_at,
+                        expires_at: grant.expires_at,
+                    })
+                    .collect();
+                let access_expires_at = rows
+                    .iter()
+                    .find(|row| row.id == user.id.0)
+                    .and_then(|row| row.guest_access_expires_at);
+                GuestSummary {
+                    user,
+                    access_expires_at,
+                    assignments,
+                }
+            })
+            .filter(|guest| {
+                query
+                    .space
+                    .is_none_or(|space| guest.assignments.iter().any(|a| a.space_id == space))
+                    && (!query.no_space || guest.assignments.is_empty())
+                    && query
+                        .expiring_before
+                        .is_none_or(|before| guest.next_expiry().is_some_and(|end| end < before))
+            })
+            .collect();
+        match query.sort {
+            GuestSort::Name => list.sort_by(|a, b| {
+                a.user
+                    .display_name
+                    .to_lowercase()
+                    .cmp(&b.user.display_name.to_lowercase())
+            }),
+            GuestSort::LastActive => {
+                list.sort_by(|a, b| b.user.last_active_at.cmp(&a.user.last_active_at))
+            }
+            GuestSort::Expiry => list.sort_by_key(|guest| {
+                // Guests without an expiry last.
+                (guest.next_expiry().is_none(), guest.next_expiry())
+            }),
+        }
+        Ok(list)
     }
 
     /// A guest's current assignments, oldest first (wiki admins, or the

@@ -216,6 +216,21 @@ pub async fn grants_to_user(conn: &impl Conn, user: UserId) -> Result<Vec<GrantR
     resolve(conn, rows).await
 }
 
+/// Every direct grant to any of these users, oldest first.
+pub async fn grants_to_users(conn: &impl Conn, users: &[UserId]) -> Result<Vec<GrantRow>, StoreError> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = space_grant::Entity::find()
+        .filter(space_grant::Column::GranteeKind.eq("user"))
+        .filter(space_grant::Column::GranteeId.is_in(users.iter().map(|u| u.0)))
+        .order_by_asc(space_grant::Column::CreatedAt)
+        .order_by_asc(space_grant::Column::Id)
+        .all(conn)
+        .await?;
+    resolve(conn, rows).await
+}
+
 /// The grant to `grantee` in a space, if any.
 pub async fn find_grant(
     conn: &impl Conn,

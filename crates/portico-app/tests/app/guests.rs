@@ -438,3 +438,166 @@ async fn new_guests_get_the_site_default_access_period() {
         Some(expected)
     );
 }
+
+#[tokio::test]
+async fn the_guest_list_filters_by_space_no_space_and_expiry() {
+    let w = world().await;
+    let space = w.space("GLS").await;
+    let assigned = w.user("assigned@partner.example", Role::Guest).await;
+    let waiting = w.user("waiting@partner.example", Role::Guest).await;
+    w.user("member8@example.com", Role::Member).await;
+    let soon = w.clock.now() + time::Duration::days(2);
+    w.app
+        .assign_guest(
+            &w.admin,
+            space.id,
+            id(&assigned),
+            AssignmentRole::Viewer,
+            Some(soon),
+        )
+        .await
+        .unwrap();
+    let all = w
+        .app
+        .guest_list(&w.admin, portico_app::GuestQuery::default())
+        .await
+        .unwrap();
+    let names: Vec<&str> = all.iter().map(|g| g.user.email.as_str()).collect();
+    assert_eq!(
+        names,
+        ["assigned@partner.example", "waiting@partner.example"],
+        "members are not guests"
+    );
+    let no_space = w
+        .app
+        .guest_list(
+            &w.admin,
+            portico_app::GuestQuery {
+                no_space: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(no_space.len(), 1);
+    assert_eq!(no_space[0].user.id, id(&waiting));
+    let in_space = w
+        .app
+        .guest_list(
+            &w.admin,
+            portico_app::GuestQuery {
+                space: Some(space.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(in_space.len(), 1);
+    assert_eq!(in_space[0].assignments[0].space_id, space.id);
+    let expiring = w
+        .app
+        .guest_list(
+            &w.admin,
+            portico_app::GuestQuery {
+                expiring_before: Some(w.clock.now() + time::Duration::days(7)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(expiring.len(), 1);
+    assert_eq!(expiring[0].user.id, id(&assigned));
+    // Closed to everyone but org admins.
+    assert!(matches!(
+        w.app
+            .guest_list(&assigned, portico_app::GuestQuery::default())
+            .await,
+        Err(AppError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn bulk_actions_take_up_to_25_guests_all_or_nothing() {
+    let w = world().await;
+    let space = w.space("BLK").await;
+    let member = w.user("member9@example.com", Role::Member).await;
+    let mut guests = Vec::new();
+    for n in 0..3 {
+        guests.push(id(&w
+            .user(&format!("bulk{n}@partner.example"), Role::Guest)
+            .await));
+    }
+    // One member among them: nobody is assigned.
+    let mut with_member = guests.clone();
+    with_member.push(id(&member));
+    assert!(
+        w.app
+            .bulk_assign_guests(
+                &w.admin,
+                space.id,
+                &with_member,
+                AssignmentRole::Viewer,
+                None
+            )
+            .await
+            .is_err()
+    );
+    assert!(
+        w.app
+            .guest_list(
+                &w.admin,
+                portico_app::GuestQuery {
+                    space: Some(space.id),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let too_many: Vec<UserId> = (0..26).map(|n| UserId(1000 + n)).collect();
+    assert!(matches!(
+        w.app
+            .bulk_assign_guests(&w.admin, space.id, &too_many, AssignmentRole::Viewer, None)
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+    w.app
+        .bulk_assign_guests(&w.admin, space.id, &guests, AssignmentRole::Viewer, None)
+        .await
+        .unwrap();
+    let end = w.clock.now() + time::Duration::days(10);
+    w.app
+        .bulk_extend_guests(&w.admin, space.id, &guests, Some(end))
+        .await
+        .unwrap();
+    let listed = w
+        .app
+        .guest_list(
+            &w.admin,
+            portico_app::GuestQuery {
+                space: Some(space.id),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|g| g.assignments[0].expires_at.is_some()));
+    w.app
+        .bulk_unassign_guests(&w.admin, space.id, &guests)
+        .await
+        .unwrap();
+    let listed = w
+        .app
+        .guest_list(
+            &w.admin,
+            portico_app::GuestQuery {
+                no_space: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 3, "unassigned guests stay on the list");
+}
