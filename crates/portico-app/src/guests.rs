@@ -482,7 +482,7 @@ impl App {
                     .cmp(&b.user.display_name.to_lowercase())
             }),
             GuestSort::LastActive => {
-                list.sort_by(|a, b| b.user.last_active_at.cmp(&a.user.last_active_at))
+                list.sort_by_key(|guest| std::cmp::Reverse(guest.user.last_active_at))
             }
             GuestSort::Expiry => list.sort_by_key(|guest| {
                 // Guests without an expiry last.
