@@ -208,6 +208,53 @@ impl AssignStep<'_> {
     }
 }
 
+/// Site setting: the key of a space new guests are assigned to when they
+/// accept their invitation (as collaborators; unset: none).
+pub const DEFAULT_SPACE: &str = "guests.default_space";
+
+/// Assigns a newly active guest to the site's default space, if there is one
+/// that allows guests (in the caller's transaction; anyone else: nothing).
+pub(crate) async fn assign_default_space(
+    conn: &impl Conn,
+    guest: UserId,
+    granted_by: Option<i64>,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let Some(key) = portico_store::settings::all(conn)
+        .await?
+        .remove(DEFAULT_SPACE)
+    else {
+        return Ok(());
+    };
+    let Some(space) = spaces::find_by_key(conn, &key.trim().to_ascii_uppercase()).await? else {
+        return Ok(());
+    };
+    let is_guest = principal_at(conn, guest.0, now)
+        .await?
+        .is_some_and(|p| p.role == portico_core::Role::Guest);
+    if !is_guest || !space.allows_guests {
+        return Ok(());
+    }
+    let role = AssignmentRole::Collaborator;
+    let bundle = store::role_by_key(conn, role.space_role().key())
+        .await?
+        .ok_or_else(|| AppError::Internal("a built-in role is missing".into()))?;
+    let max_spaces = load_policies(conn).await?.access.guest_max_spaces;
+    AssignStep {
+        actor: granted_by.unwrap_or(guest.0),
+        now,
+        space: &space,
+        guest,
+        role,
+        role_id: bundle.id,
+        expires_at: None,
+        max_spaces,
+    }
+    .run(conn)
+    .await?;
+    Ok(())
+}
+
 impl App {
     /// Assigns a guest to a space with a role and an optional expiry (space
     /// admins and wiki admins). Beyond `guests.max_spaces` the guest moves out

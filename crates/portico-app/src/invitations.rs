@@ -373,6 +373,7 @@ impl App {
             .ok_or(AppError::InvalidLink)?;
         row.accepted_at = Some(now);
         let invitation_id = row.id;
+        let invited_by = row.invited_by;
         invitations::update(conn, row).await?;
         user.display_name = display_name;
         user.password_hash = Some(hash);
@@ -388,6 +389,7 @@ impl App {
             json!({ "invitation": invitation_id }),
         )
         .await?;
+        crate::guests::assign_default_space(conn, UserId(user.id), invited_by, now).await?;
         let signed_in = self.open_session(conn, user.id, now).await?;
         tx.commit().await?;
         Ok(signed_in)

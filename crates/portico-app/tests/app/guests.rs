@@ -601,3 +601,53 @@ async fn bulk_actions_take_up_to_25_guests_all_or_nothing() {
         .unwrap();
     assert_eq!(listed.len(), 3, "unassigned guests stay on the list");
 }
+
+#[tokio::test]
+async fn new_guests_land_in_the_default_space_when_they_accept() {
+    let w = world().await;
+    let space = w.space("DEF").await;
+    {
+        let tx = w.store.write().await.unwrap();
+        portico_store::settings::set(tx.conn(), portico_app::DEFAULT_SPACE, "def")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    w.app
+        .invite(
+            &w.admin,
+            portico_app::Invite {
+                emails: vec!["fresh@partner.example".into()],
+                role: Role::Guest,
+                group_ids: Vec::new(),
+                message: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let mails = portico_store::outbox::list(w.store.read(), None, 10)
+        .await
+        .unwrap();
+    let body = &mails
+        .iter()
+        .find(|m| m.recipient == "fresh@partner.example")
+        .unwrap()
+        .body;
+    let start = body.find("token=").unwrap() + "token=".len();
+    let token = body[start..].split_whitespace().next().unwrap().to_owned();
+    let signed_in = w
+        .app
+        .accept_invitation(&token, "Fresh Guest", crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let (guest, _) = w
+        .app
+        .authenticate_session(&signed_in.token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(sees_space(&w, &guest, space.id).await);
+    let assignments = w.app.guest_assignments(&guest, id(&guest)).await.unwrap();
+    assert_eq!(assignments.len(), 1);
+    assert_eq!(assignments[0].role, Some(AssignmentRole::Collaborator));
+}
