@@ -289,6 +289,18 @@ impl Roster {
         })
     }
 
+    /// Active people whose effective role is `role`.
+    pub(crate) fn with_role(&self, role: Role) -> Vec<UserId> {
+        let mut ids: Vec<i64> = self
+            .users
+            .values()
+            .filter(|user| user.status == "active" && self.effective(user.id) == role)
+            .map(|user| user.id)
+            .collect();
+        ids.sort_unstable();
+        ids.into_iter().map(UserId).collect()
+    }
+
     pub(crate) fn effective(&self, user_id: i64) -> Role {
         let direct = self
             .users

@@ -73,6 +73,17 @@ impl GuestSummary {
     }
 }
 
+/// One line of the guest access overview: a guest or guest group and what
+/// it holds in one space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestAccessLine {
+    pub who: crate::NamedGrantee,
+    pub space_id: SpaceId,
+    pub space_key: String,
+    pub permissions: portico_core::Permissions,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
 /// What an assignment did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignmentOutcome {
@@ -537,6 +548,84 @@ impl App {
             }),
         }
         Ok(list)
+    }
+
+    /// The guest access overview (wiki admins, in global permissions): every
+    /// guest and guest group with the spaces they hold something in, and what
+    /// the engine would let them do there (capped as for guests).
+    pub async fn guest_access_overview(&self, viewer: &Viewer) -> AppResult<Vec<GuestAccessLine>> {
+        let access = self.access(viewer).await?;
+        if !access.set.decide_site(Action::AdministerWiki) {
+            return Err(AppError::NotFound);
+        }
+        let conn = self.store.read();
+        let now = self.now();
+        let site = crate::access::site_facts(conn).await?;
+        let guests: Vec<UserId> = self.guest_list_unchecked(conn).await?;
+        let guest_groups: Vec<portico_core::GroupId> = portico_store::groups::all(conn)
+            .await?
+            .into_iter()
+            .filter(|g| g.role == portico_core::Role::Guest.as_str())
+            .map(|g| portico_core::GroupId(g.id))
+            .collect();
+        let mut grants = store::grants_to_users(conn, &guests).await?;
+        grants.extend(store::grants_to_groups(conn, &guest_groups).await?);
+        let grants: Vec<store::GrantRow> = grants.into_iter().filter(|g| g.active(now)).collect();
+        let grantees: Vec<Grantee> = grants.iter().map(|g| g.grantee).collect();
+        let named = crate::permissions::name_grantees(conn, &grantees).await?;
+        let space_ids: Vec<i64> = grants.iter().map(|g| g.space_id).collect();
+        let rows = spaces::find_many(conn, &space_ids).await?;
+        let mut lines = Vec::new();
+        for (grant, who) in grants.iter().zip(named) {
+            let Some(space) = rows.iter().find(|s| s.id == grant.space_id) else {
+                continue;
+            };
+            let cap = if site.guests_may_hold_reserved {
+                portico_core::Permissions::ALL
+            } else {
+                portico_core::Permissions::ALL.without(portico_core::permission::GUEST_RESERVED)
+            };
+            let permissions = if space.allows_guests {
+                grant.permissions.intersection(cap)
+            } else {
+                portico_core::Permissions::NONE
+            };
+            lines.push(GuestAccessLine {
+                who,
+                space_id: SpaceId(space.id),
+                space_key: space.space_key.clone(),
+                permissions,
+                expires_at: grant.expires_at,
+            });
+        }
+        lines.sort_by(|a, b| (&a.who.name, &a.space_key).cmp(&(&b.who.name, &b.space_key)));
+        Ok(lines)
+    }
+
+    /// How many guests (people and guest groups) hold access to a space, for
+    /// the "shared with N guests" banner; for people who can view the space.
+    pub async fn space_guest_count(&self, viewer: &Viewer, space_id: SpaceId) -> AppResult<usize> {
+        let access = self.access(viewer).await?;
+        let conn = self.store.read();
+        let space = visible_space(conn, &access, space_id).await?;
+        if !space.allows_guests {
+            return Ok(0);
+        }
+        let now = self.now();
+        let guests: Vec<UserId> = self.guest_list_unchecked(conn).await?;
+        Ok(store::space_grants(conn, space.id)
+            .await?
+            .into_iter()
+            .filter(|grant| grant.active(now))
+            .filter(|grant| matches!(grant.grantee, Grantee::User(user) if guests.contains(&user)))
+            .count())
+    }
+
+    /// Everyone whose effective role is guest (no permission check: callers
+    /// check first).
+    async fn guest_list_unchecked(&self, conn: &impl Conn) -> AppResult<Vec<UserId>> {
+        let roster = crate::directory::Roster::load(conn).await?;
+        Ok(roster.with_role(portico_core::Role::Guest))
     }
 
     /// A guest's current assignments, oldest first (wiki admins, or the

@@ -35,8 +35,8 @@ pub use directory::{
 pub use error::AppError;
 pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
 pub use guests::{
-    AssignmentOutcome, DEFAULT_SPACE, GuestAssignment, GuestQuery, GuestSort, GuestSummary,
-    MAX_BULK,
+    AssignmentOutcome, DEFAULT_SPACE, GuestAccessLine, GuestAssignment, GuestQuery, GuestSort,
+    GuestSummary, MAX_BULK,
 };
 pub use invitations::{GUEST_ACCESS_DAYS, InvitationPreview, InvitationSummary, Invite};
 pub use mail::{

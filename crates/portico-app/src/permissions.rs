@@ -122,7 +122,10 @@ fn role_from_row(row: store::RoleRow) -> SpaceRole {
 }
 
 /// Names grantees for display, refusing unknown users and groups.
-async fn name_grantees(conn: &impl Conn, grantees: &[Grantee]) -> AppResult<Vec<NamedGrantee>> {
+pub(crate) async fn name_grantees(
+    conn: &impl Conn,
+    grantees: &[Grantee],
+) -> AppResult<Vec<NamedGrantee>> {
     let user_ids: Vec<i64> = grantees
         .iter()
         .filter_map(|g| match g {

@@ -231,6 +231,23 @@ pub async fn grants_to_users(conn: &impl Conn, users: &[UserId]) -> Result<Vec<G
     resolve(conn, rows).await
 }
 
+/// Every grant to any of these groups.
+pub async fn grants_to_groups(
+    conn: &impl Conn,
+    groups: &[GroupId],
+) -> Result<Vec<GrantRow>, StoreError> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = space_grant::Entity::find()
+        .filter(space_grant::Column::GranteeKind.eq("group"))
+        .filter(space_grant::Column::GranteeId.is_in(groups.iter().map(|g| g.0)))
+        .order_by_asc(space_grant::Column::Id)
+        .all(conn)
+        .await?;
+    resolve(conn, rows).await
+}
+
 /// The grant to `grantee` in a space, if any.
 pub async fn find_grant(
     conn: &impl Conn,

@@ -651,3 +651,57 @@ async fn new_guests_land_in_the_default_space_when_they_accept() {
     assert_eq!(assignments.len(), 1);
     assert_eq!(assignments[0].role, Some(AssignmentRole::Collaborator));
 }
+
+#[tokio::test]
+async fn the_overview_shows_every_guest_and_guest_group_with_capped_permissions() {
+    let w = world().await;
+    let space = w.space("OVR").await;
+    let guest = w.user("ov@partner.example", Role::Guest).await;
+    let member = w.user("m10@example.com", Role::Member).await;
+    // A space admin tries to give a guest everything: the reserved three never apply.
+    w.app
+        .set_space_grant(
+            &w.admin,
+            space.id,
+            portico_app::Grantee::User(id(&guest)),
+            portico_app::GrantInput::Role("admin".into()),
+        )
+        .await
+        .unwrap();
+    let group = w
+        .app
+        .create_group(&w.admin, "partners", Role::Guest)
+        .await
+        .unwrap();
+    w.app
+        .set_space_grant(
+            &w.admin,
+            space.id,
+            portico_app::Grantee::Group(portico_app::GroupId(group.id)),
+            portico_app::GrantInput::Role("viewer".into()),
+        )
+        .await
+        .unwrap();
+    let overview = w.app.guest_access_overview(&w.admin).await.unwrap();
+    let line = overview
+        .iter()
+        .find(|line| line.who.grantee == portico_app::Grantee::User(id(&guest)))
+        .expect("the guest is in the overview");
+    assert!(
+        line.permissions
+            .contains(portico_app::SpacePermission::PageDelete)
+    );
+    for reserved in ["admin", "restrict", "export"] {
+        assert!(
+            line.permissions.iter().all(|p| p.as_str() != reserved),
+            "{reserved} is never a guest's"
+        );
+    }
+    assert!(overview.iter().any(|line| line.who.name == "partners"));
+    assert!(matches!(
+        w.app.guest_access_overview(&member).await,
+        Err(AppError::NotFound)
+    ));
+    // Internal members see how many guests share the space.
+    assert_eq!(w.app.space_guest_count(&member, space.id).await.unwrap(), 1);
+}
