@@ -576,3 +576,212 @@ async fn the_openapi_document_lists_the_guest_endpoints() {
         }
     }
 }
+
+// ---- the access screen ---------------------------------------------------
+
+/// The session's CSRF token, read from a form the user can open.
+async fn csrf(t: &TestApp, client: &Client) -> String {
+    let html = t
+        .get(client, "/wiki/spaces/create")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("name=\"_csrf\" value=\"").expect("a csrf field")
+        + "name=\"_csrf\" value=\"".len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn post_form(t: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+    client.post(t.url(path)).form(form).send().await.unwrap()
+}
+
+fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn html_of(t: &TestApp, client: &Client, path: &str) -> String {
+    let response = t.get(client, path).await;
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_access_screen_lists_assigns_moves_and_unassigns_guests() {
+    let t = spawn_app().await;
+    let one = t.space("ONE").await;
+    let two = t.space("TWO").await;
+    let guest = t.user("gus@partner.example", Role::Guest).await;
+    let gus = user_id(&t, "gus@partner.example").await;
+    let member = t.user("mia@example.com", Role::Member).await;
+    let mia = user_id(&t, "mia@example.com").await;
+    let token = csrf(&t, &t.admin).await;
+    let screen = "/wiki/spaces/TWO/access";
+    let assign_path = "/wiki/spaces/TWO/access/guests/assign";
+
+    // Before: no guests, the switch on, and the form warns that it moves.
+    let html = html_of(&t, &t.admin, screen).await;
+    for needle in [
+        "id=\"guests-heading\"",
+        "No guest is assigned to this space.",
+        "allows guests",
+        "may move the guest out of another space",
+        "type=\"date\"",
+        "value=\"viewer\"",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+
+    // Gus is in ONE; assigning him to TWO through the form moves him.
+    assign_ok(&t, &one, &gus, json!({})).await;
+    let assigned = post_form(
+        &t,
+        &t.admin,
+        assign_path,
+        &[
+            ("_csrf", &token),
+            ("user_id", &gus),
+            ("role", "viewer"),
+            ("expires_on", "2099-12-31"),
+        ],
+    )
+    .await;
+    assert_eq!(assigned.status(), StatusCode::SEE_OTHER);
+    let target = location(&assigned);
+    assert_eq!(target, format!("{screen}?done=assigned&moved={}", id(&one)));
+    let html = html_of(&t, &t.admin, &target).await;
+    assert!(
+        html.contains("The guest was assigned to this space."),
+        "{html}"
+    );
+    let moved = html
+        .split("id=\"guest-moved\"")
+        .nth(1)
+        .expect("a moved notice");
+    let moved = moved.split("</p>").next().unwrap();
+    assert!(
+        moved.contains("moved out of") && moved.contains("Space ONE (ONE)"),
+        "{moved}"
+    );
+    assert_eq!(visible_keys(&t, &guest).await, ["TWO"]);
+    let grant = grant_of(&permissions(&t, &two).await, &gus).unwrap();
+    assert_eq!(grant["expiresAt"], "2099-12-31T23:59:59Z");
+    assert_eq!(grant["role"], "viewer");
+
+    // The guests section shows him with his badge, role and expiry; so does
+    // the grants table.
+    let guests = html
+        .split("id=\"guests-heading\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    for needle in [
+        "gus@partner.example <span class=\"badge badge-guest\">Guest</span>",
+        "<td>Viewer</td>",
+        "datetime=\"2099-12-31T23:59:59Z\"",
+        "2099-12-31 23:59 UTC",
+        &format!("name=\"user_id\" value=\"{gus}\""),
+    ] {
+        assert!(guests.contains(needle), "{needle}: {guests}");
+    }
+    let grants = html
+        .split("id=\"grants-heading\"")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        grants.contains("gus@partner.example <span class=\"badge badge-guest\">Guest</span>"),
+        "{grants}"
+    );
+
+    // Errors come back on the screen, naming the field, and change nothing.
+    let before = permissions(&t, &two).await;
+    for (form, needle) in [
+        (
+            vec![("user_id", gus.as_str()), ("expires_on", "31/12/2099")],
+            "`expiry date`",
+        ),
+        (
+            vec![("user_id", gus.as_str()), ("expires_on", "2001-01-01")],
+            "`expiresAt`",
+        ),
+        (vec![("user_id", "gus")], "`user id`"),
+        (vec![("user_id", mia.as_str())], "`userId`"),
+        (vec![("user_id", gus.as_str()), ("role", "admin")], "`role`"),
+    ] {
+        let mut fields = vec![("_csrf", token.as_str())];
+        fields.extend(form.iter().copied());
+        let refused = post_form(&t, &t.admin, assign_path, &fields).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{form:?}");
+        let html = refused.text().await.unwrap();
+        assert!(html.contains(needle), "{needle}: {form:?}");
+        assert!(html.contains("id=\"guests-heading\""));
+    }
+    let forged = post_form(
+        &t,
+        &t.admin,
+        assign_path,
+        &[
+            ("_csrf", "forged"),
+            ("user_id", &gus),
+            ("role", "collaborator"),
+        ],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let member_token = csrf(&t, &member).await;
+    let not_admin = post_form(
+        &t,
+        &member,
+        assign_path,
+        &[("_csrf", &member_token), ("user_id", &gus)],
+    )
+    .await;
+    assert_eq!(not_admin.status(), StatusCode::FORBIDDEN);
+    assert_eq!(permissions(&t, &two).await, before);
+
+    // The switch: off gives the guest nothing, and the screen says so.
+    let off = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/TWO/access/guests/allow",
+        &[("_csrf", &token), ("allow", "off")],
+    )
+    .await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    let html = html_of(&t, &t.admin, &location(&off)).await;
+    assert!(html.contains("doesn't allow guests"), "{html}");
+    assert!(visible_keys(&t, &guest).await.is_empty());
+    let on = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/TWO/access/guests/allow",
+        &[("_csrf", &token), ("allow", "on")],
+    )
+    .await;
+    assert_eq!(on.status(), StatusCode::SEE_OTHER);
+    assert_eq!(visible_keys(&t, &guest).await, ["TWO"]);
+
+    // Unassigning ends his access on the next request.
+    let removed = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/TWO/access/guests/remove",
+        &[("_csrf", &token), ("user_id", &gus)],
+    )
+    .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let html = html_of(&t, &t.admin, &location(&removed)).await;
+    assert!(html.contains("No guest is assigned to this space."));
+    assert!(visible_keys(&t, &guest).await.is_empty());
+    expect_error(t.get(&guest, &home(&two)).await, StatusCode::NOT_FOUND).await;
+}

@@ -602,7 +602,7 @@ impl App {
         Ok(lines)
     }
 
-    /// How many guests (people and guest groups) hold access to a space, for
+    /// How many guests (people, directly assigned) hold access to a space, for
     /// the "shared with N guests" banner; for people who can view the space.
     pub async fn space_guest_count(&self, viewer: &Viewer, space_id: SpaceId) -> AppResult<usize> {
         let access = self.access(viewer).await?;

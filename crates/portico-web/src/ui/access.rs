@@ -12,10 +12,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use portico_app::{
-    AppError, ExplainTarget, Explanation, GrantInput, Grantee, GroupId, NamedGrantee, Page,
-    Permissions, RestrictionChange, Space, SpaceAccessView, SpacePermission, UserId,
+    AppError, AssignmentRole, ExplainTarget, Explanation, GrantInput, Grantee, GroupId,
+    NamedGrantee, Page, Permissions, RestrictionChange, Space, SpaceAccessView, SpaceId,
+    SpacePermission, UserId,
 };
 use serde::Deserialize;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, Time};
 
 use super::admin::Choice;
 use super::links::{self, PageLinks};
@@ -23,7 +26,7 @@ use super::render::{
     Caller, FormError, FormFields, Me, UiError, UiForm, UiQuery, form_error, html, page_and_space,
     see_other,
 };
-use super::view::{Sidebar, SpaceView};
+use super::view::{Sidebar, SpaceView, Stamp};
 use crate::AppState;
 
 /// A grantee in a form: its type and id as two fields, or one row key
@@ -142,10 +145,43 @@ struct AccessPage {
     permission_names: Vec<&'static str>,
     add_roles: Vec<Choice>,
     anonymous_off: bool,
+    allows_guests: bool,
+    guests: Vec<GuestRow>,
+    guest_form: GuestForm,
     explain_user: String,
     explain: Option<ExplainView>,
     notice: Option<&'static str>,
+    moved_from: Vec<String>,
     error: Option<String>,
+}
+
+/// One guest assigned to the space.
+struct GuestRow {
+    id: String,
+    name: String,
+    /// `Collaborator`, `Viewer` or `Custom`.
+    role: &'static str,
+    expires: Option<Stamp>,
+}
+
+fn guest_rows(view: &SpaceAccessView) -> Vec<GuestRow> {
+    view.grants
+        .iter()
+        .filter(|grant| grant.who.is_guest)
+        .filter_map(|grant| match grant.who.grantee {
+            Grantee::User(id) => Some(GuestRow {
+                id: id.to_string(),
+                name: grant.who.name.clone(),
+                role: match AssignmentRole::of(grant.permissions) {
+                    Some(AssignmentRole::Collaborator) => "Collaborator",
+                    Some(AssignmentRole::Viewer) => "Viewer",
+                    None => "Custom",
+                },
+                expires: grant.expires_at.map(Stamp::new),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn rows(view: &SpaceAccessView) -> Vec<GrantRow> {
@@ -185,6 +221,10 @@ struct Extras {
     explain_user: String,
     explain: Option<ExplainView>,
     notice: Option<&'static str>,
+    /// Names of the spaces an assignment moved the guest out of.
+    moved_from: Vec<String>,
+    /// The assign form as sent, when it failed.
+    guest_form: Option<GuestForm>,
     error: Option<FormError>,
 }
 
@@ -215,9 +255,13 @@ async fn access_page(
             permission_names: SpacePermission::ALL.iter().map(|p| p.as_str()).collect(),
             add_roles,
             anonymous_off: !view.anonymous_site_switch,
+            allows_guests: view.allows_guests,
+            guests: guest_rows(&view),
+            guest_form: extras.guest_form.unwrap_or_default(),
             explain_user: extras.explain_user,
             explain: extras.explain,
             notice: extras.notice,
+            moved_from: extras.moved_from,
             error: extras.error.map(|e| e.message),
         },
     ))
@@ -229,6 +273,35 @@ pub(crate) struct AccessQuery {
     explain: String,
     #[serde(default)]
     done: String,
+    /// Space ids a guest assignment moved the guest out of.
+    #[serde(default)]
+    moved: String,
+}
+
+fn done_notice(done: &str) -> Option<&'static str> {
+    match done {
+        "saved" => Some("Access was saved."),
+        "assigned" => Some("The guest was assigned to this space."),
+        "unassigned" => Some("The guest's assignment to this space ended."),
+        "guests" => Some("Whether this space allows guests was saved."),
+        _ => None,
+    }
+}
+
+/// The names of the spaces in `moved` (ids separated by commas), as far as
+/// the caller can see them.
+async fn moved_names(state: &AppState, caller: &Caller, moved: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for id in moved
+        .split(',')
+        .filter_map(|raw| raw.trim().parse::<SpaceId>().ok())
+    {
+        names.push(match state.app.space(caller.viewer(), id).await {
+            Ok(space) => format!("{} ({})", space.name, space.key),
+            Err(_) => format!("space {id}"),
+        });
+    }
+    names
 }
 
 pub(crate) async fn show(
@@ -240,7 +313,8 @@ pub(crate) async fn show(
     let space = state.app.space_by_key(caller.viewer(), &key).await?;
     let mut extras = Extras {
         explain_user: query.explain.trim().to_owned(),
-        notice: (query.done == "saved").then_some("Access was saved."),
+        notice: done_notice(&query.done),
+        moved_from: moved_names(&state, &caller, &query.moved).await,
         ..Extras::default()
     };
     if !extras.explain_user.is_empty() {
@@ -420,6 +494,205 @@ pub(crate) async fn save_grid(
         }
     }
     after_change(&state, &caller, &space, Ok(())).await
+}
+
+// ---- guests ----------------------------------------------------------------
+
+/// The guest assignment form: a user id, a role and an optional last day.
+#[derive(Deserialize, Default)]
+pub(crate) struct GuestForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    role: String,
+    /// `YYYY-MM-DD` from `<input type="date">`: the assignment ends at the
+    /// end of that day (UTC). Empty: no expiry.
+    #[serde(default)]
+    expires_on: String,
+}
+
+impl GuestForm {
+    fn user(&self) -> Result<UserId, FormError> {
+        let raw = self.user_id.trim();
+        raw.parse::<UserId>().map_err(|_| {
+            FormError::new(
+                StatusCode::BAD_REQUEST,
+                format!("`user id` must be a user's id (a number), not `{raw}`"),
+            )
+        })
+    }
+
+    fn assignment_role(&self) -> Result<AssignmentRole, FormError> {
+        match self.role.trim() {
+            "" => Ok(AssignmentRole::Collaborator),
+            raw => raw.parse::<AssignmentRole>().map_err(|_| {
+                FormError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("`role` must be collaborator or viewer, not `{raw}`"),
+                )
+            }),
+        }
+    }
+
+    /// The end of the chosen day, UTC, or `None` without a day.
+    fn expires_at(&self) -> Result<Option<OffsetDateTime>, FormError> {
+        let raw = self.expires_on.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let day = Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| {
+            FormError::new(
+                StatusCode::BAD_REQUEST,
+                format!("`expiry date` must be a date like 2030-01-31, not `{raw}`"),
+            )
+        })?;
+        let last_second = Time::from_hms(23, 59, 59).unwrap_or(Time::MIDNIGHT);
+        Ok(Some(day.with_time(last_second).assume_utc()))
+    }
+
+    fn is_viewer(&self) -> bool {
+        self.role.trim() == "viewer"
+    }
+}
+
+/// Answers a guest form that failed with the screen and its message.
+async fn guest_error(
+    state: &AppState,
+    caller: &Caller,
+    space: &Space,
+    error: FormError,
+    form: Option<GuestForm>,
+) -> Result<Response, UiError> {
+    let extras = Extras {
+        error: Some(error),
+        guest_form: form,
+        ..Extras::default()
+    };
+    access_page(state, caller, space, extras).await
+}
+
+/// Assigns a guest to the space; with the site's limit this may move them
+/// out of another space, which the next screen names.
+pub(crate) async fn assign_guest(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    UiForm(form): UiForm<GuestForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let space = state.app.space_by_key(caller.viewer(), &key).await?;
+    let parsed = form
+        .user()
+        .and_then(|user| Ok((user, form.assignment_role()?, form.expires_at()?)));
+    let (user, role, expires_at) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => return guest_error(&state, &caller, &space, error, Some(form)).await,
+    };
+    match state
+        .app
+        .assign_guest(caller.viewer(), space.id, user, role, expires_at)
+        .await
+    {
+        Ok(outcome) => {
+            let mut target = format!("{}?done=assigned", links::space_access(&space.key));
+            if !outcome.moved_from.is_empty() {
+                let ids: Vec<String> = outcome.moved_from.iter().map(ToString::to_string).collect();
+                target.push_str(&format!("&moved={}", ids.join(",")));
+            }
+            Ok(see_other(&target))
+        }
+        Err(err) => {
+            let error = form_error(err)?;
+            guest_error(&state, &caller, &space, error, Some(form)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UnassignForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    user_id: String,
+}
+
+/// Ends a guest's assignment to the space.
+pub(crate) async fn unassign_guest(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    UiForm(form): UiForm<UnassignForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let space = state.app.space_by_key(caller.viewer(), &key).await?;
+    let Ok(user) = form.user_id.trim().parse::<UserId>() else {
+        let error = FormError::new(
+            StatusCode::BAD_REQUEST,
+            "the form names no guest; reload it",
+        );
+        return guest_error(&state, &caller, &space, error, None).await;
+    };
+    match state
+        .app
+        .unassign_guest(caller.viewer(), space.id, user)
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!(
+            "{}?done=unassigned",
+            links::space_access(&space.key)
+        ))),
+        Err(err) => {
+            let error = form_error(err)?;
+            guest_error(&state, &caller, &space, error, None).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct GuestAccessForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    /// `on` or `off`.
+    #[serde(default)]
+    allow: String,
+}
+
+/// Lets the space have guests, or not.
+pub(crate) async fn guest_access(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    UiForm(form): UiForm<GuestAccessForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let space = state.app.space_by_key(caller.viewer(), &key).await?;
+    let allows = match form.allow.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => {
+            let error = FormError::new(
+                StatusCode::BAD_REQUEST,
+                "the form says neither on nor off; reload it",
+            );
+            return guest_error(&state, &caller, &space, error, None).await;
+        }
+    };
+    match state
+        .app
+        .set_space_allows_guests(caller.viewer(), space.id, allows)
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!(
+            "{}?done=guests",
+            links::space_access(&space.key)
+        ))),
+        Err(err) => {
+            let error = form_error(err)?;
+            guest_error(&state, &caller, &space, error, None).await
+        }
+    }
 }
 
 // ---- page restrictions ---------------------------------------------------
@@ -638,6 +911,51 @@ mod tests {
         for bad in ["", "user-", "user-x", "robot-3", "group--1"] {
             assert_eq!(parse_row_key(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_guest_form_reads_a_day_as_its_last_second_utc() {
+        let form = GuestForm {
+            user_id: " 7 ".into(),
+            role: "viewer".into(),
+            expires_on: "2030-01-31".into(),
+            ..GuestForm::default()
+        };
+        assert_eq!(form.user().ok(), Some(UserId(7)));
+        assert_eq!(form.assignment_role().ok(), Some(AssignmentRole::Viewer));
+        assert_eq!(
+            form.expires_at()
+                .ok()
+                .flatten()
+                .map(|at| at.unix_timestamp()),
+            Some(1_896_134_399)
+        );
+        let defaults = GuestForm::default();
+        assert_eq!(
+            defaults.assignment_role().ok(),
+            Some(AssignmentRole::Collaborator)
+        );
+        assert_eq!(defaults.expires_at().ok(), Some(None));
+        let bad = GuestForm {
+            expires_on: "31/01/2030".into(),
+            role: "admin".into(),
+            ..GuestForm::default()
+        };
+        assert!(
+            bad.expires_at()
+                .err()
+                .is_some_and(|e| e.message.contains("`expiry date`"))
+        );
+        assert!(
+            bad.assignment_role()
+                .err()
+                .is_some_and(|e| e.message.contains("`role`"))
+        );
+        assert!(
+            bad.user()
+                .err()
+                .is_some_and(|e| e.message.contains("`user id`"))
+        );
     }
 
     #[test]

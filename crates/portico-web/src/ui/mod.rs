@@ -180,6 +180,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/wiki/spaces/{key}/access/grant", post(access::grant))
         .route("/wiki/spaces/{key}/access/remove", post(access::remove))
         .route(
+            "/wiki/spaces/{key}/access/guests/assign",
+            post(access::assign_guest),
+        )
+        .route(
+            "/wiki/spaces/{key}/access/guests/remove",
+            post(access::unassign_guest),
+        )
+        .route(
+            "/wiki/spaces/{key}/access/guests/allow",
+            post(access::guest_access),
+        )
+        .route(
             "/wiki/spaces/{key}/access/permissions",
             post(access::save_grid),
         )
