@@ -1,5 +1,7 @@
 //! Who may do what: a space's access screen (principals × roles, the
-//! advanced permissions grid, "explain access") and a page's restrictions.
+//! advanced permissions grid, its guests — assign, move, unassign, the
+//! space's "allow guests" switch — and "explain access") and a page's
+//! restrictions.
 //! The UI speaks in roles, the engine in permissions; the use cases decide
 //! who may see and change these screens (space admins and wiki admins for
 //! the access screen, anyone with `restrict` for restrictions).
