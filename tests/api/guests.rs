@@ -430,7 +430,9 @@ async fn bad_input_is_a_clear_4xx_naming_the_field_and_changes_nothing() {
         (json!({ "expiresAt": "2030-01-31" }), "`expiresAt`"),
         (json!({ "expiresAt": 1_900_000_000 }), "expiresAt"),
         (json!({ "expiresAt": PAST }), "`expiresAt`"),
-        (json!("viewer"), "invalid type"),
+        (json!("viewer"), "JSON object"),
+        (json!([]), "JSON object"),
+        (json!(["viewer"]), "JSON object"),
     ] {
         let response = t.put_json(&t.admin, &assign_path, &body).await;
         let detail = expect_error(response, StatusCode::BAD_REQUEST)

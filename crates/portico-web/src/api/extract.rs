@@ -17,10 +17,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError(json_rejection(rejection))),
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => return Err(ApiError(json_rejection(rejection))),
+        };
+        // Every body is an object: serde would otherwise read an array as the
+        // fields in order, so `[]` or `["x"]` could pass for a request.
+        if !value.is_object() {
+            return Err(ApiError(WebError::BadRequest(
+                "the request body must be a JSON object".to_owned(),
+            )));
         }
+        // The error names the field it is about (`role: invalid type ...`).
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|err| {
+                ApiError(WebError::BadRequest(format!(
+                    "the JSON body doesn't fit this request: {err}"
+                )))
+            })
     }
 }
 
