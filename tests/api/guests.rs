@@ -632,7 +632,8 @@ async fn the_access_screen_lists_assigns_moves_and_unassigns_guests() {
         "id=\"guests-heading\"",
         "No guest is assigned to this space.",
         "allows guests",
-        "may move the guest out of another space",
+        "assigned to 1 space at a time",
+        "moves the guest out of their oldest space",
         "type=\"date\"",
         "value=\"viewer\"",
     ] {

@@ -69,6 +69,8 @@ pub struct SpaceAccessView {
     pub anonymous_site_switch: bool,
     /// `space.allow_guests`.
     pub allows_guests: bool,
+    /// `guests.max_spaces`: beyond it, assigning moves a guest.
+    pub guest_max_spaces: u32,
 }
 
 /// What a grant gives, as a client asks for it.
@@ -240,6 +242,10 @@ impl App {
         Ok(SpaceAccessView {
             space_id: SpaceId(space.id),
             allows_guests: space.allows_guests,
+            guest_max_spaces: crate::directory::load_policies(conn)
+                .await?
+                .access
+                .guest_max_spaces,
             space_key: space.space_key,
             space_name: space.name,
             grants,
