@@ -217,7 +217,10 @@ pub async fn grants_to_user(conn: &impl Conn, user: UserId) -> Result<Vec<GrantR
 }
 
 /// Every direct grant to any of these users, oldest first.
-pub async fn grants_to_users(conn: &impl Conn, users: &[UserId]) -> Result<Vec<GrantRow>, StoreError> {
+pub async fn grants_to_users(
+    conn: &impl Conn,
+    users: &[UserId],
+) -> Result<Vec<GrantRow>, StoreError> {
     if users.is_empty() {
         return Ok(Vec::new());
     }
