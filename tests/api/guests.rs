@@ -788,3 +788,27 @@ async fn the_access_screen_lists_assigns_moves_and_unassigns_guests() {
     assert!(visible_keys(&t, &guest).await.is_empty());
     expect_error(t.get(&guest, &home(&two)).await, StatusCode::NOT_FOUND).await;
 }
+
+#[tokio::test]
+async fn a_guest_with_no_space_is_told_nothing_is_shared_yet() {
+    let t = spawn_app().await;
+    let space = t.space("SEC").await;
+    let guest = t.user("nobody-yet@partner.example", Role::Guest).await;
+    let member = t.user("moe@example.com", Role::Member).await;
+    let html = html_of(&t, &guest, "/wiki/spaces").await;
+    assert!(html.contains("id=\"nothing-shared\""), "{html}");
+    assert!(!html.contains("Create space"), "guests can't create spaces");
+    assert!(
+        !html.contains("SEC") && !html.contains("Space SEC"),
+        "no space is named"
+    );
+    // Once assigned, the space appears (and still no way to create one).
+    let nobody = user_id(&t, "nobody-yet@partner.example").await;
+    assign_ok(&t, &space, &nobody, json!({ "role": "viewer" })).await;
+    let html = html_of(&t, &guest, "/wiki/spaces").await;
+    assert!(html.contains("SEC") && !html.contains("nothing-shared"));
+    assert!(!html.contains("Create space"));
+    // Members see the usual directory with its create button.
+    let html = html_of(&t, &member, "/wiki/spaces").await;
+    assert!(html.contains("Create space"));
+}

@@ -60,7 +60,7 @@ pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
 pub use tree::{CopyTo, MoveTo};
-pub use web_support::{PageAbilities, SpaceAbilities};
+pub use web_support::{PageAbilities, SiteAbilities, SpaceAbilities};
 
 /// Settings the use cases need (the binary reads them from configuration).
 #[derive(Debug, Clone)]

@@ -12,6 +12,14 @@ use crate::App;
 use crate::access::page_ref;
 use crate::error::{AppError, AppResult};
 
+/// What the viewer may do on the site as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SiteAbilities {
+    pub create_space: bool,
+    /// A guest: the UI speaks to them as someone things are shared with.
+    pub guest: bool,
+}
+
 /// What the viewer may do in a space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SpaceAbilities {
@@ -30,6 +38,15 @@ pub struct PageAbilities {
 }
 
 impl App {
+    /// The viewer's site-wide abilities.
+    pub async fn site_abilities(&self, viewer: &Viewer) -> AppResult<SiteAbilities> {
+        let access = self.access(viewer).await?;
+        Ok(SiteAbilities {
+            create_space: viewer.user_id().is_some() && access.set.decide_site(Action::CreateSpace),
+            guest: viewer.role() == portico_core::Role::Guest,
+        })
+    }
+
     /// The viewer's abilities in a space they can view (`NotFound` otherwise).
     pub async fn space_abilities(&self, viewer: &Viewer, id: SpaceId) -> AppResult<SpaceAbilities> {
         let access = self.access(viewer).await?;

@@ -25,6 +25,9 @@ struct Directory {
     spaces: Vec<SpaceView>,
     show_archived: bool,
     more: Option<String>,
+    can_create: bool,
+    /// A guest: with nothing shared yet, they see a page that says so.
+    guest: bool,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +57,7 @@ pub(crate) async fn directory(
             },
         )
         .await?;
+    let abilities = state.app.site_abilities(caller.viewer()).await?;
     let more = match (slice.has_more, slice.items.last()) {
         (true, Some(last)) => Some(format!(
             "/wiki/spaces?after={}{}",
@@ -69,6 +73,8 @@ pub(crate) async fn directory(
             spaces: slice.items.iter().map(SpaceView::new).collect(),
             show_archived,
             more,
+            can_create: abilities.create_space,
+            guest: abilities.guest,
         },
     ))
 }
