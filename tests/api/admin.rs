@@ -10,7 +10,7 @@ use reqwest::header::{COOKIE, HeaderMap, HeaderValue};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{ADMIN_EMAIL, PASSWORD, TestApp, expect_error, spawn_app};
+use crate::harness::{ADMIN_EMAIL, PASSWORD, TestApp, csrf, expect_error, post_form, spawn_app};
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
@@ -56,18 +56,6 @@ fn session_set_by(response: &Response) -> Option<String> {
         .filter_map(|v| v.strip_prefix("portico_session="))
         .map(|v| v.split(';').next().unwrap_or_default().to_owned())
         .find(|token| !token.is_empty())
-}
-
-/// The session's CSRF token, read from the account page.
-async fn csrf(t: &TestApp, client: &Client) -> String {
-    let html = t.get(client, "/account").await.text().await.unwrap();
-    let marker = "name=\"_csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn post_form(t: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
-    client.post(t.url(path)).form(form).send().await.unwrap()
 }
 
 async fn sign_in(t: &TestApp, client: &Client, email: &str, password: &str) -> Response {

@@ -9,23 +9,9 @@ use portico_app::Role;
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, expect_error, id, spawn_app};
+use crate::harness::{TestApp, csrf, expect_error, id, post_form, spawn_app, user_id};
 
 const MISSING: &str = "987654";
-
-async fn user_id(t: &TestApp, email: &str) -> String {
-    let users = t
-        .get_json(&format!("/api/admin/users?search={email}"))
-        .await;
-    users["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["email"] == email)
-        .and_then(|user| user["accountId"].as_str())
-        .unwrap_or_else(|| panic!("no user {email}"))
-        .to_owned()
-}
 
 async fn send(
     t: &TestApp,
@@ -580,23 +566,6 @@ async fn the_openapi_document_lists_the_guest_endpoints() {
 }
 
 // ---- the access screen ---------------------------------------------------
-
-/// The session's CSRF token, read from a form the user can open.
-async fn csrf(t: &TestApp, client: &Client) -> String {
-    let html = t
-        .get(client, "/wiki/spaces/create")
-        .await
-        .text()
-        .await
-        .unwrap();
-    let start = html.find("name=\"_csrf\" value=\"").expect("a csrf field")
-        + "name=\"_csrf\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn post_form(t: &TestApp, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
-    client.post(t.url(path)).form(form).send().await.unwrap()
-}
 
 fn location(response: &Response) -> String {
     response

@@ -198,3 +198,37 @@ pub async fn expect_error(response: Response, status: StatusCode) -> Option<Stri
     assert_eq!(body["errors"][0]["status"], json!(status.as_u16()));
     body["errors"][0]["detail"].as_str().map(str::to_owned)
 }
+
+/// The account id of the user with this e-mail, from the admin API.
+pub async fn user_id(t: &TestApp, email: &str) -> String {
+    let users = t
+        .get_json(&format!("/api/admin/users?search={email}"))
+        .await;
+    users["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| user["email"] == email)
+        .and_then(|user| user["accountId"].as_str())
+        .unwrap_or_else(|| panic!("no user {email}"))
+        .to_owned()
+}
+
+/// The session's CSRF token, read from the account page (every signed-in
+/// person can open it).
+pub async fn csrf(t: &TestApp, client: &Client) -> String {
+    let html = t.get(client, "/account").await.text().await.unwrap();
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Posts a URL-encoded form as `client`.
+pub async fn post_form(
+    t: &TestApp,
+    client: &Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Response {
+    client.post(t.url(path)).form(form).send().await.unwrap()
+}

@@ -11,23 +11,9 @@ use portico_app::Role;
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, expect_error, id, spawn_app};
+use crate::harness::{TestApp, expect_error, id, spawn_app, user_id};
 
 const MISSING: &str = "987654";
-
-async fn user_id(t: &TestApp, email: &str) -> String {
-    let users = t
-        .get_json(&format!("/api/admin/users?search={email}"))
-        .await;
-    users["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["email"] == email)
-        .and_then(|user| user["accountId"].as_str())
-        .unwrap_or_else(|| panic!("no user {email}"))
-        .to_owned()
-}
 
 fn user(id: &str) -> Value {
     json!({ "type": "user", "id": id })

@@ -5,20 +5,7 @@ use portico_app::Role;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 
-use crate::harness::{ADMIN_EMAIL, PASSWORD, TestApp, id, spawn_app};
-
-/// The session's CSRF token, read from a form the user can open.
-async fn csrf(t: &TestApp, client: &Client) -> String {
-    let html = t
-        .get(client, "/wiki/spaces/create")
-        .await
-        .text()
-        .await
-        .unwrap();
-    let start = html.find("name=\"_csrf\" value=\"").expect("a csrf field")
-        + "name=\"_csrf\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
+use crate::harness::{ADMIN_EMAIL, PASSWORD, csrf, id, post_form, spawn_app, user_id};
 
 fn location(response: &reqwest::Response) -> String {
     response
@@ -365,30 +352,6 @@ async fn the_main_pages_render_for_a_member() {
         "a wrong space key redirects to the canonical URL"
     );
     assert!(location(&moved).starts_with(&format!("/wiki/spaces/MAIN/pages/{}/", id(&child))));
-}
-
-/// The account id of the user with `email`, from the admin API.
-async fn user_id(t: &TestApp, email: &str) -> String {
-    let users = t
-        .get_json(&format!("/api/admin/users?search={email}"))
-        .await;
-    users["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["email"] == email)
-        .and_then(|user| user["accountId"].as_str())
-        .unwrap()
-        .to_owned()
-}
-
-async fn post_form(
-    t: &TestApp,
-    client: &Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    client.post(t.url(path)).form(form).send().await.unwrap()
 }
 
 #[tokio::test]

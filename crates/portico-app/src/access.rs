@@ -17,7 +17,7 @@ use portico_core::policy::{
 };
 use portico_core::{GroupId, PageId, Principal, Role, SpaceId, UserId, Viewer};
 use portico_store::permissions::{self, GrantRow};
-use portico_store::{Conn, PageRow, SpaceRow, groups, pages, spaces, users};
+use portico_store::{Conn, PageRow, SpaceRow, UserRow, groups, pages, spaces, users};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -140,6 +140,18 @@ impl Access {
             && self.set.decide(Action::ViewPage, page_ref(page, None)).0
     }
 
+    /// Whether this viewer manages the space's permissions (space `admin`,
+    /// or a wiki admin), whether or not they can read it.
+    pub fn administers(&self, space: &SpaceRow) -> bool {
+        self.set
+            .decide_space(
+                Action::AdministerSpace,
+                SpaceId(space.id),
+                space.status == "archived",
+            )
+            .0
+    }
+
     /// A site action.
     pub fn require_site(&self, action: Action) -> AppResult<()> {
         if self.set.decide_site(action) {
@@ -206,6 +218,34 @@ pub(crate) async fn visible_space_by_key(
     key: &str,
 ) -> AppResult<SpaceRow> {
     match spaces::find_by_key(conn, &key.to_ascii_uppercase()).await? {
+        Some(space) => admit_space(access, space),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// The space if `access` manages its permissions; `NotFound` when it can't
+/// even see it, `Forbidden` (naming `admin`) when it only sees it.
+pub(crate) async fn managed_space(
+    conn: &impl Conn,
+    access: &Access,
+    id: SpaceId,
+) -> AppResult<SpaceRow> {
+    let space = managed_or_visible_space(conn, access, id).await?;
+    if !access.administers(&space) {
+        access.require_space(Action::AdministerSpace, &space)?;
+    }
+    Ok(space)
+}
+
+/// The space if `access` manages its permissions or can view it; otherwise
+/// `NotFound`.
+pub(crate) async fn managed_or_visible_space(
+    conn: &impl Conn,
+    access: &Access,
+    id: SpaceId,
+) -> AppResult<SpaceRow> {
+    match spaces::find(conn, id.0).await? {
+        Some(space) if access.administers(&space) => Ok(space),
         Some(space) => admit_space(access, space),
         None => Err(AppError::NotFound),
     }
@@ -325,42 +365,46 @@ pub(crate) async fn principal_at(
     user_id: i64,
     now: time::OffsetDateTime,
 ) -> AppResult<Option<Principal>> {
-    let principal = principal_of(conn, user_id).await?;
-    let Some(mut principal) = principal else {
+    let Some(user) = users::find(conn, user_id).await? else {
         return Ok(None);
     };
-    let expires = users::find(conn, user_id)
-        .await?
-        .and_then(|user| user.guest_access_expires_at);
-    if guest_access_over(principal.role, expires, now) {
+    let mut principal = principal_from_row(conn, &user).await?;
+    if guest_access_over(principal.role, user.guest_access_expires_at, now) {
         principal.role = Role::None;
     }
     Ok(Some(principal))
 }
 
-/// The principal a stored user is today (effective role from their groups),
-/// or `None` for an inactive account.
+/// The principal a stored user is (effective role from their groups), or
+/// `None` if there is no such user. Ignores the guest access expiry: for
+/// rules about what a person *is* (a guest), not what they may do now.
 pub(crate) async fn principal_of(conn: &impl Conn, user_id: i64) -> AppResult<Option<Principal>> {
-    let Some(user) = users::find(conn, user_id).await? else {
-        return Ok(None);
-    };
+    match users::find(conn, user_id).await? {
+        Some(user) => Ok(Some(principal_from_row(conn, &user).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The principal a stored user row is: effective role from the direct role
+/// and group roles; no role at all for an inactive account.
+pub(crate) async fn principal_from_row(conn: &impl Conn, user: &UserRow) -> AppResult<Principal> {
     if user.status != "active" {
-        return Ok(Some(Principal {
+        return Ok(Principal {
             user_id: UserId(user.id),
             role: Role::None,
             org_admin: false,
-        }));
+        });
     }
     let direct = user.role.parse::<Role>().unwrap_or(Role::None);
     let group_roles = groups::groups_of(conn, user.id)
         .await?
         .into_iter()
         .map(|g| g.role.parse::<Role>().unwrap_or(Role::None));
-    Ok(Some(Principal {
+    Ok(Principal {
         user_id: UserId(user.id),
         role: effective_role(direct, group_roles),
         org_admin: user.org_admin,
-    }))
+    })
 }
 
 /// The subject for `viewer`: their groups (guest groups marked) and whether an
@@ -442,7 +486,7 @@ pub(crate) async fn build_access_set(
                 )
             })
             .collect();
-        set = policy::access_set(subject, &site, &facts, &restricted);
+        policy::add_restriction_keys(&mut set, subject, &restricted);
     }
     Ok(BuiltSet {
         set: Arc::new(set),

@@ -1,7 +1,7 @@
 //! Signing in and out, and the first-run bootstrap of an org admin.
 
 use portico_core::validation::{ValidationError, single_line};
-use portico_core::{Principal, Role, UserId, Viewer};
+use portico_core::{Role, UserId, Viewer};
 use portico_store::users::NewUser as UserRecord;
 use portico_store::{sessions, users};
 use serde_json::json;
@@ -470,21 +470,15 @@ impl App {
         if user.status != "active" {
             return Ok(None);
         }
-        let direct = user.role.parse::<Role>().unwrap_or(Role::None);
-        let group_roles = portico_store::groups::groups_of(conn, user.id)
-            .await?
-            .into_iter()
-            .map(|g| g.role.parse::<Role>().unwrap_or(Role::None));
-        let role = portico_core::directory::effective_role(direct, group_roles);
-        if crate::access::guest_access_over(role, user.guest_access_expires_at, self.now()) {
+        let principal = crate::access::principal_from_row(conn, &user).await?;
+        if crate::access::guest_access_over(
+            principal.role,
+            user.guest_access_expires_at,
+            self.now(),
+        ) {
             // Guest access ended: the session is worth nothing from the deadline on.
             return Ok(None);
         }
-        let principal = Principal {
-            user_id: UserId(user.id),
-            role,
-            org_admin: user.org_admin,
-        };
         Ok(Some((Viewer::User(principal), session.csrf_token)))
     }
 

@@ -13,7 +13,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::App;
-use crate::access::{Access, principal_at, principal_of, visible_space};
+use crate::access::{managed_space, principal_at, principal_of, visible_space};
 use crate::directory::load_policies;
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
@@ -100,25 +100,6 @@ impl From<AssignmentError> for AppError {
         };
         AppError::Invalid(ValidationError::new(field, err.to_string()))
     }
-}
-
-/// The space if the caller manages its permissions (space admin or wiki
-/// admin); `NotFound` if they can't see it, `Forbidden` if they only see it.
-async fn managed_space(conn: &impl Conn, access: &Access, id: SpaceId) -> AppResult<SpaceRow> {
-    let Some(space) = spaces::find(conn, id.0).await? else {
-        return Err(AppError::NotFound);
-    };
-    let archived = space.status == "archived";
-    if access
-        .set
-        .decide_space(Action::AdministerSpace, id, archived)
-        .0
-    {
-        return Ok(space);
-    }
-    let space = visible_space(conn, access, id).await?;
-    access.require_space(Action::AdministerSpace, &space)?;
-    Ok(space)
 }
 
 /// The most guests one bulk action takes.

@@ -12,12 +12,13 @@ use portico_core::{
     GlobalPermissions, GroupId, PageId, Permissions, Role, SpaceId, UserId, Viewer,
 };
 use portico_store::permissions::{self as store, GrantValue, RestrictionKind};
-use portico_store::{Conn, PageRow, SpaceRow, groups, pages, spaces, users};
+use portico_store::{Conn, PageRow, groups, pages, spaces, users};
 use serde_json::json;
 
 use crate::App;
 use crate::access::{
-    ADMIN_KEY_IDLE, Access, KeyUse, principal_at, require_page, visible_page, visible_space,
+    ADMIN_KEY_IDLE, Access, KeyUse, managed_or_visible_space, managed_space, principal_at,
+    require_page, visible_page,
 };
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
@@ -173,30 +174,6 @@ pub(crate) async fn name_grantees(
     Ok(named)
 }
 
-/// The space if `access` may manage its permissions; `NotFound` when it can't
-/// even see it, `Forbidden` when it can see it but not manage it.
-async fn administrable_space(
-    conn: &impl Conn,
-    access: &Access,
-    id: SpaceId,
-) -> AppResult<SpaceRow> {
-    let Some(space) = spaces::find(conn, id.0).await? else {
-        return Err(AppError::NotFound);
-    };
-    let archived = space.status == "archived";
-    let (administers, _) =
-        access
-            .set
-            .decide_space(Action::AdministerSpace, SpaceId(space.id), archived);
-    if administers {
-        return Ok(space);
-    }
-    // Not an administrator: behave exactly as for any other space.
-    let space = visible_space(conn, access, id).await?;
-    access.require_space(Action::AdministerSpace, &space)?;
-    Ok(space)
-}
-
 fn require_wiki_admin(access: &Access) -> AppResult<()> {
     if access.set.decide_site(Action::AdministerWiki) {
         Ok(())
@@ -213,7 +190,7 @@ impl App {
     pub async fn space_access(&self, viewer: &Viewer, id: SpaceId) -> AppResult<SpaceAccessView> {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let space = administrable_space(conn, &access, id).await?;
+        let space = managed_space(conn, &access, id).await?;
         let now = self.now();
         let grants: Vec<store::GrantRow> = store::space_grants(conn, space.id)
             .await?
@@ -268,7 +245,7 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         let conn = tx.conn();
-        let space = administrable_space(conn, &access, id).await?;
+        let space = managed_space(conn, &access, id).await?;
         let who = name_grantees(conn, &[grantee]).await?;
         let (value, permissions) = match &input {
             GrantInput::Role(key) => {
@@ -348,7 +325,7 @@ impl App {
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let space = administrable_space(tx.conn(), &access, id).await?;
+        let space = managed_space(tx.conn(), &access, id).await?;
         if !store::delete_grant(tx.conn(), space.id, grantee).await? {
             return Err(AppError::NotFound);
         }
@@ -650,40 +627,22 @@ impl App {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
         let (space, page) = match target {
-            ExplainTarget::Space(id) => (administrable_or_visible(conn, &access, id).await?, None),
+            ExplainTarget::Space(id) => (managed_or_visible_space(conn, &access, id).await?, None),
             ExplainTarget::Page(id) => {
                 let row = pages::find(conn, id.0).await?.ok_or(AppError::NotFound)?;
-                let space = administrable_or_visible(conn, &access, SpaceId(row.space_id)).await?;
-                let administers = access
-                    .set
-                    .decide_space(
-                        Action::AdministerSpace,
-                        SpaceId(space.id),
-                        space.status == "archived",
-                    )
-                    .0;
-                if !administers && !access.can_view_page(&row) {
+                let space = managed_or_visible_space(conn, &access, SpaceId(row.space_id)).await?;
+                if !access.administers(&space) && !access.can_view_page(&row) {
                     return Err(AppError::NotFound);
                 }
                 (space, Some(row))
             }
         };
-        if Some(person) != viewer.user_id() {
-            let administers = access
-                .set
-                .decide_space(
-                    Action::AdministerSpace,
-                    SpaceId(space.id),
-                    space.status == "archived",
-                )
-                .0;
-            if !administers {
-                return Err(AppError::Forbidden {
-                    permission: Action::AdministerSpace.permission(),
-                    reason: "explaining someone else's access needs the space's admin permission"
-                        .to_owned(),
-                });
-            }
+        if Some(person) != viewer.user_id() && !access.administers(&space) {
+            return Err(AppError::Forbidden {
+                permission: Action::AdministerSpace.permission(),
+                reason: "explaining someone else's access needs the space's admin permission"
+                    .to_owned(),
+            });
         }
         let person_viewer = match principal_at(conn, person.0, self.now()).await? {
             Some(principal) => Viewer::User(principal),
@@ -701,7 +660,7 @@ impl App {
     pub async fn explain_anonymous(&self, viewer: &Viewer, id: SpaceId) -> AppResult<Explanation> {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let space = administrable_space(conn, &access, id).await?;
+        let space = managed_space(conn, &access, id).await?;
         self.explain_for(conn, &Viewer::Anonymous, &space, None)
             .await
     }
@@ -829,27 +788,6 @@ impl App {
         }
         tx.commit().await?;
         Ok(())
-    }
-}
-
-/// The space if `access` administers it or can view it; otherwise `NotFound`.
-async fn administrable_or_visible(
-    conn: &impl Conn,
-    access: &Access,
-    id: SpaceId,
-) -> AppResult<SpaceRow> {
-    let Some(space) = spaces::find(conn, id.0).await? else {
-        return Err(AppError::NotFound);
-    };
-    let (administers, _) = access.set.decide_space(
-        Action::AdministerSpace,
-        SpaceId(space.id),
-        space.status == "archived",
-    );
-    if administers {
-        Ok(space)
-    } else {
-        visible_space(conn, access, id).await
     }
 }
 

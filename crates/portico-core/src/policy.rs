@@ -1040,13 +1040,24 @@ pub fn access_set<'a>(
             );
         }
     }
+    add_restriction_keys(&mut set, subject, restricted);
+    set
+}
+
+/// Adds to `set` the restriction keys `subject` satisfies. Needs the set's
+/// spaces already in place (a key outside them is never satisfied), so the
+/// restricted pages can be loaded for those spaces only.
+pub fn add_restriction_keys(
+    set: &mut AccessSet,
+    subject: &Subject,
+    restricted: &BTreeMap<PageId, RestrictedPage>,
+) {
     let mut memo: BTreeMap<PageId, bool> = BTreeMap::new();
     for key in restricted.keys() {
-        if key_satisfied(subject, &set, restricted, *key, &mut memo) {
+        if key_satisfied(subject, set, restricted, *key, &mut memo) {
             set.keys.insert(*key);
         }
     }
-    set
 }
 
 /// Whether the chain of restrictions ending at `key` is satisfied (memoised;
