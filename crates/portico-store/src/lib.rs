@@ -26,7 +26,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -66,8 +67,7 @@ pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
     /// SQLite allows one writer at a time; taking this lock before `BEGIN`
-    /// queues writers in the process instead of failing with "database is
-    /// locked" when two deferred transactions both try to upgrade.
+    /// queues writers in the process (fairly, without polling).
     sqlite_writer: Arc<Mutex<()>>,
 }
 
@@ -115,7 +115,24 @@ impl Store {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let tx = self.db.begin().await?;
+        let tx = match self.backend {
+            // INVARIANT: SQLite write transactions take the write lock at
+            // `BEGIN`. The in-process lock alone is not enough: a transaction
+            // dropped without commit is rolled back only when its connection
+            // goes back to the pool, a moment after the lock is released, and
+            // a deferred transaction that has read can't wait for that (SQLite
+            // answers "database is locked" at once rather than risk a
+            // deadlock). `BEGIN IMMEDIATE` waits, within the busy timeout.
+            Backend::Sqlite => {
+                self.db
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await?
+            }
+            Backend::Postgres => self.db.begin().await?,
+        };
         Ok(WriteTx { tx, _guard: guard })
     }
 

@@ -16,4 +16,5 @@ mod directory;
 mod guests;
 mod mail;
 mod permissions;
+mod store;
 mod tree;
