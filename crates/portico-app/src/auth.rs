@@ -1,5 +1,6 @@
 //! Signing in and out, and the first-run bootstrap of an org admin.
 
+use portico_core::security::SecondStep;
 use portico_core::validation::{ValidationError, single_line};
 use portico_core::{Role, UserId, Viewer};
 use portico_store::users::NewUser as UserRecord;
@@ -9,6 +10,7 @@ use serde_json::json;
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
+use crate::second_steps::SessionState;
 use crate::secrets::{burn_verification, hash_password, new_token, token_hash, verify_password};
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -36,6 +38,11 @@ pub struct SignedIn {
     pub token: String,
     pub csrf_token: String,
     pub user_id: UserId,
+    /// A step still to pass (a mailed code, an authenticator app) before the
+    /// session is worth anything.
+    pub pending: Option<SecondStep>,
+    /// How long the session lasts (guests' are shorter).
+    pub lifetime: time::Duration,
 }
 
 pub(crate) fn normalise_email(email: &str) -> AppResult<String> {
@@ -296,7 +303,7 @@ impl App {
         }
         user.last_active_at = Some(now);
         let user = users::update(conn, user).await?;
-        let signed_in = self.open_session(conn, user.id, now).await?;
+        let signed_in = self.open_session(conn, &user, now).await?;
         audit(
             conn,
             now,
@@ -314,26 +321,38 @@ impl App {
     pub(crate) async fn open_session(
         &self,
         conn: &impl portico_store::Conn,
-        user_id: i64,
+        user: &portico_store::UserRow,
         now: time::OffsetDateTime,
     ) -> AppResult<SignedIn> {
+        let (pending, lifetime) = self.plan_session(conn, user, now).await?;
         let token = new_token();
         let csrf_token = new_token();
-        sessions::insert(
+        let session = sessions::insert(
             conn,
             sessions::NewSession {
                 token_hash: &token_hash(&token),
-                user_id,
+                user_id: user.id,
                 csrf_token: &csrf_token,
                 now,
-                expires_at: now + self.settings.session_lifetime,
+                expires_at: now + lifetime,
+                pending_step: pending.map(SecondStep::as_str),
             },
         )
         .await?;
+        if let Some(step) = pending {
+            match self.enter_step(conn, &session, user, step, now).await {
+                // Too many codes lately: the session waits, and the
+                // verification page says to ask again later.
+                Ok(()) | Err(AppError::RateLimited(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
         Ok(SignedIn {
             token,
             csrf_token,
-            user_id: UserId(user_id),
+            user_id: UserId(user.id),
+            pending,
+            lifetime,
         })
     }
 
@@ -455,31 +474,13 @@ impl App {
     }
 
     /// The viewer behind a session token and the session's CSRF token, or
-    /// `None` if the session is unknown, expired or its user inactive.
+    /// `None` if the session is unknown, expired, still pending a sign-in
+    /// step, or its user inactive.
     pub async fn authenticate_session(&self, token: &str) -> AppResult<Option<(Viewer, String)>> {
-        let conn = self.store.read();
-        let Some(session) = sessions::find_by_token_hash(conn, &token_hash(token)).await? else {
-            return Ok(None);
-        };
-        if session.expires_at <= self.now() {
-            return Ok(None);
-        }
-        let Some(user) = users::find(conn, session.user_id).await? else {
-            return Ok(None);
-        };
-        if user.status != "active" {
-            return Ok(None);
-        }
-        let principal = crate::access::principal_from_row(conn, &user).await?;
-        if crate::access::guest_access_over(
-            principal.role,
-            user.guest_access_expires_at,
-            self.now(),
-        ) {
-            // Guest access ended: the session is worth nothing from the deadline on.
-            return Ok(None);
-        }
-        Ok(Some((Viewer::User(principal), session.csrf_token)))
+        Ok(match self.session_state(token).await? {
+            Some(SessionState::Complete { viewer, csrf }) => Some((viewer, csrf)),
+            _ => None,
+        })
     }
 
     /// Display names and roles of people, for bylines.

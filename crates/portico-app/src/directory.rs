@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use portico_core::directory::{self, DirectoryError, DomainRules, Headcount, LicenceLimits};
+use portico_core::security::{SecurityPolicies, parse_roles};
 use portico_core::validation::{ValidationError, single_line};
 use portico_core::{Role, UserId, Viewer};
 use portico_store::groups::GroupRow;
@@ -54,12 +55,19 @@ pub struct SitePolicies {
     pub invitation_days: u32,
     /// Who may see what beyond grants: the anonymous switch and guest limits.
     pub access: AccessPolicies,
+    /// Second sign-in steps and session lengths.
+    pub security: SecurityPolicies,
 }
 
 /// Site setting: `guests.max_spaces`.
 const GUEST_MAX_SPACES: &str = "guests.max_spaces";
 /// Site setting: whether new spaces allow guests.
 const NEW_SPACES_ALLOW_GUESTS: &str = "space.allow_guests_default";
+/// Site settings of [`SecurityPolicies`].
+const GUEST_EMAIL_CODES: &str = "guests.email_codes";
+const GUEST_REVERIFY_DAYS: &str = "guests.reverify_days";
+const GUEST_SESSION_HOURS: &str = "guests.session_hours";
+const TWO_STEP_REQUIRED: &str = "two_step.required_roles";
 
 /// Site switches the access engine reads (see `portico_core::policy::SiteFacts`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +107,7 @@ impl Default for SitePolicies {
             lockout_minutes: 15,
             invitation_days: 7,
             access: AccessPolicies::default(),
+            security: SecurityPolicies::default(),
         }
     }
 }
@@ -171,6 +180,23 @@ impl SitePolicies {
                     ),
                 }
             },
+            security: SecurityPolicies {
+                guest_email_codes: map
+                    .get(GUEST_EMAIL_CODES)
+                    .map_or(defaults.security.guest_email_codes, |v| v == "true"),
+                guest_reverify_days: number(
+                    GUEST_REVERIFY_DAYS,
+                    defaults.security.guest_reverify_days.into(),
+                ) as u32,
+                guest_session_hours: number(
+                    GUEST_SESSION_HOURS,
+                    defaults.security.guest_session_hours.into(),
+                ) as u32,
+                two_step_required: map
+                    .get(TWO_STEP_REQUIRED)
+                    .and_then(|v| parse_roles(v).ok())
+                    .unwrap_or_default(),
+            },
         }
     }
 
@@ -204,11 +230,44 @@ impl SitePolicies {
                 NEW_SPACES_ALLOW_GUESTS,
                 self.access.new_spaces_allow_guests.to_string(),
             ),
+            (
+                GUEST_EMAIL_CODES,
+                self.security.guest_email_codes.to_string(),
+            ),
+            (
+                GUEST_REVERIFY_DAYS,
+                self.security.guest_reverify_days.to_string(),
+            ),
+            (
+                GUEST_SESSION_HOURS,
+                self.security.guest_session_hours.to_string(),
+            ),
+            (
+                TWO_STEP_REQUIRED,
+                self.security
+                    .two_step_required
+                    .iter()
+                    .map(|role| role.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
         ]
     }
 
     fn validate(&self) -> AppResult<()> {
-        let checks: [(&'static str, u64, u64, u64); 6] = [
+        let checks: [(&'static str, u64, u64, u64); 8] = [
+            (
+                GUEST_REVERIFY_DAYS,
+                self.security.guest_reverify_days.into(),
+                0,
+                365,
+            ),
+            (
+                GUEST_SESSION_HOURS,
+                self.security.guest_session_hours.into(),
+                1,
+                24 * 30,
+            ),
             (
                 GUEST_MAX_SPACES,
                 self.access.guest_max_spaces.into(),

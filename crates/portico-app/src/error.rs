@@ -26,6 +26,13 @@ pub enum AppError {
     BadCredentials,
     #[error("this link is invalid, expired or already used")]
     InvalidLink,
+    /// A one-time code that was used, expired or tried too often.
+    #[error("this code has expired, was used or was tried too often; ask for a new one")]
+    CodeDead,
+    /// Too many requests of one kind (mailed codes); the message says how
+    /// long to wait.
+    #[error("{0}")]
+    RateLimited(String),
     /// A fault of ours (database down, a bug). Never shown to clients.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -390,7 +390,7 @@ impl App {
         )
         .await?;
         crate::guests::assign_default_space(conn, UserId(user.id), invited_by, now).await?;
-        let signed_in = self.open_session(conn, user.id, now).await?;
+        let signed_in = self.open_session(conn, &user, now).await?;
         tx.commit().await?;
         Ok(signed_in)
     }

@@ -16,6 +16,7 @@ mod model;
 mod pages;
 mod permissions;
 mod record;
+mod second_steps;
 mod secrets;
 mod spaces;
 mod tree;
@@ -53,11 +54,13 @@ pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use portico_core::guests::AssignmentRole;
 pub use portico_core::page::Placement;
 pub use portico_core::policy::{Decision, Explanation, Grantee, Reason};
+pub use portico_core::security::{SecondStep, SecurityPolicies};
 pub use portico_core::{
     GlobalPermission, GlobalPermissions, GroupId, Permissions, SpacePermission,
 };
 pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};
+pub use second_steps::{PendingSignIn, SessionState, TotpSetup, TwoStepStatus};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
 pub use tree::{CopyTo, MoveTo};
 pub use web_support::{PageAbilities, SiteAbilities, SpaceAbilities};

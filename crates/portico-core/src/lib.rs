@@ -9,6 +9,7 @@ pub mod page;
 pub mod permission;
 pub mod policy;
 pub mod role;
+pub mod security;
 pub mod space;
 pub mod validation;
 

@@ -14,6 +14,7 @@ mod migrate;
 pub mod outbox;
 pub mod pages;
 pub mod permissions;
+pub mod second_steps;
 pub mod sessions;
 pub mod settings;
 pub mod spaces;

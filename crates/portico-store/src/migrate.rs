@@ -28,6 +28,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_guest_assignments.sql"),
         include_str!("../migrations/postgres/0004_guest_assignments.sql"),
     ),
+    (
+        "0005_second_steps",
+        include_str!("../migrations/sqlite/0005_second_steps.sql"),
+        include_str!("../migrations/postgres/0005_second_steps.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

@@ -12,6 +12,8 @@ pub struct NewSession<'a> {
     pub csrf_token: &'a str,
     pub now: Timestamp,
     pub expires_at: Timestamp,
+    /// The first step still to pass after the password, if any.
+    pub pending_step: Option<&'a str>,
 }
 
 pub async fn insert(conn: &impl Conn, new: NewSession<'_>) -> Result<SessionRow, StoreError> {
@@ -21,6 +23,8 @@ pub async fn insert(conn: &impl Conn, new: NewSession<'_>) -> Result<SessionRow,
         csrf_token: Set(new.csrf_token.to_owned()),
         created_at: Set(new.now),
         expires_at: Set(new.expires_at),
+        pending_step: Set(new.pending_step.map(str::to_owned)),
+        step_failures: Set(0),
         ..Default::default()
     };
     Ok(row.insert(conn).await?)

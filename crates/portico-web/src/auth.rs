@@ -8,7 +8,7 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
-use portico_app::{AppError, Viewer};
+use portico_app::{AppError, PendingSignIn, SessionState, Viewer};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -16,11 +16,14 @@ use crate::error::ApiError;
 pub const SESSION_COOKIE: &str = "portico_session";
 
 /// The caller, possibly anonymous, with the session's CSRF token and raw
-/// session token when signed in.
+/// session token when signed in. A session still waiting for a sign-in step
+/// (a mailed code, an authenticator app) is anonymous here, with `pending`
+/// saying what it waits for.
 pub struct Auth {
     pub viewer: Viewer,
     pub csrf: Option<String>,
     pub session_token: Option<String>,
+    pub pending: Option<PendingSignIn>,
 }
 
 impl Auth {
@@ -62,24 +65,30 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
-            return Ok(Auth {
-                viewer: Viewer::Anonymous,
-                csrf: None,
-                session_token: None,
-            });
+        let anonymous = Auth {
+            viewer: Viewer::Anonymous,
+            csrf: None,
+            session_token: None,
+            pending: None,
         };
-        match state.app.authenticate_session(token).await? {
-            Some((viewer, csrf)) => Ok(Auth {
+        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+            return Ok(anonymous);
+        };
+        match state.app.session_state(token).await? {
+            Some(SessionState::Complete { viewer, csrf }) => Ok(Auth {
                 viewer,
                 csrf: Some(csrf),
                 session_token: Some(token.to_owned()),
+                pending: None,
             }),
-            None => Ok(Auth {
-                viewer: Viewer::Anonymous,
-                csrf: None,
-                session_token: None,
+            // The CSRF token lets the verification forms (and sign-out) post.
+            Some(SessionState::Pending(pending)) => Ok(Auth {
+                csrf: Some(pending.csrf.clone()),
+                session_token: Some(token.to_owned()),
+                pending: Some(pending),
+                ..anonymous
             }),
+            None => Ok(anonymous),
         }
     }
 }
@@ -183,13 +192,17 @@ pub struct UiUser {
 }
 
 impl UiUser {
-    /// A signed-in visitor, or the redirect to the sign-in page.
+    /// A signed-in visitor, or the redirect to the sign-in page (or to the
+    /// step a pending sign-in still has to pass).
     pub async fn signed_in(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let auth = Auth::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
+        if auth.pending.is_some() {
+            return Err(sign_in_redirect(parts, VERIFY_PATH));
+        }
         match (auth.viewer, auth.csrf) {
-            (Viewer::Anonymous, _) | (_, None) => Err(sign_in_redirect(parts)),
+            (Viewer::Anonymous, _) | (_, None) => Err(sign_in_redirect(parts, "/login")),
             (viewer, Some(csrf)) => Ok(UiUser {
                 viewer,
                 csrf: Some(csrf),
@@ -203,6 +216,9 @@ impl UiUser {
         let auth = Auth::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
+        if auth.pending.is_some() {
+            return Err(sign_in_redirect(parts, VERIFY_PATH));
+        }
         match (auth.viewer, auth.csrf) {
             (viewer @ Viewer::User(_), Some(csrf)) => Ok(UiUser {
                 viewer,
@@ -213,7 +229,7 @@ impl UiUser {
                     viewer: Viewer::Anonymous,
                     csrf: None,
                 }),
-                Ok(false) => Err(sign_in_redirect(parts)),
+                Ok(false) => Err(sign_in_redirect(parts, "/login")),
                 Err(err) => Err(ApiError::from(err).into_response()),
             },
         }
@@ -225,15 +241,19 @@ impl UiUser {
     }
 }
 
-/// The redirect to the sign-in page, coming back to this URL afterwards.
-fn sign_in_redirect(parts: &Parts) -> Response {
+/// Where a pending sign-in enters its code.
+pub const VERIFY_PATH: &str = "/login/verify";
+
+/// The redirect to the sign-in page (or its verification step, `page`),
+/// coming back to this URL afterwards.
+fn sign_in_redirect(parts: &Parts, page: &str) -> Response {
     let next = parts
         .uri
         .path_and_query()
         .map(|pq| pq.as_str())
         .unwrap_or("/");
     let target = format!(
-        "/login?next={}",
+        "{page}?next={}",
         url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
     );
     Redirect::to(&target).into_response()
@@ -279,6 +299,7 @@ mod tests {
             viewer: Viewer::Anonymous,
             csrf: Some("token".into()),
             session_token: None,
+            pending: None,
         };
         assert!(auth.check_csrf("token").is_ok());
         assert!(auth.check_csrf("tokem").is_err());
@@ -287,6 +308,7 @@ mod tests {
             viewer: Viewer::Anonymous,
             csrf: None,
             session_token: None,
+            pending: None,
         };
         assert!(anonymous.check_csrf("").is_err());
     }

@@ -30,6 +30,10 @@ const MAX_CLIENTS: usize = 50_000;
 /// The forms that are limited, by path (POST only).
 const LIMITED: &[&str] = &[
     "/login",
+    "/login/verify",
+    "/login/verify/send",
+    "/account/two-step/confirm",
+    "/account/two-step/disable",
     "/password/forgot",
     "/password/reset",
     "/invitations/accept",

@@ -5,7 +5,7 @@
 use portico_app::{AppError, Invite, Role, SitePolicies, UserId, UserQuery, Viewer};
 use portico_store::{audit, outbox};
 
-use crate::harness::{PASSWORD, World, viewer, world};
+use crate::harness::{PASSWORD, World, world};
 
 fn invite(emails: &[&str], role: Role) -> Invite {
     Invite {
@@ -97,7 +97,7 @@ async fn the_effective_role_is_the_highest_of_direct_and_group_roles() {
         Role::Member,
         "member in any group wins"
     );
-    let session = viewer(&w.app, "nobody@example.com").await;
+    let session = w.viewer("nobody@example.com").await;
     assert!(
         matches!(session, Viewer::User(ref p) if p.role == Role::Member),
         "sessions carry the effective role: {session:?}"

@@ -358,13 +358,7 @@ async fn guest_product_access_ends_exactly_at_its_expiry() {
         .sign_in("g7@partner.example", crate::harness::PASSWORD)
         .await
         .unwrap();
-    assert!(
-        w.app
-            .authenticate_session(&session.token)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    w.finish(&session, "g7@partner.example").await;
     w.clock
         .advance(time::Duration::hours(1) - time::Duration::seconds(1));
     assert!(
@@ -397,13 +391,7 @@ async fn guest_product_access_ends_exactly_at_its_expiry() {
         .sign_in("g7@partner.example", crate::harness::PASSWORD)
         .await
         .unwrap();
-    assert!(
-        w.app
-            .authenticate_session(&session.token)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    w.finish(&session, "g7@partner.example").await;
 }
 
 #[tokio::test]
@@ -640,12 +628,7 @@ async fn new_guests_land_in_the_default_space_when_they_accept() {
         .accept_invitation(&token, "Fresh Guest", crate::harness::PASSWORD)
         .await
         .unwrap();
-    let (guest, _) = w
-        .app
-        .authenticate_session(&signed_in.token)
-        .await
-        .unwrap()
-        .unwrap();
+    let guest = w.finish(&signed_in, "fresh@partner.example").await;
     assert!(sees_space(&w, &guest, space.id).await);
     let assignments = w.app.guest_assignments(&guest, id(&guest)).await.unwrap();
     assert_eq!(assignments.len(), 1);

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use portico_app::{
     App, BodyFormat, BodyInput, Clock, NewAdmin, NewPage, NewSpace, NewUser, Page, PageId, Role,
-    Settings, Space, Viewer,
+    SecondStep, Settings, SignedIn, Space, Viewer,
 };
 use portico_store::Store;
 use portico_store::testing::TestDatabase;
@@ -48,7 +48,7 @@ pub async fn world() -> World {
     })
     .await
     .unwrap();
-    let admin = viewer(&app, "admin@example.com").await;
+    let admin = viewer_of(&app, &store, "admin@example.com").await;
     World {
         app,
         store,
@@ -58,13 +58,43 @@ pub async fn world() -> World {
     }
 }
 
-pub async fn viewer(app: &App, email: &str) -> Viewer {
+/// Signs in with the password and passes any mailed-code step (reading the
+/// code from the outbox, as a person reads their mail).
+async fn viewer_of(app: &App, store: &Store, email: &str) -> Viewer {
     let session = app.sign_in(email, PASSWORD).await.expect("sign in");
+    finish_sign_in(app, store, &session, email).await
+}
+
+/// Passes the mailed-code step of a sign-in, if it has one, and returns the
+/// viewer of the complete session.
+pub async fn finish_sign_in(app: &App, store: &Store, session: &SignedIn, email: &str) -> Viewer {
+    if session.pending == Some(SecondStep::EmailCode) {
+        let code = mailed_code(store, email).await;
+        app.verify_sign_in(&session.token, &code, None)
+            .await
+            .expect("the mailed code passes");
+    }
     app.authenticate_session(&session.token)
         .await
         .unwrap()
         .expect("session")
         .0
+}
+
+/// The newest sign-in code mailed to `email`.
+pub async fn mailed_code(store: &Store, email: &str) -> String {
+    let mails = portico_store::outbox::list(store.read(), None, 100)
+        .await
+        .unwrap();
+    let mail = mails
+        .iter()
+        .find(|m| m.recipient == email && m.subject == "Your Portico sign-in code")
+        .expect("a code was mailed");
+    mail.body
+        .split_whitespace()
+        .find(|word| word.len() == 6 && word.chars().all(|c| c.is_ascii_digit()))
+        .expect("the mail holds a code")
+        .to_owned()
 }
 
 impl World {
@@ -78,7 +108,17 @@ impl World {
             })
             .await
             .unwrap();
-        viewer(&self.app, email).await
+        viewer_of(&self.app, &self.store, email).await
+    }
+
+    /// Signs `email` in (password, then any mailed code).
+    pub async fn viewer(&self, email: &str) -> Viewer {
+        viewer_of(&self.app, &self.store, email).await
+    }
+
+    /// Passes the mailed-code step of a session, if it has one.
+    pub async fn finish(&self, session: &SignedIn, email: &str) -> Viewer {
+        finish_sign_in(&self.app, &self.store, session, email).await
     }
 
     pub async fn space(&self, key: &str) -> Space {

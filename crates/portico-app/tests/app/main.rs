@@ -16,5 +16,6 @@ mod directory;
 mod guests;
 mod mail;
 mod permissions;
+mod second_steps;
 mod store;
 mod tree;

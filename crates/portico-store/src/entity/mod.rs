@@ -3,6 +3,7 @@
 
 pub mod admin_key;
 pub mod audit;
+pub mod email_code;
 pub mod global_grant;
 pub mod group;
 pub mod group_member;
@@ -20,4 +21,5 @@ pub mod site_setting;
 pub mod space;
 pub mod space_grant;
 pub mod space_role;
+pub mod totp_credential;
 pub mod user;

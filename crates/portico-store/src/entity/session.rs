@@ -13,6 +13,11 @@ pub struct Model {
     pub csrf_token: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub expires_at: TimeDateTimeWithTimeZone,
+    /// The sign-in step still to do (`email_code`, `totp`, `totp_enrolment`);
+    /// a session with one is worth nothing yet.
+    pub pending_step: Option<String>,
+    /// Wrong answers to the pending step (the session ends after a few).
+    pub step_failures: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

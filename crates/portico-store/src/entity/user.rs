@@ -21,6 +21,8 @@ pub struct Model {
     pub last_active_at: Option<TimeDateTimeWithTimeZone>,
     /// When a guest's product access ends by itself.
     pub guest_access_expires_at: Option<TimeDateTimeWithTimeZone>,
+    /// When the person last entered a code mailed to them.
+    pub email_verified_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

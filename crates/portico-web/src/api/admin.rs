@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use portico_app::{AuditFilter, Invite, Role, UserId, UserQuery};
+use portico_app::{AppError, AuditFilter, Invite, Role, SitePolicies, UserId, UserQuery};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
@@ -378,7 +378,8 @@ pub async fn update_policies(
     ApiAdmin(viewer): ApiAdmin,
     ApiJson(body): ApiJson<PoliciesJson>,
 ) -> Result<Json<PoliciesJson>, ApiError> {
-    let saved = state.app.update_policies(&viewer, body.into()).await?;
+    let policies = SitePolicies::try_from(body).map_err(AppError::from)?;
+    let saved = state.app.update_policies(&viewer, policies).await?;
     Ok(Json(saved.into()))
 }
 

@@ -4,8 +4,10 @@
 
 use portico_app::{
     AccessPolicies, AuditEntry, DomainRules, GroupSummary, InvitationSummary, LicenceLimits,
-    LicenceUsage, OutboxMail, Role, SitePolicies, UserSummary,
+    LicenceUsage, OutboxMail, Role, SecurityPolicies, SitePolicies, UserSummary,
 };
+use portico_core::ValidationError;
+use portico_core::security::parse_roles;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -212,6 +214,27 @@ pub struct PoliciesJson {
     /// Whether new spaces allow guests (default on).
     #[serde(default = "yes")]
     pub new_spaces_allow_guests: bool,
+    /// Guests confirm a code mailed to them after their password (default on).
+    #[serde(default = "yes")]
+    pub guest_email_codes: bool,
+    /// Days a guest's confirmed address stays trusted; 0 asks at every
+    /// sign-in (default 7).
+    #[serde(default = "seven")]
+    pub guest_reverify_days: u32,
+    /// Hours a guest's session lasts (default 12).
+    #[serde(default = "twelve")]
+    pub guest_session_hours: u32,
+    /// Roles that must use an authenticator app (`guest`, `member`, `admin`).
+    #[serde(default)]
+    pub two_step_required_roles: Vec<String>,
+}
+
+fn seven() -> u32 {
+    7
+}
+
+fn twelve() -> u32 {
+    12
 }
 
 fn one() -> u32 {
@@ -238,6 +261,15 @@ impl From<SitePolicies> for PoliciesJson {
             guests_reserved_permissions: policies.access.guests_reserved_permissions,
             guest_max_spaces: policies.access.guest_max_spaces,
             new_spaces_allow_guests: policies.access.new_spaces_allow_guests,
+            guest_email_codes: policies.security.guest_email_codes,
+            guest_reverify_days: policies.security.guest_reverify_days,
+            guest_session_hours: policies.security.guest_session_hours,
+            two_step_required_roles: policies
+                .security
+                .two_step_required
+                .iter()
+                .map(|role| role.to_string())
+                .collect(),
         }
     }
 }
@@ -249,9 +281,12 @@ fn domain_list(list: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-impl From<PoliciesJson> for SitePolicies {
-    fn from(json: PoliciesJson) -> Self {
-        SitePolicies {
+impl TryFrom<PoliciesJson> for SitePolicies {
+    type Error = ValidationError;
+
+    fn try_from(json: PoliciesJson) -> Result<Self, Self::Error> {
+        let two_step_required = parse_roles(&json.two_step_required_roles.join(","))?;
+        Ok(SitePolicies {
             limits: LicenceLimits {
                 guests_per_paid_seat: json.guests_per_paid_seat,
                 user_limit: json.user_limit,
@@ -271,7 +306,13 @@ impl From<PoliciesJson> for SitePolicies {
                 guest_max_spaces: json.guest_max_spaces,
                 new_spaces_allow_guests: json.new_spaces_allow_guests,
             },
-        }
+            security: SecurityPolicies {
+                guest_email_codes: json.guest_email_codes,
+                guest_reverify_days: json.guest_reverify_days,
+                guest_session_hours: json.guest_session_hours,
+                two_step_required,
+            },
+        })
     }
 }
 

@@ -20,6 +20,8 @@ mod render;
 mod session;
 mod spaces;
 mod tree;
+mod two_step;
+mod verify;
 mod view;
 
 use axum::Router;
@@ -64,9 +66,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/wiki/", get(home))
         .route("/static/portico.css", get(stylesheet))
         .route("/login", get(session::login_form).post(session::login))
+        .route("/login/verify", get(verify::form).post(verify::submit))
+        .route("/login/verify/send", post(verify::send))
         .route("/logout", post(session::logout))
         .route("/logout/everywhere", post(account::sign_out_everywhere))
         .route("/account", get(account::account))
+        .route("/account/two-step", get(two_step::show))
+        .route("/account/two-step/setup", post(two_step::setup))
+        .route("/account/two-step/confirm", post(two_step::confirm))
+        .route("/account/two-step/disable", post(two_step::disable))
         .route("/setup", get(session::setup_form).post(session::setup))
         .route(
             "/invitations/accept",

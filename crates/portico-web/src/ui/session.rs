@@ -68,6 +68,9 @@ pub(crate) async fn login_form(auth: Auth, UiQuery(query): UiQuery<NextQuery>) -
     if auth.viewer != Viewer::Anonymous {
         return see_other(links::safe_next(&query.next));
     }
+    if auth.pending.is_some() {
+        return see_other(crate::auth::VERIFY_PATH);
+    }
     html(
         StatusCode::OK,
         &LoginPage {
@@ -123,11 +126,19 @@ pub(crate) async fn signed_in_redirect(
     if let Some(old) = &previous.session_token {
         state.app.sign_out(old).await?;
     }
-    let mut response = see_other(location);
+    let mut response = match signed_in.pending {
+        // The session is worth nothing until its next step is passed.
+        Some(_) => see_other(&format!(
+            "{}?next={}",
+            crate::auth::VERIFY_PATH,
+            url::form_urlencoded::byte_serialize(location.as_bytes()).collect::<String>()
+        )),
+        None => see_other(location),
+    };
     let (name, value) = session_cookie(
         Some(&signed_in.token),
         state.secure_cookies(),
-        state.app.session_lifetime().whole_seconds(),
+        signed_in.lifetime.whole_seconds(),
     );
     response.headers_mut().insert(name, value);
     Ok(response)

@@ -5,7 +5,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_app::{AccessPolicies, DomainRules, LicenceLimits, SitePolicies};
+use portico_app::{AccessPolicies, DomainRules, LicenceLimits, SecurityPolicies, SitePolicies};
+use portico_core::security::parse_roles;
 use serde::Deserialize;
 
 use super::Frame;
@@ -48,6 +49,14 @@ pub(crate) struct PoliciesForm {
     guest_max_spaces: String,
     #[serde(default)]
     new_spaces_allow_guests: Option<String>,
+    #[serde(default)]
+    guest_email_codes: Option<String>,
+    #[serde(default)]
+    guest_reverify_days: String,
+    #[serde(default)]
+    guest_session_hours: String,
+    #[serde(default)]
+    two_step_required_roles: String,
 }
 
 fn ticked(on: bool) -> Option<String> {
@@ -71,6 +80,16 @@ impl PoliciesForm {
             guests_reserved_permissions: ticked(policies.access.guests_reserved_permissions),
             guest_max_spaces: policies.access.guest_max_spaces.to_string(),
             new_spaces_allow_guests: ticked(policies.access.new_spaces_allow_guests),
+            guest_email_codes: ticked(policies.security.guest_email_codes),
+            guest_reverify_days: policies.security.guest_reverify_days.to_string(),
+            guest_session_hours: policies.security.guest_session_hours.to_string(),
+            two_step_required_roles: policies
+                .security
+                .two_step_required
+                .iter()
+                .map(|role| role.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
@@ -97,6 +116,16 @@ impl PoliciesForm {
                 guests_reserved_permissions: self.guests_reserved_permissions.is_some(),
                 guest_max_spaces: number("spaces per guest", &self.guest_max_spaces)?,
                 new_spaces_allow_guests: self.new_spaces_allow_guests.is_some(),
+            },
+            security: SecurityPolicies {
+                guest_email_codes: self.guest_email_codes.is_some(),
+                guest_reverify_days: number(
+                    "days before guests confirm their e-mail again",
+                    &self.guest_reverify_days,
+                )?,
+                guest_session_hours: number("guest session hours", &self.guest_session_hours)?,
+                two_step_required: parse_roles(&self.two_step_required_roles)
+                    .map_err(|err| FormError::new(StatusCode::BAD_REQUEST, err.to_string()))?,
             },
         })
     }
