@@ -16,6 +16,7 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub base: String,
     pub app: App,
+    pub store: Store,
     /// Signed in as the org admin.
     pub admin: Client,
     /// Not signed in.
@@ -26,7 +27,7 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     let db = TestDatabase::create().await.expect("test database");
     let store = Store::open(&db.url).await.expect("open store");
-    let app = App::new(store, Arc::new(SystemClock), Settings::default());
+    let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
     app.create_org_admin(NewAdmin {
         email: ADMIN_EMAIL.into(),
         display_name: "Ada Admin".into(),
@@ -51,7 +52,7 @@ pub async fn spawn_app() -> TestApp {
         )
         .await
     });
-    let admin = signed_in_client(&app, ADMIN_EMAIL).await;
+    let admin = signed_in_client(&app, &store, ADMIN_EMAIL).await;
     let anon = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -59,15 +60,23 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         base,
         app,
+        store,
         admin,
         anon,
         _db: db,
     }
 }
 
-/// A client carrying a fresh session cookie for `email`.
-pub async fn signed_in_client(app: &App, email: &str) -> Client {
+/// A client carrying a fresh session cookie for `email`, past any mailed
+/// code (read from the outbox, as the person reads their mail).
+pub async fn signed_in_client(app: &App, store: &Store, email: &str) -> Client {
     let session = app.sign_in(email, PASSWORD).await.expect("sign in");
+    if session.pending.is_some() {
+        let code = mailed_code(store, email).await;
+        app.verify_sign_in(&session.token, &code, None)
+            .await
+            .expect("the mailed code passes");
+    }
     let mut headers = HeaderMap::new();
     headers.insert(
         COOKIE,
@@ -78,6 +87,22 @@ pub async fn signed_in_client(app: &App, email: &str) -> Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
+}
+
+/// The newest sign-in code mailed to `email`.
+pub async fn mailed_code(store: &Store, email: &str) -> String {
+    let mails = portico_store::outbox::list(store.read(), None, 100)
+        .await
+        .expect("outbox");
+    let mail = mails
+        .iter()
+        .find(|m| m.recipient == email && m.subject == "Your Portico sign-in code")
+        .expect("a code was mailed");
+    mail.body
+        .split_whitespace()
+        .find(|word| word.len() == 6 && word.chars().all(|c| c.is_ascii_digit()))
+        .expect("the mail holds a code")
+        .to_owned()
 }
 
 impl TestApp {
@@ -96,7 +121,7 @@ impl TestApp {
             })
             .await
             .expect("create user");
-        signed_in_client(&self.app, email).await
+        signed_in_client(&self.app, &self.store, email).await
     }
 
     pub async fn get(&self, client: &Client, path: &str) -> Response {
@@ -231,4 +256,38 @@ pub async fn post_form(
     form: &[(&str, &str)],
 ) -> Response {
     client.post(t.url(path)).form(form).send().await.unwrap()
+}
+
+/// The hidden `_csrf` value of the first form in `html`.
+pub fn form_csrf(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Passes a browser's pending sign-in through the verification page with
+/// the code mailed to `email`; it lands on `next`.
+pub async fn pass_mailed_code(t: &TestApp, browser: &Client, email: &str, next: &str) {
+    let page = t.get(browser, &format!("/login/verify?next={next}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Check your e-mail"), "{html}");
+    let code = mailed_code(&t.store, email).await;
+    let passed = post_form(
+        t,
+        browser,
+        "/login/verify",
+        &[
+            ("_csrf", &form_csrf(&html)),
+            ("code", &code),
+            ("next", next),
+        ],
+    )
+    .await;
+    assert_eq!(passed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        passed.headers()["location"].to_str().unwrap(),
+        next,
+        "on to where the visitor was going"
+    );
 }

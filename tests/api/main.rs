@@ -17,6 +17,7 @@ mod bad_input;
 mod guests;
 mod pages;
 mod permissions;
+mod second_steps;
 mod spaces;
 mod tree;
 mod ui;
