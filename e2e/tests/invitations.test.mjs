@@ -121,6 +121,18 @@ test('an admin invites a guest, who accepts through the link from the outbox', a
   await guestPage.getByLabel(/^Password/).fill('a guest passphrase');
   await guestPage.getByLabel('Repeat the password').fill('a guest passphrase');
   await guestPage.getByRole('button', { name: 'Accept invitation' }).click();
+
+  // Guests confirm a code mailed to them before anything opens.
+  await guestPage.waitForURL(/\/login\/verify\?next=/);
+  assert.match(await guestPage.locator('main').innerText(), /Check your e-mail[\s\S]*g•••@partner\.example/);
+  await page.goto(`${base}/admin/outbox`);
+  await page.getByText('Your Portico sign-in code').first().click();
+  const codeMail = await page.locator('pre.mail-body').first().innerText();
+  const code = codeMail.match(/\b(\d{6})\b/)?.[1];
+  assert.ok(code, `a code in: ${codeMail}`);
+  await guestPage.getByLabel('Code').fill(code);
+  await guestPage.screenshot({ path: join(artifacts, 'guest-code.png'), fullPage: true });
+  await guestPage.getByRole('button', { name: 'Continue' }).click();
   await guestPage.waitForURL(`${base}/wiki/spaces`);
   assert.match(await guestPage.locator('header').innerText(), /Signed in as Gwen Guest/);
   assert.equal(await guestPage.getByRole('link', { name: 'Admin', exact: true }).count(), 0, 'guests see no admin link');
