@@ -28,6 +28,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_guest_assignments.sql"),
         include_str!("../migrations/postgres/0004_guest_assignments.sql"),
     ),
+    (
+        "0006_api_tokens",
+        include_str!("../migrations/sqlite/0006_api_tokens.sql"),
+        include_str!("../migrations/postgres/0006_api_tokens.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {
