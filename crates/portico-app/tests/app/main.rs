@@ -17,4 +17,5 @@ mod guests;
 mod mail;
 mod permissions;
 mod store;
+mod tokens;
 mod tree;
