@@ -18,6 +18,7 @@ mod guests;
 mod pages;
 mod permissions;
 mod spaces;
+mod tokens;
 mod tree;
 mod ui;
 mod versions;

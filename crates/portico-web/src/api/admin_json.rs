@@ -4,7 +4,7 @@
 
 use portico_app::{
     AccessPolicies, AuditEntry, DomainRules, GroupSummary, InvitationSummary, LicenceLimits,
-    LicenceUsage, OutboxMail, Role, SitePolicies, UserSummary,
+    LicenceUsage, OutboxMail, Role, SitePolicies, TokenPolicies, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -212,6 +212,9 @@ pub struct PoliciesJson {
     /// Whether new spaces allow guests (default on).
     #[serde(default = "yes")]
     pub new_spaces_allow_guests: bool,
+    /// `guests.api_tokens`: guests may create and use API tokens (default off).
+    #[serde(default)]
+    pub guests_api_tokens: bool,
 }
 
 fn one() -> u32 {
@@ -238,6 +241,7 @@ impl From<SitePolicies> for PoliciesJson {
             guests_reserved_permissions: policies.access.guests_reserved_permissions,
             guest_max_spaces: policies.access.guest_max_spaces,
             new_spaces_allow_guests: policies.access.new_spaces_allow_guests,
+            guests_api_tokens: policies.tokens.guests_api_tokens,
         }
     }
 }
@@ -270,6 +274,9 @@ impl From<PoliciesJson> for SitePolicies {
                 guests_reserved_permissions: json.guests_reserved_permissions,
                 guest_max_spaces: json.guest_max_spaces,
                 new_spaces_allow_guests: json.new_spaces_allow_guests,
+            },
+            tokens: TokenPolicies {
+                guests_api_tokens: json.guests_api_tokens,
             },
         }
     }

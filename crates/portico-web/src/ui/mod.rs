@@ -67,6 +67,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/logout/everywhere", post(account::sign_out_everywhere))
         .route("/account", get(account::account))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/setup", get(session::setup_form).post(session::setup))
         .route(
             "/invitations/accept",

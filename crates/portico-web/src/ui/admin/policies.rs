@@ -1,11 +1,11 @@
-//! `/admin/policies`: licence caps, the guest domain rules and the sign-in
-//! and invitation security settings, in one form.
+//! `/admin/policies`: licence caps, the guest domain rules, the sign-in and
+//! invitation security settings and who may use API tokens, in one form.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_app::{AccessPolicies, DomainRules, LicenceLimits, SitePolicies};
+use portico_app::{AccessPolicies, DomainRules, LicenceLimits, SitePolicies, TokenPolicies};
 use serde::Deserialize;
 
 use super::Frame;
@@ -48,6 +48,8 @@ pub(crate) struct PoliciesForm {
     guest_max_spaces: String,
     #[serde(default)]
     new_spaces_allow_guests: Option<String>,
+    #[serde(default)]
+    guests_api_tokens: Option<String>,
 }
 
 fn ticked(on: bool) -> Option<String> {
@@ -71,6 +73,7 @@ impl PoliciesForm {
             guests_reserved_permissions: ticked(policies.access.guests_reserved_permissions),
             guest_max_spaces: policies.access.guest_max_spaces.to_string(),
             new_spaces_allow_guests: ticked(policies.access.new_spaces_allow_guests),
+            guests_api_tokens: ticked(policies.tokens.guests_api_tokens),
         }
     }
 
@@ -97,6 +100,9 @@ impl PoliciesForm {
                 guests_reserved_permissions: self.guests_reserved_permissions.is_some(),
                 guest_max_spaces: number("spaces per guest", &self.guest_max_spaces)?,
                 new_spaces_allow_guests: self.new_spaces_allow_guests.is_some(),
+            },
+            tokens: TokenPolicies {
+                guests_api_tokens: self.guests_api_tokens.is_some(),
             },
         })
     }
