@@ -10,7 +10,7 @@ use portico_core::security::{SecurityPolicies, parse_roles};
 use portico_core::validation::{ValidationError, single_line};
 use portico_core::{Role, UserId, Viewer};
 use portico_store::groups::GroupRow;
-use portico_store::{Conn, UserRow, groups, sessions, settings, users};
+use portico_store::{Conn, UserRow, groups, sessions, settings, tokens, users};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -57,6 +57,19 @@ pub struct SitePolicies {
     pub access: AccessPolicies,
     /// Second sign-in steps and session lengths.
     pub security: SecurityPolicies,
+    /// Who may use API tokens.
+    pub tokens: TokenPolicies,
+}
+
+/// Site setting: whether guests may create and use API tokens.
+const GUESTS_API_TOKENS: &str = "guests.api_tokens";
+
+/// Who may use API tokens (SPEC 3.6).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenPolicies {
+    /// `guests.api_tokens`: guests may create and use API tokens (off by
+    /// default; switching it off stops guests' existing tokens at once).
+    pub guests_api_tokens: bool,
 }
 
 /// Site setting: `guests.max_spaces`.
@@ -108,6 +121,7 @@ impl Default for SitePolicies {
             invitation_days: 7,
             access: AccessPolicies::default(),
             security: SecurityPolicies::default(),
+            tokens: TokenPolicies::default(),
         }
     }
 }
@@ -197,6 +211,11 @@ impl SitePolicies {
                     .and_then(|v| parse_roles(v).ok())
                     .unwrap_or_default(),
             },
+            tokens: TokenPolicies {
+                guests_api_tokens: map
+                    .get(GUESTS_API_TOKENS)
+                    .map_or(defaults.tokens.guests_api_tokens, |value| value == "true"),
+            },
         }
     }
 
@@ -251,6 +270,7 @@ impl SitePolicies {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
+            (GUESTS_API_TOKENS, self.tokens.guests_api_tokens.to_string()),
         ]
     }
 
@@ -620,7 +640,8 @@ impl App {
         Ok(())
     }
 
-    /// Deactivates a user: their sessions end at once; their content stays.
+    /// Deactivates a user: their sessions end and their API tokens are revoked
+    /// at once; their content stays.
     pub async fn deactivate_user(&self, viewer: &Viewer, id: UserId) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
         if actor == id.0 {
@@ -667,6 +688,7 @@ impl App {
         users::update(tx.conn(), user).await?;
         if status == "deactivated" {
             sessions::delete_for_user(tx.conn(), id.0).await?;
+            tokens::revoke_all_for_user(tx.conn(), id.0, now).await?;
         }
         audit(
             tx.conn(),
@@ -702,6 +724,7 @@ impl App {
         user.updated_at = now;
         users::update(tx.conn(), user).await?;
         sessions::delete_for_user(tx.conn(), id.0).await?;
+        tokens::revoke_all_for_user(tx.conn(), id.0, now).await?;
         for group in groups::groups_of(tx.conn(), id.0).await? {
             groups::remove_member(tx.conn(), group.id, id.0).await?;
         }

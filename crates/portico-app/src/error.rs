@@ -33,6 +33,11 @@ pub enum AppError {
     /// long to wait.
     #[error("{0}")]
     RateLimited(String),
+    /// An `Authorization` header that names no usable API token (unknown,
+    /// expired or revoked, its owner's e-mail not given with it, or a
+    /// password, which the API never takes).
+    #[error("invalid API token: it is unknown, expired or revoked, or not the given e-mail's")]
+    InvalidToken,
     /// A fault of ours (database down, a bug). Never shown to clients.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -19,6 +19,7 @@ mod record;
 mod second_steps;
 mod secrets;
 mod spaces;
+mod tokens;
 mod tree;
 mod versions;
 mod web_support;
@@ -31,7 +32,7 @@ pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
 pub use directory::{
-    AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, UserQuery, UserSummary,
+    AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, TokenPolicies, UserQuery, UserSummary,
 };
 pub use error::AppError;
 pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
@@ -62,6 +63,7 @@ pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};
 pub use second_steps::{PendingSignIn, SessionState, TotpSetup, TwoStepStatus};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
+pub use tokens::{ApiToken, ApiTokenState, CreatedApiToken, MAX_TOKEN_DAYS, TOKEN_PREFIX};
 pub use tree::{CopyTo, MoveTo};
 pub use web_support::{PageAbilities, SiteAbilities, SpaceAbilities};
 

@@ -20,6 +20,7 @@ pub mod settings;
 pub mod spaces;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 pub mod users;
 pub mod versions;
 
@@ -32,6 +33,7 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub use entity::api_token::Model as ApiTokenRow;
 pub use entity::outbox::Model as OutboxRow;
 pub use entity::page::Model as PageRow;
 pub use entity::page_version::Model as VersionRow;

@@ -33,6 +33,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_second_steps.sql"),
         include_str!("../migrations/postgres/0005_second_steps.sql"),
     ),
+    (
+        "0006_api_tokens",
+        include_str!("../migrations/sqlite/0006_api_tokens.sql"),
+        include_str!("../migrations/postgres/0006_api_tokens.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

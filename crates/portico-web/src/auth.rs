@@ -1,13 +1,19 @@
-//! Who is asking: reads the session cookie and turns it into a `Viewer`.
-//! API routes answer 401 to anonymous callers and UI routes redirect them to
-//! the sign-in page — except reads while the site's anonymous access switch
-//! is on, which go on as `Viewer::Anonymous`.
+//! Who is asking: reads the session cookie, or on API routes an API token
+//! (`Authorization: Bearer <token>`, or `Basic` with the e-mail and the token
+//! — never a password), and turns it into a `Viewer`. API routes answer 401
+//! to anonymous callers and to a present but invalid `Authorization` header;
+//! UI routes redirect anonymous callers to the sign-in page — except reads
+//! while the site's anonymous access switch is on, which go on as
+//! `Viewer::Anonymous`. UI routes only ever take the session cookie: tokens
+//! are for the API.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use portico_app::{AppError, PendingSignIn, SessionState, Viewer};
 
 use crate::AppState;
@@ -15,10 +21,12 @@ use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "portico_session";
 
-/// The caller, possibly anonymous, with the session's CSRF token and raw
-/// session token when signed in. A session still waiting for a sign-in step
-/// (a mailed code, an authenticator app) is anonymous here, with `pending`
-/// saying what it waits for.
+/// The browser-session caller (the session cookie only; UI routes use this),
+/// possibly anonymous, with the session's CSRF token and raw session token
+/// when signed in. API routes go through [`ApiUser`] and friends, which also
+/// take API tokens. A session still waiting for a sign-in step (a mailed
+/// code, an authenticator app) is anonymous here, with `pending` saying what
+/// it waits for.
 pub struct Auth {
     pub viewer: Viewer,
     pub csrf: Option<String>,
@@ -65,38 +73,111 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let anonymous = Auth {
-            viewer: Viewer::Anonymous,
-            csrf: None,
-            session_token: None,
-            pending: None,
-        };
-        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
-            return Ok(anonymous);
-        };
-        match state.app.session_state(token).await? {
-            Some(SessionState::Complete { viewer, csrf }) => Ok(Auth {
-                viewer,
-                csrf: Some(csrf),
-                session_token: Some(token.to_owned()),
-                pending: None,
-            }),
-            // The CSRF token lets the verification forms (and sign-out) post.
-            Some(SessionState::Pending(pending)) => Ok(Auth {
-                csrf: Some(pending.csrf.clone()),
-                session_token: Some(token.to_owned()),
-                pending: Some(pending),
-                ..anonymous
-            }),
-            None => Ok(anonymous),
-        }
+        session_auth(parts, state).await
     }
 }
 
-/// An API caller. Without a session this is an anonymous visitor, let through
-/// only to read (`GET`, `HEAD`) and only while anonymous access is on for the
-/// site; every other call without a session gets 401. What an anonymous
-/// visitor then sees is the engine's business (spaces granted to anonymous).
+/// The caller behind the session cookie (an `Authorization` header is
+/// ignored here: UI routes take no API tokens).
+async fn session_auth(parts: &Parts, state: &AppState) -> Result<Auth, ApiError> {
+    let anonymous = Auth {
+        viewer: Viewer::Anonymous,
+        csrf: None,
+        session_token: None,
+        pending: None,
+    };
+    let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+        return Ok(anonymous);
+    };
+    match state.app.session_state(token).await? {
+        Some(SessionState::Complete { viewer, csrf }) => Ok(Auth {
+            viewer,
+            csrf: Some(csrf),
+            session_token: Some(token.to_owned()),
+            pending: None,
+        }),
+        // The CSRF token lets the verification forms (and sign-out) post.
+        Some(SessionState::Pending(pending)) => Ok(Auth {
+            csrf: Some(pending.csrf.clone()),
+            session_token: Some(token.to_owned()),
+            pending: Some(pending),
+            ..anonymous
+        }),
+        None => Ok(anonymous),
+    }
+}
+
+/// How an API caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Credential {
+    None,
+    SessionCookie,
+    ApiToken,
+}
+
+/// An API token as an `Authorization` header carries it: `Bearer <token>`,
+/// or `Basic base64(email:token)` (the e-mail must be the token's owner's).
+#[derive(Debug, PartialEq, Eq)]
+struct TokenCredentials {
+    email: Option<String>,
+    token: String,
+}
+
+fn token_credentials(header: &HeaderValue) -> Option<TokenCredentials> {
+    let (scheme, value) = header.to_str().ok()?.trim().split_once(' ')?;
+    let value = value.trim();
+    if scheme.eq_ignore_ascii_case("bearer") && !value.is_empty() {
+        return Some(TokenCredentials {
+            email: None,
+            token: value.to_owned(),
+        });
+    }
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = String::from_utf8(STANDARD.decode(value).ok()?).ok()?;
+        let (email, token) = decoded.split_once(':')?;
+        return Some(TokenCredentials {
+            email: Some(email.to_owned()),
+            token: token.to_owned(),
+        });
+    }
+    None
+}
+
+/// The API caller: an `Authorization` header, when present, decides alone
+/// (a valid API token, or 401 — never an anonymous fallback); otherwise the
+/// session cookie, if any.
+async fn api_caller(parts: &Parts, state: &AppState) -> Result<(Viewer, Credential), ApiError> {
+    if let Some(header) = parts.headers.get(AUTHORIZATION) {
+        let viewer = match token_credentials(header) {
+            Some(credentials) => {
+                state
+                    .app
+                    .authenticate_token(credentials.email.as_deref(), &credentials.token)
+                    .await?
+            }
+            None => None,
+        };
+        return match viewer {
+            Some(viewer) => Ok((viewer, Credential::ApiToken)),
+            None => Err(AppError::InvalidToken.into()),
+        };
+    }
+    let auth = session_auth(parts, state).await?;
+    let credential = if auth.session_token.is_some() {
+        Credential::SessionCookie
+    } else {
+        Credential::None
+    };
+    Ok((auth.viewer, credential))
+}
+
+/// An API caller, by API token or session cookie. Without either this is an
+/// anonymous visitor, let through only to read (`GET`, `HEAD`) and only while
+/// anonymous access is on for the site; every other call gets 401. What an
+/// anonymous visitor then sees is the engine's business (spaces granted to
+/// anonymous). Changes made with the session cookie must come from this
+/// site; a token-authenticated request carries no cookie a browser could
+/// send on its own, so that check doesn't apply to it.
 pub struct ApiUser(pub Viewer);
 
 impl FromRequestParts<AppState> for ApiUser {
@@ -106,22 +187,29 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let auth = Auth::from_request_parts(parts, state).await?;
-        if auth.session_token.is_some() && !parts.method.is_safe() && is_cross_site(&parts.headers)
-        {
-            return Err(AppError::Forbidden {
-                permission: "csrf",
-                reason: "a cookie-authenticated change must come from this site".to_owned(),
-            }
-            .into());
+        let (viewer, _) = api_user(parts, state).await?;
+        Ok(ApiUser(viewer))
+    }
+}
+
+async fn api_user(parts: &Parts, state: &AppState) -> Result<(Viewer, Credential), ApiError> {
+    let (viewer, credential) = api_caller(parts, state).await?;
+    if credential == Credential::SessionCookie
+        && !parts.method.is_safe()
+        && is_cross_site(&parts.headers)
+    {
+        return Err(AppError::Forbidden {
+            permission: "csrf",
+            reason: "a cookie-authenticated change must come from this site".to_owned(),
         }
-        match auth.viewer {
-            Viewer::Anonymous if reads_anonymously(parts, state).await? => {
-                Ok(ApiUser(Viewer::Anonymous))
-            }
-            Viewer::Anonymous => Err(AppError::Unauthenticated.into()),
-            viewer => Ok(ApiUser(viewer)),
+        .into());
+    }
+    match viewer {
+        Viewer::Anonymous if reads_anonymously(parts, state).await? => {
+            Ok((Viewer::Anonymous, credential))
         }
+        Viewer::Anonymous => Err(AppError::Unauthenticated.into()),
+        viewer => Ok((viewer, credential)),
     }
 }
 
@@ -146,6 +234,30 @@ impl FromRequestParts<AppState> for ApiSignedIn {
         match ApiUser::from_request_parts(parts, state).await? {
             ApiUser(Viewer::Anonymous) => Err(AppError::Unauthenticated.into()),
             ApiUser(viewer) => Ok(ApiSignedIn(viewer)),
+        }
+    }
+}
+
+/// A caller signed in with the session cookie, for managing API tokens: an
+/// API token can't list, create or revoke tokens (a leaked token must not be
+/// able to mint more), so it gets 403 saying so; anonymous callers get 401.
+pub struct ApiSession(pub Viewer);
+
+impl FromRequestParts<AppState> for ApiSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match api_user(parts, state).await? {
+            (_, Credential::ApiToken) => Err(AppError::Forbidden {
+                permission: "api_token.manage",
+                reason: "an API token can't list, create or revoke API tokens; sign in to Portico to manage them".to_owned(),
+            }
+            .into()),
+            (Viewer::Anonymous, _) => Err(AppError::Unauthenticated.into()),
+            (viewer, _) => Ok(ApiSession(viewer)),
         }
     }
 }
@@ -291,6 +403,38 @@ mod tests {
         );
         assert_eq!(cookie_value(&headers, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie_value(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn tokens_come_as_bearer_or_basic_with_an_email() {
+        let header = |value: &str| {
+            HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""))
+        };
+        assert_eq!(
+            token_credentials(&header("Bearer ptk_abc")),
+            Some(TokenCredentials {
+                email: None,
+                token: "ptk_abc".into()
+            })
+        );
+        assert_eq!(
+            token_credentials(&header("basic YWRhQGV4YW1wbGUuY29tOnB0a194eXo=")),
+            Some(TokenCredentials {
+                email: Some("ada@example.com".into()),
+                token: "ptk_xyz".into()
+            }),
+            "ada@example.com:ptk_xyz"
+        );
+        for garbage in [
+            "Bearer",
+            "Bearer  ",
+            "Basic !!!",
+            "Basic YWRh",
+            "Token x",
+            "ptk_abc",
+        ] {
+            assert_eq!(token_credentials(&header(garbage)), None, "{garbage}");
+        }
     }
 
     #[test]

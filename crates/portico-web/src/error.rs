@@ -31,7 +31,9 @@ impl WebError {
                 AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
                 AppError::Invalid(_) => StatusCode::BAD_REQUEST,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
-                AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+                AppError::Unauthenticated | AppError::BadCredentials | AppError::InvalidToken => {
+                    StatusCode::UNAUTHORIZED
+                }
                 AppError::InvalidLink | AppError::CodeDead => StatusCode::GONE,
                 AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -133,6 +135,7 @@ mod tests {
             (AppError::Conflict("version conflict".into()).into(), 409),
             (AppError::Unauthenticated.into(), 401),
             (AppError::BadCredentials.into(), 401),
+            (AppError::InvalidToken.into(), 401),
             (AppError::InvalidLink.into(), 410),
             (AppError::CodeDead.into(), 410),
             (AppError::RateLimited("wait".into()).into(), 429),

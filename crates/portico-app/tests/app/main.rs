@@ -18,4 +18,5 @@ mod mail;
 mod permissions;
 mod second_steps;
 mod store;
+mod tokens;
 mod tree;

@@ -2,6 +2,7 @@
 //! Only the store crate sees these; the app layer gets plain records.
 
 pub mod admin_key;
+pub mod api_token;
 pub mod audit;
 pub mod email_code;
 pub mod global_grant;

@@ -4,7 +4,7 @@
 
 use portico_app::{
     AccessPolicies, AuditEntry, DomainRules, GroupSummary, InvitationSummary, LicenceLimits,
-    LicenceUsage, OutboxMail, Role, SecurityPolicies, SitePolicies, UserSummary,
+    LicenceUsage, OutboxMail, Role, SecurityPolicies, SitePolicies, TokenPolicies, UserSummary,
 };
 use portico_core::ValidationError;
 use portico_core::security::parse_roles;
@@ -227,6 +227,9 @@ pub struct PoliciesJson {
     /// Roles that must use an authenticator app (`guest`, `member`, `admin`).
     #[serde(default)]
     pub two_step_required_roles: Vec<String>,
+    /// `guests.api_tokens`: guests may create and use API tokens (default off).
+    #[serde(default)]
+    pub guests_api_tokens: bool,
 }
 
 fn seven() -> u32 {
@@ -270,6 +273,7 @@ impl From<SitePolicies> for PoliciesJson {
                 .iter()
                 .map(|role| role.to_string())
                 .collect(),
+            guests_api_tokens: policies.tokens.guests_api_tokens,
         }
     }
 }
@@ -311,6 +315,9 @@ impl TryFrom<PoliciesJson> for SitePolicies {
                 guest_reverify_days: json.guest_reverify_days,
                 guest_session_hours: json.guest_session_hours,
                 two_step_required,
+            },
+            tokens: TokenPolicies {
+                guests_api_tokens: json.guests_api_tokens,
             },
         })
     }

@@ -1,7 +1,8 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
 //! versions), Portico's extensions at `/api/portico` (move, copy, diff,
 //! restore, archive; space permissions, space roles, global permissions, page
-//! restrictions, explain access, the admin key and guest assignments), the org admin's API at `/api/admin` (directory,
+//! restrictions, explain access, the admin key, guest assignments and your API
+//! tokens), the org admin's API at `/api/admin` (directory,
 //! invitations, licences, policies, audit log, outbox), and the OpenAPI
 //! document at `/api/openapi.json`.
 
@@ -17,6 +18,7 @@ mod pagination;
 mod permissions;
 mod permissions_json;
 mod spaces;
+mod tokens;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
@@ -98,6 +100,11 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/portico/users/{id}/assignments",
             get(guests::assignments),
         )
+        .route(
+            "/api/portico/tokens",
+            get(tokens::list).post(tokens::create),
+        )
+        .route("/api/portico/tokens/{id}", delete(tokens::revoke))
         .route("/api/portico/explain", get(permissions::explain))
         .route(
             "/api/portico/admin-key",
@@ -196,6 +203,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         permissions::global_grants, permissions::set_global_grant, permissions::restrictions, permissions::set_restrictions,
         permissions::explain, permissions::admin_key, permissions::activate_admin_key, permissions::deactivate_admin_key,
         guests::assign, guests::unassign, guests::assignments, guests::set_guest_access,
+        tokens::list, tokens::create, tokens::revoke,
         admin::list_users, admin::get_user, admin::set_user_role, admin::set_org_admin, admin::deactivate_user, admin::reactivate_user, admin::delete_user,
         admin::list_groups, admin::create_group, admin::delete_group, admin::set_group_role, admin::add_group_member, admin::remove_group_member,
         admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,

@@ -1,14 +1,16 @@
-//! The signed-in person's account page ("sign out everywhere"), and the
+//! The signed-in person's account page ("sign out everywhere", their API
+//! tokens: create — the token is shown once, on the answer page — and
+//! revoke), and the
 //! pages people reach from a mailed link: accepting an invitation and
 //! resetting a forgotten password. Like sign-in, the public forms carry no
 //! CSRF token (there is no session yet); the link's one-time token is the
 //! protection, and the rate limit guards against guessing.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_app::{AppError, Role};
+use portico_app::{ApiToken, ApiTokenState, AppError, MAX_TOKEN_DAYS, Role};
 use serde::Deserialize;
 
 use super::links;
@@ -16,6 +18,7 @@ use super::render::{
     Caller, FormError, Me, UiError, UiForm, UiQuery, form_error, html, message_page, see_other,
 };
 use super::session::{self, CsrfForm, TokenQuery, signed_in_redirect};
+use super::view::Stamp;
 use crate::AppState;
 use crate::auth::{Auth, session_cookie};
 
@@ -29,16 +32,73 @@ struct AccountPage {
     me: Option<Me>,
     name: String,
     role: String,
+    tokens: Vec<TokenLine>,
+    /// The token just created, shown this once.
+    new_token: Option<NewToken>,
+    notice: Option<&'static str>,
+    token_error: Option<String>,
+    /// The create form's values (kept after an error).
+    token_name: String,
+    token_days: String,
+    max_token_days: u32,
 }
 
-pub(crate) async fn account(
-    State(state): State<AppState>,
-    caller: Caller,
+/// One API token in the list.
+struct TokenLine {
+    id: i64,
+    name: String,
+    created: Stamp,
+    expires: Stamp,
+    last_used: Option<Stamp>,
+    state: &'static str,
+    active: bool,
+}
+
+impl From<ApiToken> for TokenLine {
+    fn from(token: ApiToken) -> Self {
+        TokenLine {
+            id: token.id,
+            name: token.name,
+            created: Stamp::new(token.created_at),
+            expires: Stamp::new(token.expires_at),
+            last_used: token.last_used_at.map(Stamp::new),
+            state: token.state.as_str(),
+            active: token.state == ApiTokenState::Active,
+        }
+    }
+}
+
+struct NewToken {
+    name: String,
+    secret: String,
+}
+
+/// What the account page shows besides the person and their tokens.
+#[derive(Default)]
+struct TokenForm {
+    new_token: Option<NewToken>,
+    notice: Option<&'static str>,
+    error: Option<FormError>,
+    name: String,
+    days: String,
+}
+
+const DEFAULT_TOKEN_DAYS: &str = "90";
+
+async fn account_page(
+    state: &AppState,
+    caller: &Caller,
+    form: TokenForm,
 ) -> Result<Response, UiError> {
     let ids: Vec<_> = caller.viewer().user_id().into_iter().collect();
     let person = state.app.people(&ids).await?.into_iter().next();
+    let tokens = state.app.api_tokens(caller.viewer()).await?;
+    let status = form
+        .error
+        .as_ref()
+        .map_or(StatusCode::OK, |error| error.status);
     Ok(html(
-        StatusCode::OK,
+        status,
         &AccountPage {
             me: caller.me(),
             name: person
@@ -49,8 +109,106 @@ pub(crate) async fn account(
                 portico_app::Viewer::User(principal) => principal.role.to_string(),
                 portico_app::Viewer::Anonymous => Role::None.to_string(),
             },
+            tokens: tokens.into_iter().map(TokenLine::from).collect(),
+            new_token: form.new_token,
+            notice: form.notice,
+            token_error: form.error.map(|error| error.message),
+            token_name: form.name,
+            token_days: if form.days.is_empty() {
+                DEFAULT_TOKEN_DAYS.to_owned()
+            } else {
+                form.days
+            },
+            max_token_days: MAX_TOKEN_DAYS,
         },
     ))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub(crate) async fn account(
+    State(state): State<AppState>,
+    caller: Caller,
+    UiQuery(query): UiQuery<DoneQuery>,
+) -> Result<Response, UiError> {
+    let notice = (query.done == "revoked").then_some("The API token was revoked.");
+    account_page(
+        &state,
+        &caller,
+        TokenForm {
+            notice,
+            ..TokenForm::default()
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CreateTokenForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    days: String,
+}
+
+/// Creates an API token and shows it on the answer page, the only time it is
+/// shown (so no redirect: the secret goes in no URL and no later page).
+pub(crate) async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    UiForm(form): UiForm<CreateTokenForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    // An error that belongs on the form is `Err(Ok(..))`; others go to the error page.
+    let outcome = match form.days.trim().parse::<u32>() {
+        Ok(days) => state
+            .app
+            .create_api_token(caller.viewer(), &form.name, days)
+            .await
+            .map_err(form_error),
+        Err(_) => Err(Ok(FormError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "`days` must be a whole number, not `{}`",
+                form.days.trim().chars().take(20).collect::<String>()
+            ),
+        ))),
+    };
+    let page = match outcome {
+        Ok(created) => TokenForm {
+            new_token: Some(NewToken {
+                name: created.token.name,
+                secret: created.secret,
+            }),
+            ..TokenForm::default()
+        },
+        Err(error) => TokenForm {
+            error: Some(error?),
+            name: form.name,
+            days: form.days,
+            ..TokenForm::default()
+        },
+    };
+    account_page(&state, &caller, page).await
+}
+
+/// Revokes one of the caller's API tokens.
+pub(crate) async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    UiForm(form): UiForm<CsrfForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    state.app.revoke_api_token(caller.viewer(), id).await?;
+    Ok(see_other("/account?done=revoked"))
 }
 
 /// Ends every session of the signed-in person, this one included.

@@ -75,6 +75,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/account/two-step/setup", post(two_step::setup))
         .route("/account/two-step/confirm", post(two_step::confirm))
         .route("/account/two-step/disable", post(two_step::disable))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/setup", get(session::setup_form).post(session::setup))
         .route(
             "/invitations/accept",

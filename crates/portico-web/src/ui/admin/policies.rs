@@ -1,11 +1,13 @@
-//! `/admin/policies`: licence caps, the guest domain rules and the sign-in
-//! and invitation security settings, in one form.
+//! `/admin/policies`: licence caps, the guest domain rules, the sign-in and
+//! invitation security settings and who may use API tokens, in one form.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_app::{AccessPolicies, DomainRules, LicenceLimits, SecurityPolicies, SitePolicies};
+use portico_app::{
+    AccessPolicies, DomainRules, LicenceLimits, SecurityPolicies, SitePolicies, TokenPolicies,
+};
 use portico_core::security::parse_roles;
 use serde::Deserialize;
 
@@ -57,6 +59,7 @@ pub(crate) struct PoliciesForm {
     guest_session_hours: String,
     #[serde(default)]
     two_step_required_roles: String,
+    guests_api_tokens: Option<String>,
 }
 
 fn ticked(on: bool) -> Option<String> {
@@ -90,6 +93,7 @@ impl PoliciesForm {
                 .map(|role| role.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
+            guests_api_tokens: ticked(policies.tokens.guests_api_tokens),
         }
     }
 
@@ -126,6 +130,9 @@ impl PoliciesForm {
                 guest_session_hours: number("guest session hours", &self.guest_session_hours)?,
                 two_step_required: parse_roles(&self.two_step_required_roles)
                     .map_err(|err| FormError::new(StatusCode::BAD_REQUEST, err.to_string()))?,
+            },
+            tokens: TokenPolicies {
+                guests_api_tokens: self.guests_api_tokens.is_some(),
             },
         })
     }
