@@ -177,6 +177,58 @@ impl Access {
     }
 }
 
+/// The access set's page filter, owned, for building query filters.
+pub(crate) struct PageFilterSets {
+    spaces: Vec<i64>,
+    keys: Vec<i64>,
+    subtrees: Vec<(i64, i64, String)>,
+}
+
+impl PageFilterSets {
+    pub fn visibility(&self) -> pages::Visibility<'_> {
+        pages::Visibility {
+            spaces: &self.spaces,
+            keys: &self.keys,
+            subtrees: &self.subtrees,
+        }
+    }
+}
+
+impl Access {
+    /// What every page query filters with: whole spaces, satisfied
+    /// restriction keys, and page subtrees shared on their own.
+    pub fn page_filter(&self) -> PageFilterSets {
+        PageFilterSets {
+            spaces: self.set.space_ids(),
+            keys: self.set.key_ids(),
+            subtrees: self.set.subtree_filters(),
+        }
+    }
+
+    /// Fails with `Forbidden` unless the viewer may create a page under
+    /// `parent` (or at the top of `space`): a subtree grant allows it inside
+    /// the subtree only.
+    pub fn require_create_under(
+        &self,
+        space: &SpaceRow,
+        parent: Option<&PageRow>,
+    ) -> AppResult<()> {
+        let (allowed, by_key) = self.set.decide_create_under(
+            SpaceId(space.id),
+            space.status == "archived",
+            parent.map(|p| page_ref(p, None)),
+        );
+        if by_key {
+            self.note_key_use(("space", space.id), space.created_by);
+        }
+        if allowed {
+            Ok(())
+        } else {
+            Err(forbidden(Action::CreatePage))
+        }
+    }
+}
+
 fn forbidden(action: Action) -> AppError {
     AppError::Forbidden {
         permission: action.permission(),
@@ -188,8 +240,13 @@ fn forbidden(action: Action) -> AppError {
 }
 
 /// The access-set view of a stored page.
-pub(crate) fn page_ref<'a>(page: &PageRow, edit: Option<&'a policy::Restriction>) -> PageRef<'a> {
+pub(crate) fn page_ref<'a>(
+    page: &'a PageRow,
+    edit: Option<&'a policy::Restriction>,
+) -> PageRef<'a> {
     PageRef {
+        id: PageId(page.id),
+        path: &page.path,
         space: SpaceId(page.space_id),
         restriction_key: page.restriction_key.map(PageId),
         author: page.author_id.map(UserId),
@@ -333,18 +390,52 @@ pub(crate) async fn site_facts(conn: &impl Conn) -> AppResult<SiteFacts> {
     })
 }
 
-/// The engine's view of a space, with the given grants.
-pub(crate) fn space_facts(space: &SpaceRow, grants: &[GrantRow]) -> SpaceFacts {
+/// The engine's view of a space, with the given grants. `roots` holds the
+/// current pages that subtree grants name; a grant whose root is gone, or
+/// has left the space, gives nothing.
+pub(crate) fn space_facts(
+    space: &SpaceRow,
+    grants: &[GrantRow],
+    roots: &BTreeMap<i64, PageRow>,
+) -> SpaceFacts {
+    let mine = || grants.iter().filter(|grant| grant.space_id == space.id);
     SpaceFacts {
         id: SpaceId(space.id),
         archived: space.status == "archived",
         allows_guests: space.allows_guests,
-        grants: grants
-            .iter()
-            .filter(|grant| grant.space_id == space.id)
+        grants: mine()
+            .filter(|grant| grant.subtree_root.is_none())
             .map(GrantRow::fact)
             .collect(),
+        subtree_grants: mine()
+            .filter_map(|grant| {
+                let root = roots.get(&grant.subtree_root?)?;
+                (root.space_id == space.id && root.status == "current").then(|| {
+                    policy::SubtreeGrant {
+                        grant: grant.fact(),
+                        root: PageId(root.id),
+                        root_path: root.path.clone(),
+                    }
+                })
+            })
+            .collect(),
     }
+}
+
+/// The pages that subtree grants among `grants` name, by id.
+pub(crate) async fn subtree_roots(
+    conn: &impl Conn,
+    grants: &[GrantRow],
+) -> AppResult<BTreeMap<i64, PageRow>> {
+    let ids: Vec<i64> = grants.iter().filter_map(|g| g.subtree_root).collect();
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    Ok(pages::find_many(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|page| (page.id, page))
+        .collect())
 }
 
 /// Whether a guest's product access has run out: then they hold no role at
@@ -460,6 +551,7 @@ pub(crate) async fn build_access_set(
         .filter(|grant| grant.active(now))
         .collect();
     let valid_until = grants.iter().filter_map(|grant| grant.expires_at).min();
+    let roots = subtree_roots(conn, &grants).await?;
     let granted_spaces: BTreeSet<i64> = grants.iter().map(|grant| grant.space_id).collect();
     let mut by_space: BTreeMap<i64, Vec<GrantRow>> = BTreeMap::new();
     for grant in grants {
@@ -468,10 +560,16 @@ pub(crate) async fn build_access_set(
     let rows = spaces::find_many(conn, &granted_spaces.into_iter().collect::<Vec<_>>()).await?;
     let facts: Vec<SpaceFacts> = rows
         .iter()
-        .map(|space| space_facts(space, by_space.get(&space.id).map_or(&[], Vec::as_slice)))
+        .map(|space| {
+            space_facts(
+                space,
+                by_space.get(&space.id).map_or(&[], Vec::as_slice),
+                &roots,
+            )
+        })
         .collect();
     let mut set = policy::access_set(subject, &site, &facts, &BTreeMap::new());
-    let restricted = permissions::view_restricted_pages(conn, &set.space_ids()).await?;
+    let restricted = permissions::view_restricted_pages(conn, &set.listed_space_ids()).await?;
     if !restricted.is_empty() {
         let restricted: BTreeMap<PageId, RestrictedPage> = restricted
             .into_iter()
@@ -550,7 +648,8 @@ impl App {
             .into_iter()
             .filter(|grant| grant.active(now))
             .collect();
-        let facts = space_facts(space, &grants);
+        let roots = subtree_roots(conn, &grants).await?;
+        let facts = space_facts(space, &grants, &roots);
         let Some(page) = page else {
             return Ok(policy::explain(&subject, &site, Resource::Space(&facts)));
         };
@@ -567,6 +666,7 @@ impl App {
         let edit = restrictions.edit.remove(&page.id);
         let facts = PageFacts {
             id: PageId(page.id),
+            path: &page.path,
             space: &facts,
             author: page.author_id.map(UserId),
             draft: page.status == "draft",

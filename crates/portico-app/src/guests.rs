@@ -6,14 +6,14 @@
 use portico_core::guests::{AssignmentError, AssignmentRole, plan_assignment};
 use portico_core::policy::{Action, Grantee};
 use portico_core::validation::ValidationError;
-use portico_core::{SpaceId, UserId, Viewer};
+use portico_core::{PageId, SpaceId, UserId, Viewer};
 use portico_store::permissions::{self as store, GrantTerms, GrantValue};
 use portico_store::{Conn, SpaceRow, spaces, users};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::App;
-use crate::access::{managed_space, principal_at, principal_of, visible_space};
+use crate::access::{managed_space, principal_at, principal_of, visible_page, visible_space};
 use crate::directory::load_policies;
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
@@ -27,6 +27,8 @@ pub struct GuestAssignment {
     pub role: Option<AssignmentRole>,
     pub assigned_at: OffsetDateTime,
     pub expires_at: Option<OffsetDateTime>,
+    /// Only this page and its descendants are shared; `None`: the whole space.
+    pub page_id: Option<PageId>,
 }
 
 /// How the guest list is sorted.
@@ -102,6 +104,25 @@ impl From<AssignmentError> for AppError {
     }
 }
 
+impl GuestAssignment {
+    fn of(grant: &store::GrantRow) -> Self {
+        GuestAssignment {
+            space_id: SpaceId(grant.space_id),
+            role: AssignmentRole::of(grant.permissions),
+            assigned_at: grant.created_at,
+            expires_at: grant.expires_at,
+            page_id: grant.subtree_root.map(PageId),
+        }
+    }
+}
+
+/// What an assignment shares.
+#[derive(Debug, Clone, Copy)]
+enum Shared {
+    Space(SpaceId),
+    Page(PageId),
+}
+
 /// The most guests one bulk action takes.
 pub const MAX_BULK: usize = 25;
 
@@ -126,6 +147,8 @@ struct AssignStep<'a> {
     role_id: i64,
     expires_at: Option<OffsetDateTime>,
     max_spaces: u32,
+    /// Share only this page and its descendants.
+    subtree_root: Option<i64>,
 }
 
 impl AssignStep<'_> {
@@ -176,6 +199,7 @@ impl AssignStep<'_> {
             GrantTerms {
                 expires_at: self.expires_at,
                 granted_by: Some(actor),
+                subtree_root: self.subtree_root,
             },
             now,
         )
@@ -191,6 +215,7 @@ impl AssignStep<'_> {
                 "role": self.role.as_str(),
                 "expires_at": self.expires_at.map(|end| end.unix_timestamp()),
                 "moved_from": plan.moved_from,
+                "page": self.subtree_root,
             }),
         )
         .await?;
@@ -241,6 +266,7 @@ pub(crate) async fn assign_default_space(
         role_id: bundle.id,
         expires_at: None,
         max_spaces,
+        subtree_root: None,
     }
     .run(conn)
     .await?;
@@ -277,6 +303,38 @@ impl App {
         role: AssignmentRole,
         expires_at: Option<OffsetDateTime>,
     ) -> AppResult<Vec<AssignmentOutcome>> {
+        self.assign_many(viewer, Shared::Space(space_id), guests, role, expires_at)
+            .await
+    }
+
+    /// Assigns a guest to one page and its descendants only (SPEC.md 3.2):
+    /// they see that subtree of the space and nothing else of it. Replaces a
+    /// whole-space assignment to the same space, and counts as one space
+    /// for `guests.max_spaces`.
+    pub async fn assign_guest_to_page(
+        &self,
+        viewer: &Viewer,
+        page_id: PageId,
+        guest: UserId,
+        role: AssignmentRole,
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<AssignmentOutcome> {
+        let mut outcomes = self
+            .assign_many(viewer, Shared::Page(page_id), &[guest], role, expires_at)
+            .await?;
+        Ok(outcomes.pop().unwrap_or(AssignmentOutcome {
+            moved_from: Vec::new(),
+        }))
+    }
+
+    async fn assign_many(
+        &self,
+        viewer: &Viewer,
+        shared: Shared,
+        guests: &[UserId],
+        role: AssignmentRole,
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<Vec<AssignmentOutcome>> {
         check_batch(guests)?;
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
@@ -286,7 +344,20 @@ impl App {
         }
         let tx = self.store.write().await?;
         let conn = tx.conn();
-        let space = managed_space(conn, &access, space_id).await?;
+        let (space, subtree_root) = match shared {
+            Shared::Space(space_id) => (managed_space(conn, &access, space_id).await?, None),
+            Shared::Page(page_id) => {
+                // The page must be one the assigner can see, in a space they manage.
+                let (page, space) = visible_page(conn, &access, page_id).await?;
+                if page.status != "current" {
+                    return Err(AppError::NotFound);
+                }
+                (
+                    managed_space(conn, &access, SpaceId(space.id)).await?,
+                    Some(page.id),
+                )
+            }
+        };
         let max_spaces = load_policies(conn).await?.access.guest_max_spaces;
         let bundle = store::role_by_key(conn, role.space_role().key())
             .await?
@@ -302,6 +373,7 @@ impl App {
                 role_id: bundle.id,
                 expires_at,
                 max_spaces,
+                subtree_root,
             };
             outcomes.push(step.run(conn).await?);
         }
@@ -358,6 +430,7 @@ impl App {
                 GrantTerms {
                     expires_at,
                     granted_by: Some(actor),
+                    subtree_root: grant.subtree_root,
                 },
                 grant.created_at,
             )
@@ -486,12 +559,7 @@ impl App {
                 let assignments = grants
                     .iter()
                     .filter(|g| g.grantee == Grantee::User(user.id) && g.active(now))
-                    .map(|grant| GuestAssignment {
-                        space_id: SpaceId(grant.space_id),
-                        role: AssignmentRole::of(grant.permissions),
-                        assigned_at: grant.created_at,
-                        expires_at: grant.expires_at,
-                    })
+                    .map(GuestAssignment::of)
                     .collect();
                 let access_expires_at = rows
                     .iter()
@@ -625,12 +693,7 @@ impl App {
             .await?
             .into_iter()
             .filter(|grant| grant.active(now))
-            .map(|grant| GuestAssignment {
-                space_id: SpaceId(grant.space_id),
-                role: AssignmentRole::of(grant.permissions),
-                assigned_at: grant.created_at,
-                expires_at: grant.expires_at,
-            })
+            .map(|grant| GuestAssignment::of(&grant))
             .collect())
     }
 

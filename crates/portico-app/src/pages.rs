@@ -134,7 +134,6 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         let space = visible_space(tx.conn(), &access, new.space_id).await?;
-        access.require_space(Action::CreatePage, &space)?;
         let parent_id = new.parent_id.map(|id| id.0).or(space.homepage_id);
         let parent = match parent_id {
             None => None,
@@ -152,6 +151,7 @@ impl App {
                 }
             },
         };
+        access.require_create_under(&space, parent.as_ref())?;
         if !new.draft {
             ensure_title_free(tx.conn(), space.id, &title, None).await?;
         }
@@ -222,18 +222,14 @@ impl App {
     /// Current pages the viewer may view, in id order.
     pub async fn list_pages(&self, viewer: &Viewer, filter: PageFilter) -> AppResult<Slice<Page>> {
         let access = self.access(viewer).await?;
-        let visible_spaces = access.set.space_ids();
-        let visible_keys = access.set.key_ids();
+        let filter_sets = access.page_filter();
         let space_ids: Option<Vec<i64>> = filter
             .space_ids
             .map(|ids| ids.iter().map(|id| id.0).collect());
         let rows = pages::list(
             self.store.read(),
             pages::PageQuery {
-                visible: pages::Visibility {
-                    spaces: &visible_spaces,
-                    keys: &visible_keys,
-                },
+                visible: filter_sets.visibility(),
                 space_ids: space_ids.as_deref(),
                 title: filter.title.as_deref(),
                 status: "current",
@@ -256,13 +252,16 @@ impl App {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
         let (page, _) = visible_page(conn, &access, id).await?;
-        let visible = pages::Visibility {
-            spaces: &access.set.space_ids(),
-            keys: &access.set.key_ids(),
-        };
-        let rows =
-            pages::visible_children(conn, visible, page.space_id, page.id, offset, limit + 1)
-                .await?;
+        let filter = access.page_filter();
+        let rows = pages::visible_children(
+            conn,
+            filter.visibility(),
+            page.space_id,
+            page.id,
+            offset,
+            limit + 1,
+        )
+        .await?;
         Ok(Slice::from_overfetch(rows, limit, page_from_row))
     }
 

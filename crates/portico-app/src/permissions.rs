@@ -293,6 +293,7 @@ impl App {
             store::GrantTerms {
                 expires_at: None,
                 granted_by: Some(actor),
+                subtree_root: None,
             },
             now,
         )

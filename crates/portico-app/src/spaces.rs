@@ -172,7 +172,7 @@ impl App {
         filter: SpaceFilter,
     ) -> AppResult<Slice<Space>> {
         let access = self.access(viewer).await?;
-        let visible = access.set.space_ids();
+        let visible = access.set.listed_space_ids();
         let keys: Option<Vec<String>> = filter
             .keys
             .map(|keys| keys.iter().map(|k| k.trim().to_ascii_uppercase()).collect());

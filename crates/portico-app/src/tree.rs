@@ -168,7 +168,7 @@ impl App {
         let (moving, source_space) = visible_page(tx.conn(), &access, id).await?;
         require_page(tx.conn(), &access, Action::EditPage, &moving, &source_space).await?;
         let target = resolve(tx.conn(), &access, destination).await?;
-        access.require_space(Action::CreatePage, &target.space)?;
+        access.require_create_under(&target.space, target.parent.as_ref())?;
         if moving.status == "draft" {
             return Err(ValidationError::new("id", "publish a draft before moving it").into());
         }
@@ -241,7 +241,7 @@ impl App {
         let tx = self.store.write().await?;
         let (source, _) = visible_page(tx.conn(), &access, id).await?;
         let target = resolve(tx.conn(), &access, options.destination).await?;
-        access.require_space(Action::CreatePage, &target.space)?;
+        access.require_create_under(&target.space, target.parent.as_ref())?;
         let conn = tx.conn();
         let root_title = match &options.title {
             Some(title) => {
@@ -344,11 +344,8 @@ impl App {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
         let space = visible_space(conn, &access, space_id).await?;
-        let visible = pages::Visibility {
-            spaces: &access.set.space_ids(),
-            keys: &access.set.key_ids(),
-        };
-        let rows = pages::tree(conn, visible, space.id).await?;
+        let filter = access.page_filter();
+        let rows = pages::tree(conn, filter.visibility(), space.id).await?;
         let ids: std::collections::HashSet<i64> = rows.iter().map(|row| row.id).collect();
         let mut children: HashMap<Option<i64>, Vec<&PageRow>> = HashMap::new();
         for row in &rows {

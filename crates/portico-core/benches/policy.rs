@@ -107,6 +107,7 @@ fn big_world() -> (Vec<SpaceFacts>, BTreeMap<PageId, RestrictedPage>) {
                     permissions: roles[rng.below(roles.len() as u64) as usize],
                 })
                 .collect(),
+            subtree_grants: Vec::new(),
         })
         .collect();
     let mut restricted: BTreeMap<PageId, RestrictedPage> = BTreeMap::new();
@@ -166,6 +167,8 @@ fn bench_access_set(c: &mut Criterion) {
     let space = *set.spaces.keys().next().unwrap();
     let key = set.keys.iter().next().copied();
     let restricted_page = PageRef {
+        id: PageId(900_001),
+        path: "/900000/",
         space: key.map_or(space, |key| restricted[&key].space),
         restriction_key: key,
         author: Some(UserId(7)),
@@ -173,6 +176,8 @@ fn bench_access_set(c: &mut Criterion) {
         edit: None,
     };
     let open_page = PageRef {
+        id: PageId(900_002),
+        path: "/",
         space,
         restriction_key: None,
         author: Some(UserId(7)),
@@ -212,6 +217,7 @@ fn bench_decide(c: &mut Criterion) {
                 permissions: BuiltinRole::Viewer.permissions(),
             },
         ],
+        subtree_grants: Vec::new(),
     };
     let named = |page: i64, group: i64| Restriction {
         page: PageId(page),
@@ -222,6 +228,7 @@ fn bench_decide(c: &mut Criterion) {
     let edit = named(30, 3);
     let page = PageFacts {
         id: PageId(30),
+        path: "/10/20/",
         space: &space,
         author: Some(ME),
         draft: false,

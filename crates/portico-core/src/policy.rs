@@ -21,6 +21,9 @@
 //!   at most `view`;
 //! - view restrictions of a page and of every restricted ancestor must all be
 //!   satisfied; an edit restriction applies to its page only;
+//! - a grant may cover one page subtree instead of the whole space (guests
+//!   limited to part of a space): it gives its permissions on that page and
+//!   its descendants only, and lets the space be listed, nothing more;
 //! - a draft is visible to its author only;
 //! - an archived space is read-only;
 //! - wiki admins manage every space's permissions but read only through
@@ -184,6 +187,34 @@ pub struct SpaceFacts {
     /// `space.allow_guests`.
     pub allows_guests: bool,
     pub grants: Vec<Grant>,
+    /// Grants that cover one page subtree only.
+    pub subtree_grants: Vec<SubtreeGrant>,
+}
+
+/// A grant limited to a page and its descendants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubtreeGrant {
+    pub grant: Grant,
+    /// The shared root.
+    pub root: PageId,
+    /// The root's own ancestor path (see `crate::page`).
+    pub root_path: String,
+}
+
+/// What a subject holds in one page subtree of a space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubtreeAccess {
+    pub root: PageId,
+    /// The path prefix of the root's descendants.
+    pub prefix: String,
+    pub permissions: Permissions,
+}
+
+impl SubtreeAccess {
+    /// Whether the page `id` with ancestor path `path` is the root or under it.
+    pub fn covers(&self, id: PageId, path: &str) -> bool {
+        id == self.root || path.starts_with(&self.prefix)
+    }
 }
 
 /// A page restriction: who may (view or edit). Nobody else may.
@@ -199,6 +230,8 @@ pub struct Restriction {
 #[derive(Debug, Clone, Copy)]
 pub struct PageFacts<'a> {
     pub id: PageId,
+    /// The page's ancestor path (see `crate::page`).
+    pub path: &'a str,
     pub space: &'a SpaceFacts,
     pub author: Option<UserId>,
     pub draft: bool,
@@ -391,6 +424,11 @@ pub enum Reason {
     DraftOfSomeoneElse,
     Archived,
     AdminKey,
+    /// A grant that covers a page subtree applies (or doesn't) here.
+    SubtreeGrant {
+        root: PageId,
+        covered: bool,
+    },
 }
 
 fn names(permissions: Permissions) -> Vec<&'static str> {
@@ -456,6 +494,22 @@ impl fmt::Display for Reason {
             }
             Reason::Archived => f.write_str("the space is archived (read-only)"),
             Reason::AdminKey => f.write_str("allowed by an active admin key (audited)"),
+            Reason::SubtreeGrant {
+                root,
+                covered: true,
+            } => {
+                write!(
+                    f,
+                    "a grant covers page {root} and its descendants, this included"
+                )
+            }
+            Reason::SubtreeGrant {
+                root,
+                covered: false,
+            } => write!(
+                f,
+                "a grant covers page {root} and its descendants only, not this"
+            ),
         }
     }
 }
@@ -638,6 +692,39 @@ pub fn space_permissions(
     }
 }
 
+/// What `subject` holds in each page subtree of `space` that a subtree grant
+/// covers: each grant is judged by the space rule on its own (so guests'
+/// caps, `allow_guests` and the need for `view` apply alike).
+pub fn subtree_permissions(
+    subject: &Subject,
+    site: &SiteFacts,
+    global: GlobalPermissions,
+    space: &SpaceFacts,
+    trace: &mut impl Trace,
+) -> Vec<SubtreeAccess> {
+    space
+        .subtree_grants
+        .iter()
+        .filter(|scoped| subject.named_by(scoped.grant.grantee))
+        .filter_map(|scoped| {
+            let alone = SpaceFacts {
+                id: space.id,
+                archived: space.archived,
+                allows_guests: space.allows_guests,
+                grants: vec![scoped.grant.clone()],
+                subtree_grants: Vec::new(),
+            };
+            // Anonymous grants of the space are not part of `alone`.
+            let permissions = space_permissions(subject, site, global, &alone, trace);
+            (!permissions.is_empty()).then(|| SubtreeAccess {
+                root: scoped.root,
+                prefix: crate::page::descendants_prefix(scoped.root, &scoped.root_path),
+                permissions,
+            })
+        })
+        .collect()
+}
+
 /// Whether `subject` is named by `restriction` (directly or through a group).
 pub fn named_in(subject: &Subject, restriction: &Restriction) -> Option<Grantee> {
     named_by_ids(subject.user_id(), &subject.groups, restriction)
@@ -691,6 +778,9 @@ pub struct RuleInputs {
     pub draft: bool,
     /// An admin key is active and its holder is a wiki admin.
     pub admin_key: bool,
+    /// A subtree grant lets the subject view part of the space (enough to
+    /// list the space; nothing else at space level).
+    pub subtree_view: bool,
 }
 
 /// The rule for each action, shared by [`decide`] and [`AccessSet::decide`].
@@ -747,9 +837,11 @@ pub fn action_rule(action: Action, inputs: RuleInputs, trace: &mut impl Trace) -
     let page_ok = scope != Scope::Page
         || (inputs.view_restrictions_met
             && (!action.needs_edit_access() || inputs.edit_restriction_met));
+    let granted = granted || (action == Action::ViewSpace && inputs.subtree_view);
     let readable = scope == Scope::Site
         || action == Action::AdministerSpace
-        || inputs.space.contains(SpacePermission::View);
+        || inputs.space.contains(SpacePermission::View)
+        || (action == Action::ViewSpace && inputs.subtree_view);
     if action.writes() && inputs.archived {
         trace.note(|| Reason::Archived);
         return (false, false);
@@ -821,6 +913,7 @@ fn decide_traced(
         is_author: false,
         draft: false,
         admin_key,
+        subtree_view: false,
     };
     let space = match (action.scope(), resource) {
         (Scope::Site, _) => None,
@@ -832,6 +925,20 @@ fn decide_traced(
     if let Some(space) = space {
         inputs.space = space_permissions(subject, site, global, space, trace);
         inputs.archived = space.archived;
+        let subtrees = subtree_permissions(subject, site, global, space, trace);
+        inputs.subtree_view = !subtrees.is_empty();
+        if let (Scope::Page, Resource::Page(page)) = (action.scope(), resource) {
+            for subtree in &subtrees {
+                let covered = subtree.covers(page.id, page.path);
+                trace.note(|| Reason::SubtreeGrant {
+                    root: subtree.root,
+                    covered,
+                });
+                if covered {
+                    inputs.space = inputs.space.union(subtree.permissions);
+                }
+            }
+        }
     }
     if let (Scope::Page, Resource::Page(page)) = (action.scope(), resource) {
         inputs.is_author = page.author.is_some() && page.author == subject.user_id();
@@ -874,6 +981,7 @@ pub fn explain(subject: &Subject, site: &SiteFacts, resource: Resource<'_>) -> E
         // Commenting on a space means commenting on its pages in general.
         Resource::Space(space) => Resource::Page(PageFacts {
             id: PageId(0),
+            path: "",
             space,
             author: None,
             draft: false,
@@ -912,6 +1020,9 @@ pub struct AccessSet {
     pub global: GlobalPermissions,
     /// Viewable spaces and what the subject holds in each.
     pub spaces: BTreeMap<SpaceId, SpaceAccess>,
+    /// Page subtrees the subject may view in spaces they hold no (or less)
+    /// space-wide access to, with what they hold there.
+    pub subtrees: BTreeMap<SpaceId, Vec<SubtreeAccess>>,
     /// Restriction keys whose whole chain the subject satisfies.
     pub keys: BTreeSet<PageId>,
     /// Every archived space, viewable or not: an admin key opens spaces
@@ -931,6 +1042,9 @@ pub struct SpaceAccess {
 /// A page as the access set sees it (a stored row has all of this).
 #[derive(Debug, Clone, Copy)]
 pub struct PageRef<'a> {
+    pub id: PageId,
+    /// The page's ancestor path (see `crate::page`).
+    pub path: &'a str,
     pub space: SpaceId,
     pub restriction_key: Option<PageId>,
     pub author: Option<UserId>,
@@ -939,8 +1053,51 @@ pub struct PageRef<'a> {
 }
 
 impl AccessSet {
+    /// Whether the subject may see the space at all: all of it, or a subtree.
     pub fn can_view_space(&self, space: SpaceId) -> bool {
-        self.spaces.contains_key(&space)
+        self.spaces.contains_key(&space) || self.subtrees.contains_key(&space)
+    }
+
+    /// Every space the subject sees at least part of, for listing spaces.
+    pub fn listed_space_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .spaces
+            .keys()
+            .chain(self.subtrees.keys())
+            .map(|id| id.0)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The subtrees the subject sees in spaces outside `spaces`, as (space,
+    /// root, descendants' path prefix), for query filters.
+    pub fn subtree_filters(&self) -> Vec<(i64, i64, String)> {
+        self.subtrees
+            .iter()
+            .filter(|(space, _)| !self.spaces.contains_key(space))
+            .flat_map(|(space, subtrees)| {
+                subtrees
+                    .iter()
+                    .map(move |s| (space.0, s.root.0, s.prefix.clone()))
+            })
+            .collect()
+    }
+
+    /// What the subject holds on a page: the space's permissions and those of
+    /// every subtree that covers the page.
+    pub fn page_permissions(&self, page: PageRef<'_>) -> Permissions {
+        let mut held = self
+            .spaces
+            .get(&page.space)
+            .map_or(Permissions::NONE, |a| a.permissions);
+        for subtree in self.subtrees.get(&page.space).into_iter().flatten() {
+            if subtree.covers(page.id, page.path) {
+                held = held.union(subtree.permissions);
+            }
+        }
+        held
     }
 
     pub fn can_view_page(&self, page: PageRef<'_>) -> bool {
@@ -969,6 +1126,7 @@ impl AccessSet {
             is_author: false,
             draft: false,
             admin_key: self.admin_key,
+            subtree_view: space.is_some_and(|id| self.subtrees.contains_key(&id)),
         }
     }
 
@@ -988,12 +1146,31 @@ impl AccessSet {
         action_rule(action, inputs, &mut ())
     }
 
+    /// Creating a page under `parent` (or at the top of the space): a subtree
+    /// grant lets its holder create pages inside the subtree only.
+    pub fn decide_create_under(
+        &self,
+        space: SpaceId,
+        archived: bool,
+        parent: Option<PageRef<'_>>,
+    ) -> (bool, bool) {
+        let mut inputs = self.inputs(Some(space));
+        inputs.archived = archived;
+        if let Some(parent) = parent {
+            if parent.space == space {
+                inputs.space = self.page_permissions(parent);
+            }
+        }
+        action_rule(Action::CreatePage, inputs, &mut ())
+    }
+
     /// A page action: `(allowed, by_admin_key)`.
     pub fn decide(&self, action: Action, page: PageRef<'_>) -> (bool, bool) {
         if action.scope() != Scope::Page {
             return (false, false);
         }
         let mut inputs = self.inputs(Some(page.space));
+        inputs.space = self.page_permissions(page);
         inputs.is_author = page.author.is_some() && page.author == self.user;
         inputs.draft = page.draft;
         inputs.view_restrictions_met = page
@@ -1021,6 +1198,7 @@ pub fn access_set<'a>(
         groups: subject.groups.clone(),
         global,
         spaces: BTreeMap::new(),
+        subtrees: BTreeMap::new(),
         keys: BTreeSet::new(),
         archived: BTreeSet::new(),
         admin_key: subject.admin_key && global.contains(GlobalPermission::Administer),
@@ -1030,6 +1208,10 @@ pub fn access_set<'a>(
             set.archived.insert(space.id);
         }
         let permissions = space_permissions(subject, site, global, space, &mut ());
+        let subtrees = subtree_permissions(subject, site, global, space, &mut ());
+        if !subtrees.is_empty() {
+            set.subtrees.insert(space.id, subtrees);
+        }
         if permissions.contains(SpacePermission::View) {
             set.spaces.insert(
                 space.id,

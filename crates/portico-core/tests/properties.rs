@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use portico_core::permission::{BuiltinRole, SpacePermission};
 use portico_core::policy::{
     self, AccessSet, Action, GlobalGrant, Grant, Grantee, PageFacts, PageRef, Principal, Resource,
-    RestrictedPage, Restriction, Scope, SiteFacts, SpaceFacts, Subject, Viewer,
+    RestrictedPage, Restriction, Scope, SiteFacts, SpaceFacts, Subject, SubtreeGrant, Viewer,
 };
 use portico_core::{GlobalPermission, GlobalPermissions, GroupId, PageId, Permissions, Role};
 use portico_core::{SpaceId, UserId};
@@ -36,6 +36,8 @@ struct Page {
     id: PageId,
     space: SpaceId,
     parent: Option<PageId>,
+    /// The materialised ancestor path (`/1/4/`), as the store keeps it.
+    path: String,
     author: Option<UserId>,
     draft: bool,
     view: Option<Restriction>,
@@ -181,6 +183,7 @@ impl World {
                 let chain = self.view_chain(id);
                 let facts = PageFacts {
                     id,
+                    path: &page.path,
                     space: self.space(page.space),
                     author: page.author,
                     draft: page.draft,
@@ -200,6 +203,8 @@ impl World {
     fn page_ref(&self, id: PageId) -> PageRef<'_> {
         let page = self.page(id);
         PageRef {
+            id,
+            path: &page.path,
             space: page.space,
             restriction_key: self.restriction_key(id),
             author: page.author,
@@ -345,6 +350,7 @@ prop_compose! {
             1..4,
         ),
         pages in prop::collection::vec(page_recipe(), 0..12),
+        subtrees in prop::collection::vec((pick(), permissions(), any::<Index>()), 0..4),
     ) -> World {
         let group_ids: Vec<GroupId> = (1..=groups.len() as i64).map(GroupId).collect();
         let user_ids: Vec<UserId> = (1..=users.len() as i64).map(UserId).collect();
@@ -375,7 +381,7 @@ prop_compose! {
             grantee: grantee(pick),
             permissions: GlobalPermissions::from_bits(i64::from(*bits)),
         }));
-        let spaces: Vec<SpaceFacts> = spaces
+        let mut spaces: Vec<SpaceFacts> = spaces
             .iter()
             .zip(1..)
             .map(|((archived, allows_guests, grants), id)| SpaceFacts {
@@ -389,6 +395,7 @@ prop_compose! {
                         permissions: *permissions,
                     })
                     .collect(),
+                subtree_grants: Vec::new(),
             })
             .collect();
         let mut built: Vec<Page> = Vec::new();
@@ -403,14 +410,37 @@ prop_compose! {
             let parent = parent
                 .filter(|_| !siblings.is_empty())
                 .map(|i| siblings[i.index(siblings.len())]);
+            let path = parent.map_or_else(
+                || "/".to_owned(),
+                |parent| {
+                    let above = &built.iter().find(|page| page.id == parent).unwrap().path;
+                    format!("{above}{parent}/")
+                },
+            );
             built.push(Page {
                 id,
                 space,
                 parent,
+                path,
                 author: author.map(|i| user_ids[i.index(user_ids.len())]),
                 draft,
                 view: view.map(|masks| restriction(id, masks)),
                 edit: edit.map(|masks| restriction(id, masks)),
+            });
+        }
+        for (pick, permissions, page) in &subtrees {
+            if built.is_empty() {
+                break;
+            }
+            let root = &built[page.index(built.len())];
+            let space = spaces.iter_mut().find(|space| space.id == root.space).unwrap();
+            space.subtree_grants.push(SubtreeGrant {
+                grant: Grant {
+                    grantee: grantee(pick),
+                    permissions: *permissions,
+                },
+                root: root.id,
+                root_path: root.path.clone(),
             });
         }
         World {
@@ -571,7 +601,12 @@ proptest! {
                     Grantee::AllMembers | Grantee::Anonymous => false,
                 };
                 let with_view = |grant: &&Grant| grant.permissions.contains(SpacePermission::View);
-                let assigned = space.grants.iter().filter(with_view).any(|g| names_them(g.grantee));
+                let assigned = space
+                    .grants
+                    .iter()
+                    .chain(space.subtree_grants.iter().map(|s| &s.grant))
+                    .filter(with_view)
+                    .any(|g| names_them(g.grantee));
                 let anonymous = site.anonymous_access
                     && site.guests_see_anonymous_spaces
                     && space
@@ -599,7 +634,11 @@ proptest! {
             let subject = world.subject(Who::User(user.id));
             let set = world.access_set(&subject);
             for space in &world.spaces {
-                let any_grant = space.grants.iter().any(|grant| match grant.grantee {
+                let any_grant = space
+                    .grants
+                    .iter()
+                    .chain(space.subtree_grants.iter().map(|s| &s.grant))
+                    .any(|grant| match grant.grantee {
                     Grantee::User(id) => id == user.id,
                     Grantee::Group(id) => user.groups.contains(&id),
                     Grantee::AllMembers => true,
@@ -664,6 +703,40 @@ proptest! {
                     !(allowed && none.contains(&who)),
                     "{:?} {:?} {:?}", who, Action::ALL[action], target
                 );
+            }
+        }
+    }
+
+    /// A subtree grant opens its page and that page's descendants and nothing
+    /// else: without it, everyone keeps every other page and every space
+    /// action (viewing the space aside) exactly as before.
+    #[test]
+    fn a_subtree_grant_opens_only_its_subtree(world in worlds()) {
+        let mut without = world.clone();
+        for space in &mut without.spaces {
+            space.subtree_grants.clear();
+        }
+        let with_grants = world.set_decisions();
+        let plain = without.set_decisions();
+        for (key, answer) in &with_grants {
+            let before = plain.get(key).copied().unwrap_or((false, false));
+            if answer.0 && !before.0 {
+                let (_, target, action) = *key;
+                match target {
+                    Target::Page(id) => {
+                        let page = world.page(id);
+                        let covered = world.space(page.space).subtree_grants.iter().any(|s| {
+                            s.root == id || page.path.starts_with(&format!("{}{}/", s.root_path, s.root))
+                        });
+                        prop_assert!(covered, "page {} opened outside every subtree", id);
+                    }
+                    Target::Space(_) => prop_assert_eq!(
+                        Action::ALL[action],
+                        Action::ViewSpace,
+                        "a subtree grant gives no space action but listing it"
+                    ),
+                    Target::Site => prop_assert!(false, "a subtree grant opened a site action"),
+                }
             }
         }
     }

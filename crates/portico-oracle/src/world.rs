@@ -154,6 +154,17 @@ impl World {
         cases
     }
 
+    /// The page's materialised ancestor path (`/1/4/`), as the store keeps it.
+    pub fn path_of(&self, id: PageId) -> String {
+        let chain = self.ancestors_and_self(id);
+        let ancestors = &chain[..chain.len().saturating_sub(1)];
+        let mut path = String::from("/");
+        for page in ancestors {
+            path.push_str(&format!("{}/", page.id));
+        }
+        path
+    }
+
     /// The page's ancestors and the page itself, root first. Stops (rather
     /// than loop) on a parent that is missing or repeats.
     pub fn ancestors_and_self(&self, id: PageId) -> Vec<&PageSpec> {
@@ -513,6 +524,7 @@ impl Recipe {
                         permissions: *permissions,
                     })
                     .collect(),
+                subtree_grants: Vec::new(),
             })
             .collect();
         let mut pages: Vec<PageSpec> = Vec::new();

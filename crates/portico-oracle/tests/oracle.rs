@@ -49,8 +49,10 @@ fn engine_decide(world: &World, case: &Case) -> (bool, bool) {
         Target::Page(id) => {
             let page = world.page(id).unwrap();
             let chain = world.view_chain(id);
+            let path = world.path_of(id);
             let facts = PageFacts {
                 id,
+                path: &path,
                 space: world.space(page.space).unwrap(),
                 author: page.author,
                 draft: page.draft,
@@ -67,8 +69,10 @@ fn engine_decide(world: &World, case: &Case) -> (bool, bool) {
     (decision.allowed, decision.by_admin_key)
 }
 
-fn page_ref<'a>(world: &World, page: &'a PageSpec) -> PageRef<'a> {
+fn page_ref<'a>(world: &World, page: &'a PageSpec, path: &'a str) -> PageRef<'a> {
     PageRef {
+        id: page.id,
+        path,
         space: page.space,
         restriction_key: world.restriction_key(page.id),
         author: page.author,
@@ -85,7 +89,10 @@ fn engine_set(world: &World, set: &AccessSet, case: &Case) -> (bool, bool) {
             let archived = world.space(id).unwrap().archived;
             set.decide_space(case.action, id, archived)
         }
-        Target::Page(id) => set.decide(case.action, page_ref(world, world.page(id).unwrap())),
+        Target::Page(id) => {
+            let path = world.path_of(id);
+            set.decide(case.action, page_ref(world, world.page(id).unwrap(), &path))
+        }
     }
 }
 
@@ -121,7 +128,11 @@ fn compare(
         let mut extra = Vec::new();
         let listed = match (case.action, case.target) {
             (Action::ViewPage, Target::Page(id)) => {
-                Some(set.can_view_page(page_ref(world, world.page(id).unwrap())) == answer.allowed)
+                let path = world.path_of(id);
+                Some(
+                    set.can_view_page(page_ref(world, world.page(id).unwrap(), &path))
+                        == answer.allowed,
+                )
             }
             // Lists never use the admin key.
             (Action::ViewSpace, Target::Space(id)) => {
@@ -156,8 +167,10 @@ fn disagreement(
         Target::Page(id) => {
             let page = world.page(id).unwrap();
             let chain = world.view_chain(id);
+            let path = world.path_of(id);
             let facts = PageFacts {
                 id,
+                path: &path,
                 space: world.space(page.space).unwrap(),
                 author: page.author,
                 draft: page.draft,

@@ -38,6 +38,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_api_tokens.sql"),
         include_str!("../migrations/postgres/0006_api_tokens.sql"),
     ),
+    (
+        "0007_subtree_grants",
+        include_str!("../migrations/sqlite/0007_subtree_grants.sql"),
+        include_str!("../migrations/postgres/0007_subtree_grants.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

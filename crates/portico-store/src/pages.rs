@@ -70,17 +70,34 @@ pub async fn update(conn: &impl Conn, row: PageRow) -> Result<PageRow, StoreErro
 pub struct Visibility<'a> {
     pub spaces: &'a [i64],
     pub keys: &'a [i64],
+    /// Page subtrees viewable in spaces outside `spaces`: (space, root,
+    /// the path prefix of the root's descendants).
+    pub subtrees: &'a [(i64, i64, String)],
 }
 
 impl Visibility<'_> {
+    /// Whether nothing at all is visible (no query needed).
+    pub fn is_empty(&self) -> bool {
+        self.spaces.is_empty() && self.subtrees.is_empty()
+    }
+
     fn condition(&self) -> Condition {
-        Condition::all()
-            .add(page::Column::SpaceId.is_in(self.spaces.iter().copied()))
-            .add(
-                Condition::any()
-                    .add(page::Column::RestrictionKey.is_null())
-                    .add(page::Column::RestrictionKey.is_in(self.keys.iter().copied())),
-            )
+        let mut place =
+            Condition::any().add(page::Column::SpaceId.is_in(self.spaces.iter().copied()));
+        for (space, root, prefix) in self.subtrees {
+            place = place.add(
+                Condition::all().add(page::Column::SpaceId.eq(*space)).add(
+                    Condition::any()
+                        .add(page::Column::Id.eq(*root))
+                        .add(page::Column::Path.starts_with(prefix.as_str())),
+                ),
+            );
+        }
+        Condition::all().add(place).add(
+            Condition::any()
+                .add(page::Column::RestrictionKey.is_null())
+                .add(page::Column::RestrictionKey.is_in(self.keys.iter().copied())),
+        )
     }
 }
 
@@ -96,7 +113,7 @@ pub struct PageQuery<'a> {
 }
 
 pub async fn list(conn: &impl Conn, query: PageQuery<'_>) -> Result<Vec<PageRow>, StoreError> {
-    if query.visible.spaces.is_empty() {
+    if query.visible.is_empty() {
         return Ok(Vec::new());
     }
     let mut select = page::Entity::find()

@@ -114,6 +114,8 @@ pub struct GrantRow {
     pub granted_by: Option<i64>,
     /// When the "about to expire" reminder went out.
     pub reminded_at: Option<Timestamp>,
+    /// The root of the page subtree the grant covers; none: the whole space.
+    pub subtree_root: Option<i64>,
 }
 
 impl GrantRow {
@@ -157,6 +159,7 @@ async fn resolve(
                 expires_at: row.expires_at,
                 granted_by: row.granted_by,
                 reminded_at: row.reminded_at,
+                subtree_root: row.page_id,
             })
         })
         .collect())
@@ -279,6 +282,8 @@ pub enum GrantValue {
 pub struct GrantTerms {
     pub expires_at: Option<Timestamp>,
     pub granted_by: Option<i64>,
+    /// Cover only this page and its descendants.
+    pub subtree_root: Option<i64>,
 }
 
 /// Sets (replacing) the grant to `grantee` in a space.
@@ -306,6 +311,7 @@ pub async fn put_grant(
         expires_at: Set(terms.expires_at),
         granted_by: Set(terms.granted_by),
         reminded_at: Set(None),
+        page_id: Set(terms.subtree_root),
         ..Default::default()
     }
     .insert(conn)

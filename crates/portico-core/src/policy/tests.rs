@@ -51,12 +51,14 @@ fn space(id: i64, grants: Vec<Grant>) -> SpaceFacts {
         archived: false,
         allows_guests: true,
         grants,
+        subtree_grants: Vec::new(),
     }
 }
 
 fn page<'a>(space: &'a SpaceFacts, chain: &'a [Restriction]) -> PageFacts<'a> {
     PageFacts {
         id: PageId(100),
+        path: "/",
         space,
         author: Some(UserId(50)),
         draft: false,
@@ -610,6 +612,8 @@ fn the_access_set_decides_like_decide() {
                 }
                 let facts = page(space, chain);
                 let page_ref = PageRef {
+                    id: facts.id,
+                    path: facts.path,
                     space: space.id,
                     restriction_key: *key,
                     author: facts.author,
@@ -665,6 +669,8 @@ fn an_admin_key_never_writes_to_an_archived_space_outside_the_access_set() {
     let set = access_set(&admin, &site, [&s], &BTreeMap::new());
     assert!(!set.can_view_space(SpaceId(1)));
     let page_ref = PageRef {
+        id: PageId(100),
+        path: "/",
         space: SpaceId(1),
         restriction_key: None,
         author: Some(UserId(50)),
@@ -696,4 +702,102 @@ fn only_org_admins_manage_the_directory() {
     assert!(administers_directory(&org_admin(Role::None)));
     assert!(!administers_directory(&user(1, Role::Admin).viewer));
     assert!(!administers_directory(&Viewer::Anonymous));
+}
+
+/// A guest shared one page subtree: pages 10 (top) > 20 (the shared root) >
+/// 30 > 40, and 21 beside 20.
+#[test]
+fn a_subtree_guest_sees_the_shared_page_and_its_descendants_only() {
+    let mut s = space(1, vec![]);
+    s.subtree_grants.push(SubtreeGrant {
+        grant: grant(Grantee::User(UserId(7)), BuiltinRole::Collaborator),
+        root: PageId(20),
+        root_path: "/10/".to_owned(),
+    });
+    let guest = user(7, Role::Guest);
+    let site = site();
+    let set = access_set(&guest, &site, [&s], &BTreeMap::new());
+    let at = |id: i64, path: &'static str| PageRef {
+        id: PageId(id),
+        path,
+        space: SpaceId(1),
+        restriction_key: None,
+        author: None,
+        draft: false,
+        edit: None,
+    };
+    let pages = [
+        (at(10, "/"), false),
+        (at(20, "/10/"), true),
+        (at(30, "/10/20/"), true),
+        (at(40, "/10/20/30/"), true),
+        (at(21, "/10/"), false),
+    ];
+    for (page, visible) in pages {
+        assert_eq!(set.can_view_page(page), visible, "page {}", page.id);
+        assert_eq!(set.decide(Action::EditPage, page).0, visible, "edit {}", page.id);
+        let facts = PageFacts {
+            id: page.id,
+            path: page.path,
+            space: &s,
+            author: None,
+            draft: false,
+            view_chain: &[],
+            edit: None,
+        };
+        let decided = decide(&guest, &site, Action::ViewPage, Resource::Page(facts));
+        assert_eq!(decided.allowed, visible, "decide {}", page.id);
+        assert!(
+            decided
+                .reasons
+                .contains(&Reason::SubtreeGrant { root: PageId(20), covered: visible }),
+            "{:?}",
+            decided.reasons
+        );
+    }
+    // The space is listed, and nothing else at space level.
+    assert!(set.can_view_space(SpaceId(1)));
+    assert_eq!(set.listed_space_ids(), vec![1]);
+    assert!(set.space_ids().is_empty(), "no whole space");
+    assert!(set.decide_space(Action::ViewSpace, SpaceId(1), false).0);
+    for action in [Action::CreatePage, Action::AdministerSpace, Action::CreateBlogPost] {
+        assert!(!set.decide_space(action, SpaceId(1), false).0, "{action:?}");
+    }
+    // Creating: under the shared pages, never at the top or beside them.
+    assert!(set.decide_create_under(SpaceId(1), false, Some(at(30, "/10/20/"))).0);
+    assert!(!set.decide_create_under(SpaceId(1), false, Some(at(10, "/"))).0);
+    assert!(!set.decide_create_under(SpaceId(1), false, None).0);
+    assert_eq!(
+        set.subtree_filters(),
+        vec![(1, 20, "/10/20/".to_owned())],
+        "the query filter is the root and its descendants' prefix"
+    );
+}
+
+#[test]
+fn a_subtree_grant_obeys_the_guest_rules_of_its_space() {
+    let viewer_grant = SubtreeGrant {
+        grant: grant(Grantee::User(UserId(7)), BuiltinRole::Viewer),
+        root: PageId(20),
+        root_path: "/".to_owned(),
+    };
+    let mut s = space(1, vec![]);
+    s.subtree_grants.push(viewer_grant);
+    let guest = user(7, Role::Guest);
+    let set = access_set(&guest, &site(), [&s], &BTreeMap::new());
+    let shared = PageRef {
+        id: PageId(20),
+        path: "/",
+        space: SpaceId(1),
+        restriction_key: None,
+        author: None,
+        draft: false,
+        edit: None,
+    };
+    assert!(set.can_view_page(shared));
+    assert!(!set.decide(Action::EditPage, shared).0, "a viewer guest reads only");
+    s.allows_guests = false;
+    let closed = access_set(&guest, &site(), [&s], &BTreeMap::new());
+    assert!(!closed.can_view_space(SpaceId(1)), "a space that forbids guests");
+    assert!(!closed.can_view_page(shared));
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub expires_at: Option<TimeDateTimeWithTimeZone>,
     pub granted_by: Option<i64>,
     pub reminded_at: Option<TimeDateTimeWithTimeZone>,
+    /// The root of the page subtree the grant covers; none: the whole space.
+    pub page_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
