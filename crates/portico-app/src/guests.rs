@@ -13,7 +13,10 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::App;
-use crate::access::{managed_space, principal_at, principal_of, visible_page, visible_space};
+use crate::access::{
+    managed_or_visible_space, managed_space, principal_at, principal_of, visible_page,
+    visible_space,
+};
 use crate::directory::load_policies;
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
@@ -120,7 +123,8 @@ impl GuestAssignment {
 #[derive(Debug, Clone, Copy)]
 enum Shared {
     Space(SpaceId),
-    Page(PageId),
+    /// A page of the given space, with its descendants.
+    Page(SpaceId, PageId),
 }
 
 /// The most guests one bulk action takes.
@@ -314,13 +318,20 @@ impl App {
     pub async fn assign_guest_to_page(
         &self,
         viewer: &Viewer,
+        space_id: SpaceId,
         page_id: PageId,
         guest: UserId,
         role: AssignmentRole,
         expires_at: Option<OffsetDateTime>,
     ) -> AppResult<AssignmentOutcome> {
         let mut outcomes = self
-            .assign_many(viewer, Shared::Page(page_id), &[guest], role, expires_at)
+            .assign_many(
+                viewer,
+                Shared::Page(space_id, page_id),
+                &[guest],
+                role,
+                expires_at,
+            )
             .await?;
         Ok(outcomes.pop().unwrap_or(AssignmentOutcome {
             moved_from: Vec::new(),
@@ -346,12 +357,20 @@ impl App {
         let conn = tx.conn();
         let (space, subtree_root) = match shared {
             Shared::Space(space_id) => (managed_space(conn, &access, space_id).await?, None),
-            Shared::Page(page_id) => {
+            Shared::Page(space_id, page_id) => {
                 // The page must be one the assigner can see, in a space they manage.
-                let (page, space) = visible_page(conn, &access, page_id).await?;
-                if page.status != "current" {
-                    return Err(AppError::NotFound);
-                }
+                let space = managed_or_visible_space(conn, &access, space_id).await?;
+                let page = match visible_page(conn, &access, page_id).await {
+                    Ok((page, _)) if page.space_id == space.id && page.status == "current" => page,
+                    // Missing, invisible and foreign pages get the same answer.
+                    _ => {
+                        return Err(ValidationError::new(
+                            "pageId",
+                            "must be a published page of this space",
+                        )
+                        .into());
+                    }
+                };
                 (
                     managed_space(conn, &access, SpaceId(space.id)).await?,
                     Some(page.id),

@@ -18,5 +18,6 @@ mod mail;
 mod permissions;
 mod second_steps;
 mod store;
+mod subtree;
 mod tokens;
 mod tree;

@@ -735,7 +735,12 @@ fn a_subtree_guest_sees_the_shared_page_and_its_descendants_only() {
     ];
     for (page, visible) in pages {
         assert_eq!(set.can_view_page(page), visible, "page {}", page.id);
-        assert_eq!(set.decide(Action::EditPage, page).0, visible, "edit {}", page.id);
+        assert_eq!(
+            set.decide(Action::EditPage, page).0,
+            visible,
+            "edit {}",
+            page.id
+        );
         let facts = PageFacts {
             id: page.id,
             path: page.path,
@@ -748,9 +753,10 @@ fn a_subtree_guest_sees_the_shared_page_and_its_descendants_only() {
         let decided = decide(&guest, &site, Action::ViewPage, Resource::Page(facts));
         assert_eq!(decided.allowed, visible, "decide {}", page.id);
         assert!(
-            decided
-                .reasons
-                .contains(&Reason::SubtreeGrant { root: PageId(20), covered: visible }),
+            decided.reasons.contains(&Reason::SubtreeGrant {
+                root: PageId(20),
+                covered: visible
+            }),
             "{:?}",
             decided.reasons
         );
@@ -760,12 +766,22 @@ fn a_subtree_guest_sees_the_shared_page_and_its_descendants_only() {
     assert_eq!(set.listed_space_ids(), vec![1]);
     assert!(set.space_ids().is_empty(), "no whole space");
     assert!(set.decide_space(Action::ViewSpace, SpaceId(1), false).0);
-    for action in [Action::CreatePage, Action::AdministerSpace, Action::CreateBlogPost] {
+    for action in [
+        Action::CreatePage,
+        Action::AdministerSpace,
+        Action::CreateBlogPost,
+    ] {
         assert!(!set.decide_space(action, SpaceId(1), false).0, "{action:?}");
     }
     // Creating: under the shared pages, never at the top or beside them.
-    assert!(set.decide_create_under(SpaceId(1), false, Some(at(30, "/10/20/"))).0);
-    assert!(!set.decide_create_under(SpaceId(1), false, Some(at(10, "/"))).0);
+    assert!(
+        set.decide_create_under(SpaceId(1), false, Some(at(30, "/10/20/")))
+            .0
+    );
+    assert!(
+        !set.decide_create_under(SpaceId(1), false, Some(at(10, "/")))
+            .0
+    );
     assert!(!set.decide_create_under(SpaceId(1), false, None).0);
     assert_eq!(
         set.subtree_filters(),
@@ -795,9 +811,15 @@ fn a_subtree_grant_obeys_the_guest_rules_of_its_space() {
         edit: None,
     };
     assert!(set.can_view_page(shared));
-    assert!(!set.decide(Action::EditPage, shared).0, "a viewer guest reads only");
+    assert!(
+        !set.decide(Action::EditPage, shared).0,
+        "a viewer guest reads only"
+    );
     s.allows_guests = false;
     let closed = access_set(&guest, &site(), [&s], &BTreeMap::new());
-    assert!(!closed.can_view_space(SpaceId(1)), "a space that forbids guests");
+    assert!(
+        !closed.can_view_space(SpaceId(1)),
+        "a space that forbids guests"
+    );
     assert!(!closed.can_view_page(shared));
 }

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use portico_app::{SpaceId, UserId};
+use portico_app::{PageId, SpaceId, UserId};
 
 use super::extract::ApiJson;
 use super::guests_json::{AssignGuestJson, AssignmentJson, AssignmentResultJson, GuestAccessJson};
@@ -35,7 +35,7 @@ fn path_id<T: std::str::FromStr<Err = portico_core::ids::InvalidId>>(
     params(("id" = String, Path, description = "The space"), ("userId" = String, Path, description = "The guest")),
     request_body = AssignGuestJson,
     responses((status = 200, body = AssignmentResultJson),
-        (status = 400, description = "Unknown role, malformed or past `expiresAt`, a `userId` who is not a guest, or a `spaceId` that doesn't allow guests"),
+        (status = 400, description = "Unknown role, malformed or past `expiresAt`, a `userId` who is not a guest, a `spaceId` that doesn't allow guests, or a `pageId` that is not a published page of the space"),
         (status = 401), (status = 403, description = "Can view the space but not administer it"), (status = 404), (status = 415)))]
 pub async fn assign(
     State(state): State<AppState>,
@@ -47,10 +47,21 @@ pub async fn assign(
     let guest = path_id::<UserId>("userId", &user_id)?;
     let role = body.role()?;
     let expires_at = body.expires_at()?;
-    let outcome = state
-        .app
-        .assign_guest(&viewer, space, guest, role, expires_at)
-        .await?;
+    let outcome = match &body.page_id {
+        None => {
+            state
+                .app
+                .assign_guest(&viewer, space, guest, role, expires_at)
+                .await?
+        }
+        Some(page) => {
+            let page = path_id::<PageId>("pageId", page)?;
+            state
+                .app
+                .assign_guest_to_page(&viewer, space, page, guest, role, expires_at)
+                .await?
+        }
+    };
     Ok(Json(AssignmentResultJson::new(
         space,
         guest,

@@ -25,6 +25,10 @@ pub struct AssignGuestJson {
     /// or `null` for never.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Share only this page of the space and its descendants (absent or
+    /// `null`: the whole space).
+    #[serde(default)]
+    pub page_id: Option<String>,
 }
 
 impl AssignGuestJson {
@@ -103,6 +107,8 @@ pub struct AssignmentJson {
     pub role: Option<String>,
     pub assigned_at: String,
     pub expires_at: Option<String>,
+    /// Only this page and its descendants are shared; `null`: the whole space.
+    pub page_id: Option<String>,
 }
 
 impl From<GuestAssignment> for AssignmentJson {
@@ -112,6 +118,7 @@ impl From<GuestAssignment> for AssignmentJson {
             role: assignment.role.map(|role| role.as_str().to_owned()),
             assigned_at: timestamp(assignment.assigned_at),
             expires_at: assignment.expires_at.map(timestamp),
+            page_id: assignment.page_id.map(|id| id.to_string()),
         }
     }
 }
@@ -131,6 +138,7 @@ mod tests {
         AssignGuestJson {
             role: role.map(str::to_owned),
             expires_at: expires_at.map(str::to_owned),
+            page_id: None,
         }
     }
 
