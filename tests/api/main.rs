@@ -19,6 +19,7 @@ mod pages;
 mod permissions;
 mod second_steps;
 mod spaces;
+mod subtree;
 mod tokens;
 mod tree;
 mod ui;

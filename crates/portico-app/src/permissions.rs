@@ -47,6 +47,8 @@ pub struct SpaceGrantView {
     pub permissions: Permissions,
     /// When the grant ends by itself (guest assignments).
     pub expires_at: Option<time::OffsetDateTime>,
+    /// The grant covers only this page and its descendants.
+    pub subtree_root: Option<PageId>,
 }
 
 /// A space role (built-in or custom).
@@ -214,6 +216,7 @@ impl App {
                 role: grant.role_id.and_then(|id| role_keys.get(&id).cloned()),
                 permissions: grant.permissions,
                 expires_at: grant.expires_at,
+                subtree_root: grant.subtree_root.map(PageId),
             })
             .collect();
         Ok(SpaceAccessView {

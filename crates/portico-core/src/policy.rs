@@ -1156,10 +1156,8 @@ impl AccessSet {
     ) -> (bool, bool) {
         let mut inputs = self.inputs(Some(space));
         inputs.archived = archived;
-        if let Some(parent) = parent {
-            if parent.space == space {
-                inputs.space = self.page_permissions(parent);
-            }
+        if let Some(parent) = parent.filter(|parent| parent.space == space) {
+            inputs.space = self.page_permissions(parent);
         }
         action_rule(Action::CreatePage, inputs, &mut ())
     }

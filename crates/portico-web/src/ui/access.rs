@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use portico_app::{
     AppError, AssignmentRole, ExplainTarget, Explanation, GrantInput, Grantee, GroupId,
-    NamedGrantee, Page, Permissions, RestrictionChange, Space, SpaceAccessView, SpaceId,
-    SpacePermission, UserId,
+    NamedGrantee, Page, PageId, Permissions, RestrictionChange, Space, SpaceAccessView, SpaceId,
+    SpacePermission, TreeEntry, UserId,
 };
 use serde::Deserialize;
 use time::macros::format_description;
@@ -25,8 +25,8 @@ use time::{Date, OffsetDateTime, Time};
 use super::admin::Choice;
 use super::links::{self, PageLinks};
 use super::render::{
-    Caller, FormError, FormFields, Me, UiError, UiForm, UiQuery, form_error, html, page_and_space,
-    see_other,
+    Caller, FormError, FormFields, Me, UiError, UiForm, UiQuery, form_error, html,
+    optional_page_id, page_and_space, see_other,
 };
 use super::view::{Sidebar, SpaceView, Stamp};
 use crate::AppState;
@@ -150,6 +150,7 @@ struct AccessPage {
     allows_guests: bool,
     guest_max_spaces: u32,
     guests: Vec<GuestRow>,
+    share_choices: Vec<ShareChoice>,
     guest_form: GuestForm,
     explain_user: String,
     explain: Option<ExplainView>,
@@ -165,9 +166,29 @@ struct GuestRow {
     /// `Collaborator`, `Viewer` or `Custom`.
     role: &'static str,
     expires: Option<Stamp>,
+    /// The title of the one page (with its descendants) shared with them;
+    /// `None`: the whole space.
+    shares: Option<String>,
 }
 
-fn guest_rows(view: &SpaceAccessView) -> Vec<GuestRow> {
+/// A page one can share a subtree of, indented by depth.
+struct ShareChoice {
+    id: String,
+    label: String,
+    selected: bool,
+}
+
+fn share_choices(tree: &[TreeEntry], chosen: &str) -> Vec<ShareChoice> {
+    tree.iter()
+        .map(|entry| ShareChoice {
+            id: entry.id.to_string(),
+            label: format!("{}{}", "\u{2003}".repeat(entry.depth), entry.title),
+            selected: entry.id.to_string() == chosen.trim(),
+        })
+        .collect()
+}
+
+fn guest_rows(view: &SpaceAccessView, tree: &[TreeEntry]) -> Vec<GuestRow> {
     view.grants
         .iter()
         .filter(|grant| grant.who.is_guest)
@@ -181,6 +202,11 @@ fn guest_rows(view: &SpaceAccessView) -> Vec<GuestRow> {
                     None => "Custom",
                 },
                 expires: grant.expires_at.map(Stamp::new),
+                shares: grant.subtree_root.map(|root| {
+                    tree.iter()
+                        .find(|entry| entry.id == root)
+                        .map_or_else(|| format!("Page {root}"), |entry| entry.title.clone())
+                }),
             }),
             _ => None,
         })
@@ -260,7 +286,11 @@ async fn access_page(
             anonymous_off: !view.anonymous_site_switch,
             allows_guests: view.allows_guests,
             guest_max_spaces: view.guest_max_spaces,
-            guests: guest_rows(&view),
+            guests: guest_rows(&view, &tree),
+            share_choices: share_choices(
+                &tree,
+                extras.guest_form.as_ref().map_or("", |form| &form.page_id),
+            ),
             guest_form: extras.guest_form.unwrap_or_default(),
             explain_user: extras.explain_user,
             explain: extras.explain,
@@ -515,9 +545,17 @@ pub(crate) struct GuestForm {
     /// end of that day (UTC). Empty: no expiry.
     #[serde(default)]
     expires_on: String,
+    /// A page to share with its descendants; empty: the whole space.
+    #[serde(default)]
+    page_id: String,
 }
 
 impl GuestForm {
+    fn shared_page(&self) -> Result<Option<PageId>, FormError> {
+        optional_page_id("page", &self.page_id)
+            .map_err(|message| FormError::new(StatusCode::BAD_REQUEST, message))
+    }
+
     fn user(&self) -> Result<UserId, FormError> {
         let raw = self.user_id.trim();
         raw.parse::<UserId>().map_err(|_| {
@@ -587,18 +625,33 @@ pub(crate) async fn assign_guest(
 ) -> Result<Response, UiError> {
     caller.check_csrf(&form.csrf)?;
     let space = state.app.space_by_key(caller.viewer(), &key).await?;
-    let parsed = form
-        .user()
-        .and_then(|user| Ok((user, form.assignment_role()?, form.expires_at()?)));
-    let (user, role, expires_at) = match parsed {
+    let parsed = form.user().and_then(|user| {
+        Ok((
+            user,
+            form.assignment_role()?,
+            form.expires_at()?,
+            form.shared_page()?,
+        ))
+    });
+    let (user, role, expires_at, page) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => return guest_error(&state, &caller, &space, error, Some(form)).await,
     };
-    match state
-        .app
-        .assign_guest(caller.viewer(), space.id, user, role, expires_at)
-        .await
-    {
+    let assigned = match page {
+        None => {
+            state
+                .app
+                .assign_guest(caller.viewer(), space.id, user, role, expires_at)
+                .await
+        }
+        Some(page) => {
+            state
+                .app
+                .assign_guest_to_page(caller.viewer(), space.id, page, user, role, expires_at)
+                .await
+        }
+    };
+    match assigned {
         Ok(outcome) => {
             let mut target = format!("{}?done=assigned", links::space_access(&space.key));
             if !outcome.moved_from.is_empty() {
