@@ -88,10 +88,10 @@ impl App {
             edit: may(Action::EditPage),
             create_child: access
                 .set
-                .decide_space(
-                    Action::CreatePage,
+                .decide_create_under(
                     SpaceId(space.id),
                     space.status == "archived",
+                    Some(reference),
                 )
                 .0,
             delete: may(Action::DeletePage),

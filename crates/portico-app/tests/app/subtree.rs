@@ -143,6 +143,10 @@ async fn the_guest_sees_the_shared_page_and_its_descendants_and_nothing_else() {
 async fn a_collaborator_writes_inside_the_subtree_only() {
     let s = shared(AssignmentRole::Collaborator).await;
     let app = &s.w.app;
+    let abilities = app.page_abilities(&s.guest, s.root.id).await.unwrap();
+    assert!(abilities.create_child && abilities.edit, "{abilities:?}");
+    let space = app.space_abilities(&s.guest, s.space.id).await.unwrap();
+    assert!(!space.create_page && !space.administer, "{space:?}");
     let made = app
         .create_page(
             &s.guest,
@@ -202,6 +206,8 @@ async fn a_viewer_guest_of_a_subtree_reads_only() {
     let s = shared(AssignmentRole::Viewer).await;
     let app = &s.w.app;
     assert!(app.page(&s.guest, s.child.id).await.is_ok());
+    let abilities = app.page_abilities(&s.guest, s.root.id).await.unwrap();
+    assert!(!abilities.create_child && !abilities.edit, "{abilities:?}");
     let edited = app
         .update_page(
             &s.guest,
