@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const binary = process.env.PORTICO_BIN ?? join(here, '../../target/debug/portico');
-const artifacts = join(here, '../artifacts');
+const artifacts = join(here, '../../target/e2e');
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
 

@@ -1,0 +1,183 @@
+// The whole guest journey in a real browser (Debian's Chromium driven by
+// playwright-core): an admin invites a guest and assigns them a space; the
+// guest accepts through the outbox link, sets a password, enters the mailed
+// code, sees only that space and edits a page there; a member sees the Guest
+// badge and the "shared with guests" banner; the admin removes the guest and
+// the guest's next click lands on the sign-in page. Screenshots go to
+// target/e2e (CI keeps them).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const binary = process.env.PORTICO_BIN ?? join(here, '../../target/debug/portico');
+const artifacts = join(here, '../../target/e2e');
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let server, dataDir, browser, base, setupLink;
+
+// A free port, so the public address (used in mailed links) is known up front.
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
+  const port = await freePort();
+  const publicBase = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(dataDir, 'data')], {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH, PORTICO_LOG: 'warn', PORTICO_PUBLIC_BASE_URL: publicBase },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: server.stdout });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start in 20 s')), 20_000);
+    lines.on('line', (line) => {
+      const running = line.match(/^Portico is running at (\S+)\//);
+      if (running) base = running[1];
+      const link = line.match(/(http\S+\/setup\?token=\S+)/);
+      if (link) { setupLink = link[1]; clearTimeout(timer); resolve(); }
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  assert.equal(base, publicBase);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  mkdirSync(artifacts, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+
+/// The newest mail with this subject in the admin's outbox.
+async function mailBody(page, subject) {
+  await page.goto(`${base}/admin/outbox`);
+  await page.getByText(subject).first().click();
+  return page.locator('pre.mail-body').first().innerText();
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `guest-journey-${name}.png`), fullPage: true });
+}
+
+test('a guest is invited, assigned, works in their one space, and is removed', async () => {
+  const admin = await browser.newContext();
+  const page = await admin.newPage();
+  page.setDefaultTimeout(10_000);
+  const dialogs = [];
+  page.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
+
+  // The first administrator, two spaces and a page in each.
+  await page.goto(setupLink);
+  await page.getByLabel('Your name').fill('Ada Admin');
+  await page.getByLabel('E-mail').fill('ada@example.com');
+  await page.getByLabel(/^Password/).fill('correct horse battery');
+  await page.getByLabel('Repeat the password').fill('correct horse battery');
+  await page.getByRole('button', { name: /create/i }).click();
+  await page.waitForURL(`${base}/wiki/spaces`);
+  for (const [name, key, title] of [['Client project', 'CLIENT', 'Project plan'], ['Internal only', 'INT', 'Salaries']]) {
+    await page.goto(`${base}/wiki/spaces/create`);
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel(/^Key/).fill(key);
+    await page.getByRole('button', { name: 'Create space' }).click();
+    await page.waitForURL(`${base}/wiki/spaces/${key}`);
+    await page.getByRole('link', { name: 'Create page' }).first().click();
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Content').fill(`<p>${title} for ${name}</p>`);
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForURL(/\/pages\/\d+\//);
+  }
+
+  // Invite the guest; the link comes from the outbox.
+  await page.goto(`${base}/admin/invitations`);
+  await page.getByLabel(/^E-mail addresses/).fill('gil@partner.example');
+  await page.getByLabel(/^Guest/).check();
+  await page.getByRole('button', { name: 'Send invitations' }).click();
+  await page.waitForURL(`${base}/admin/invitations?done=sent`);
+  const invitation = await mailBody(page, "You're invited to Portico");
+  const link = invitation.match(/(http\S+\/invitations\/accept\?token=\S+)/)?.[1];
+  assert.ok(link, `an invitation link in: ${invitation}`);
+
+  // The guest accepts, sets a password and enters the mailed code.
+  const guestContext = await browser.newContext();
+  const guest = await guestContext.newPage();
+  guest.setDefaultTimeout(10_000);
+  guest.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
+  await guest.goto(link);
+  await guest.getByLabel('Your name').fill('Gil Guest');
+  await guest.getByLabel(/^Password/).fill('a guest passphrase');
+  await guest.getByLabel('Repeat the password').fill('a guest passphrase');
+  await guest.getByRole('button', { name: 'Accept invitation' }).click();
+  await guest.waitForURL(/\/login\/verify/);
+  const codeMail = await mailBody(page, 'Your Portico sign-in code');
+  const code = codeMail.match(/\b(\d{6})\b/)?.[1];
+  assert.ok(code, `a code in: ${codeMail}`);
+  await guest.getByLabel('Code').fill(code);
+  await shot(guest, '1-code');
+  await guest.getByRole('button', { name: 'Continue' }).click();
+  await guest.waitForURL(`${base}/wiki/spaces`);
+
+  // Step one alone shares nothing.
+  assert.match(await guest.locator('main').innerText(), /Nothing has been shared with you yet/);
+  await shot(guest, '2-nothing-yet');
+
+  // Step two: the admin assigns the guest to the client space.
+  await page.goto(`${base}/admin/users?q=gil`);
+  await page.locator('main table a').first().click();
+  const guestId = (await page.locator('dt:has-text("Account id") + dd code').innerText()).trim();
+  await page.goto(`${base}/wiki/spaces/CLIENT/access`);
+  await page.getByLabel(/Guest's user id/).fill(guestId);
+  await page.getByRole('button', { name: 'Assign guest' }).click();
+  await page.waitForURL(/done=assigned/);
+  await shot(page, '3-assigned');
+
+  await guest.reload();
+  // Only the client space exists for them.
+  const directory = await guest.locator('main').innerText();
+  assert.match(directory, /Client project/);
+  assert.doesNotMatch(directory, /Internal only/);
+  const internal = await guest.goto(`${base}/wiki/spaces/INT`);
+  assert.equal(internal.status(), 404, 'the other space is not there at all');
+  await shot(guest, '4-directory');
+
+  // The guest edits the page in their space.
+  await guest.goto(`${base}/wiki/spaces/CLIENT`);
+  await guest.getByRole('link', { name: 'Project plan' }).first().click();
+  await guest.getByRole('link', { name: 'Edit', exact: true }).click();
+  await guest.getByLabel('Content').fill('<p>Project plan, reviewed by the client.</p>');
+  await guest.getByRole('button', { name: 'Save' }).click();
+  await guest.waitForURL(/\/pages\/\d+\//);
+  assert.match(await guest.locator('main').innerText(), /reviewed by the client/);
+  await shot(guest, '5-edited');
+
+  // The admin takes the guest's access away; their next click goes to sign-in.
+  await page.goto(`${base}/admin/users?q=gil`);
+  await page.locator('main table a').first().click();
+  await page.getByRole('button', { name: 'Deactivate' }).click();
+  await guest.getByRole('link', { name: 'Project plan' }).first().click();
+  await guest.waitForURL(/\/login/);
+  await shot(guest, '6-signed-out');
+
+  assert.deepEqual(dialogs, [], 'no injected script ever ran');
+  await guestContext.close();
+  await admin.close();
+});
