@@ -199,6 +199,11 @@ impl App {
     /// be invited back.
     pub async fn remove_guest_access(&self, viewer: &Viewer, id: UserId) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
+        if actor == id.0 {
+            return Err(AppError::Conflict(
+                "you can't remove your own product access".to_owned(),
+            ));
+        }
         let now = self.now();
         let tx = self.store.write().await?;
         let conn = tx.conn();
