@@ -335,9 +335,10 @@ pub(crate) async fn load_policies(conn: &impl Conn) -> AppResult<SitePolicies> {
 /// Who holds which role, loaded to compute effective roles and headcounts.
 #[derive(Clone)]
 pub(crate) struct Roster {
-    users: HashMap<i64, UserRow>,
-    groups: HashMap<i64, GroupRow>,
-    memberships: Vec<(i64, i64)>,
+    pub(crate) users: HashMap<i64, UserRow>,
+    pub(crate) groups: HashMap<i64, GroupRow>,
+    /// (user, group) pairs.
+    pub(crate) memberships: Vec<(i64, i64)>,
 }
 
 fn role_of(text: &str) -> Role {
@@ -517,7 +518,7 @@ pub struct GroupSummary {
     pub members: Vec<UserId>,
 }
 
-fn summary(roster: &Roster, user: &UserRow) -> UserSummary {
+pub(crate) fn summary(roster: &Roster, user: &UserRow) -> UserSummary {
     UserSummary {
         id: UserId(user.id),
         email: user.email.clone(),

@@ -56,6 +56,11 @@ pub struct GuestQuery {
     pub no_space: bool,
     /// Guests whose access or an assignment ends before this time.
     pub expiring_before: Option<OffsetDateTime>,
+    /// Guests whose access or an assignment ends within this long from now
+    /// (the app's clock); with `expiring_before`, the earlier cut-off wins.
+    pub expiring_within: Option<time::Duration>,
+    /// Guests not active since this time (never active counts as not active).
+    pub last_active_before: Option<OffsetDateTime>,
     pub sort: GuestSort,
 }
 
@@ -569,6 +574,10 @@ impl App {
             .await?;
         let conn = self.store.read();
         let now = self.now();
+        let expiring_before = match (query.expiring_before, query.expiring_within) {
+            (Some(before), Some(within)) => Some(before.min(now + within)),
+            (before, within) => before.or(within.map(|within| now + within)),
+        };
         let ids: Vec<UserId> = people.iter().map(|p| p.id).collect();
         let grants = store::grants_to_users(conn, &ids).await?;
         let rows = users::find_many(conn, &ids.iter().map(|id| id.0).collect::<Vec<_>>()).await?;
@@ -595,9 +604,14 @@ impl App {
                     .space
                     .is_none_or(|space| guest.assignments.iter().any(|a| a.space_id == space))
                     && (!query.no_space || guest.assignments.is_empty())
-                    && query
-                        .expiring_before
+                    && expiring_before
                         .is_none_or(|before| guest.next_expiry().is_some_and(|end| end < before))
+                    && query.last_active_before.is_none_or(|before| {
+                        guest
+                            .user
+                            .last_active_at
+                            .is_none_or(|active| active < before)
+                    })
             })
             .collect();
         match query.sort {

@@ -9,6 +9,7 @@ mod clock;
 mod directory;
 mod error;
 mod expiry;
+mod guest_admin;
 mod guests;
 mod invitations;
 mod mail;

@@ -13,6 +13,7 @@ mod harness;
 mod auth;
 mod content;
 mod directory;
+mod guest_admin;
 mod guests;
 mod mail;
 mod permissions;

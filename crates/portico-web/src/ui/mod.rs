@@ -125,6 +125,20 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/admin/groups/{id}/role", post(admin::groups::set_role))
         .route(
+            "/admin/groups/{id}/promote",
+            get(admin::groups::promote_form).post(admin::groups::promote),
+        )
+        .route("/admin/guests", get(admin::guests::list))
+        .route("/admin/guests/bulk", post(admin::guests::bulk))
+        .route(
+            "/admin/guests/{id}/promote",
+            get(admin::guests::promote_form).post(admin::guests::promote),
+        )
+        .route(
+            "/admin/guests/{id}/remove",
+            get(admin::guests::remove_form).post(admin::guests::remove),
+        )
+        .route(
             "/admin/groups/{id}/delete",
             get(admin::groups::delete_form).post(admin::groups::delete),
         )

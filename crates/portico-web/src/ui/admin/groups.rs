@@ -1,12 +1,12 @@
 //! `/admin/groups`: groups with their role and size, creating one, and a
 //! page per group with its members (add by e-mail, remove), its role and
-//! deleting it.
+//! deleting it; a guest group can be promoted to a member group.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_app::{AppError, GroupSummary, UserId, UserQuery};
+use portico_app::{AppError, GroupId, GroupSummary, UserId, UserQuery};
 use serde::Deserialize;
 
 use super::users::{ConfirmPage, user_href};
@@ -165,6 +165,9 @@ fn group_notice(code: &str) -> Option<&'static str> {
         "added" => Some("The member was added."),
         "removed" => Some("The member was removed."),
         "role" => Some("The group's role was changed; every member's effective role follows it."),
+        "promoted" => Some(
+            "The group is now a member group; its guests are members and keep their space access.",
+        ),
         _ => None,
     }
 }
@@ -386,6 +389,61 @@ pub(crate) async fn delete(
         Err(err) => {
             let error = form_error(err)?;
             delete_page(&state, &caller, id, Some(error)).await
+        }
+    }
+}
+
+async fn promote_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    error: Option<FormError>,
+) -> Result<Response, UiError> {
+    let group = find_group(state, caller, id).await?;
+    let (frame, status) = Frame::new("groups").with_error(error);
+    Ok(html(
+        status,
+        &ConfirmPage {
+            me: caller.me(),
+            frame,
+            csrf: caller.csrf(),
+            heading: format!("Promote the guest group {} to members?", group.name),
+            explanation: format!(
+                "The group gives its members the role member from now on. Every guest among its {} members becomes a member: a paid seat, counted against the licence, and never a guest again (the former-paid rule). The space access of the group and of its guests stays as ordinary space permissions, without expiry.",
+                group.members.len()
+            ),
+            action: format!("{}/promote", group_href(id)),
+            button: "Promote group".to_owned(),
+            cancel: group_href(id),
+        },
+    ))
+}
+
+pub(crate) async fn promote_form(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    Path(id): Path<String>,
+) -> Result<Response, UiError> {
+    promote_page(&state, &caller, group_id(&id)?, None).await
+}
+
+pub(crate) async fn promote(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    Path(id): Path<String>,
+    UiForm(form): UiForm<CsrfForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let id = group_id(&id)?;
+    match state
+        .app
+        .promote_guest_group(caller.viewer(), GroupId(id))
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!("{}?done=promoted", group_href(id)))),
+        Err(err) => {
+            let error = form_error(err)?;
+            promote_page(&state, &caller, id, Some(error)).await
         }
     }
 }

@@ -6,12 +6,14 @@
 //!
 //! Code tour: this file holds what the screens share (the frame with the
 //! section navigation and notices, select choices) and the overview;
-//! `users`, `groups`, `invitations`, `policies` and `records` (audit log and
+//! `users`, `guests` (the guest list, bulk actions, promotion and removal),
+//! `groups`, `invitations`, `policies` and `records` (audit log and
 //! outbox) hold one small handler per route. `permissions` holds the wiki
 //! admin's screens (global permissions, space roles, the admin key), which
 //! wiki admins reach without being org admins.
 
 pub(crate) mod groups;
+pub(crate) mod guests;
 pub(crate) mod invitations;
 pub(crate) mod permissions;
 pub(crate) mod policies;
