@@ -62,6 +62,8 @@ async fn keep_as_ordinary_grants(
             GrantTerms {
                 expires_at: None,
                 granted_by: grant.granted_by,
+                // What was shared stays what is shared.
+                subtree_root: grant.subtree_root,
             },
             grant.created_at,
         )
