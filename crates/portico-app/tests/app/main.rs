@@ -15,6 +15,7 @@ mod content;
 mod directory;
 mod guests;
 mod mail;
+mod markers;
 mod permissions;
 mod second_steps;
 mod store;
