@@ -15,6 +15,7 @@ mod harness;
 mod admin;
 mod bad_input;
 mod guests;
+mod markers;
 mod pages;
 mod permissions;
 mod second_steps;
