@@ -89,7 +89,11 @@ async fn guests_wear_a_badge_in_bylines_history_and_versions() {
     assert!(second.contains("Saved by Ada Admin on"));
 
     // The guest sees the same marks (they may know who they work with).
-    assert!(html(&t, &guest, &base).await.contains(&format!("{GUEST} {BADGE}")));
+    assert!(
+        html(&t, &guest, &base)
+            .await
+            .contains(&format!("{GUEST} {BADGE}"))
+    );
     // The access screen uses the same badge.
     let access = html(&t, &t.admin, "/wiki/spaces/GST/access").await;
     assert!(access.contains(&format!("{GUEST} {BADGE}")));
@@ -107,7 +111,10 @@ async fn members_see_the_guest_banner_and_guests_never_do() {
     for path in ["/wiki/spaces/GST", page.as_str()] {
         let seen = html(&t, &member, path).await;
         assert!(seen.contains(r#"id="guest-banner""#), "{path}");
-        assert!(seen.contains("This space is shared with 1 guest."), "{path}");
+        assert!(
+            seen.contains("This space is shared with 1 guest."),
+            "{path}"
+        );
         assert!(
             !seen.contains("Manage who has access"),
             "a member who doesn't administer the space gets no link"
@@ -118,7 +125,11 @@ async fn members_see_the_guest_banner_and_guests_never_do() {
     }
     let admin = html(&t, &t.admin, "/wiki/spaces/GST").await;
     assert!(admin.contains(r#"<a href="/wiki/spaces/GST/access">Manage who has access</a>"#));
-    assert!(!html(&t, &member, "/wiki/spaces/QUIET").await.contains("guest-banner"));
+    assert!(
+        !html(&t, &member, "/wiki/spaces/QUIET")
+            .await
+            .contains("guest-banner")
+    );
 
     t.user("second@partner.example", Role::Guest).await;
     assign(&t, &space, "second@partner.example").await;
@@ -143,7 +154,10 @@ async fn the_editor_tells_members_that_guests_will_see_it() {
     ] {
         let editor = html(&t, &member, &path).await;
         assert!(editor.contains(hint), "{path}");
-        assert!(!editor.contains("guest-banner"), "the hint replaces the banner");
+        assert!(
+            !editor.contains("guest-banner"),
+            "the hint replaces the banner"
+        );
         let theirs = html(&t, &guest, &path).await;
         assert!(!theirs.contains("guest-hint"), "not to the guest: {path}");
     }
@@ -154,7 +168,11 @@ async fn the_editor_tells_members_that_guests_will_see_it() {
 /// The `users-bulk` answer to `client` for `ids`.
 async fn bulk(t: &TestApp, client: &Client, ids: &[&str]) -> (StatusCode, String) {
     let response = t
-        .post_json(client, "/wiki/api/v2/users-bulk", &json!({ "accountIds": ids }))
+        .post_json(
+            client,
+            "/wiki/api/v2/users-bulk",
+            &json!({ "accountIds": ids }),
+        )
         .await;
     (response.status(), response.text().await.unwrap())
 }
@@ -277,9 +295,7 @@ async fn users_bulk_answers_bad_input_with_a_4xx() {
         json!({ "accountIds": ["99999999999999999999999"] }),
         json!({ "accountIds": [me], "cursor": "x" }),
     ] {
-        let response = t
-            .post_json(&member, "/wiki/api/v2/users-bulk", &body)
-            .await;
+        let response = t.post_json(&member, "/wiki/api/v2/users-bulk", &body).await;
         let detail = expect_error(response, StatusCode::BAD_REQUEST).await;
         assert!(detail.is_some(), "{body}");
     }
@@ -290,7 +306,10 @@ async fn users_bulk_answers_bad_input_with_a_4xx() {
         &at_most.iter().map(String::as_str).collect::<Vec<_>>(),
     )
     .await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"results":[]}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, r#"{"results":[]}"#)
+    );
     // The endpoint is in the OpenAPI document.
     let doc = t.get_json("/api/openapi.json").await;
     assert!(doc["paths"]["/wiki/api/v2/users-bulk"]["post"].is_object());

@@ -35,7 +35,12 @@ async fn space_admins(
                 admins.insert(user);
             }
             Grantee::Group(group) => {
-                admins.extend(groups::members(conn, group.0).await?.into_iter().map(UserId));
+                admins.extend(
+                    groups::members(conn, group.0)
+                        .await?
+                        .into_iter()
+                        .map(UserId),
+                );
             }
             Grantee::AllMembers | Grantee::Anonymous => {}
         }

@@ -84,7 +84,10 @@ pub async fn memberships(conn: &impl Conn) -> Result<Vec<(i64, i64)>, StoreError
 }
 
 /// The (user, group) memberships of these users.
-pub async fn memberships_of(conn: &impl Conn, users: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+pub async fn memberships_of(
+    conn: &impl Conn,
+    users: &[i64],
+) -> Result<Vec<(i64, i64)>, StoreError> {
     if users.is_empty() {
         return Ok(Vec::new());
     }

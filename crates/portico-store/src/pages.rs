@@ -255,11 +255,7 @@ pub async fn writers_among(
         return Ok(writers);
     }
     let wrote = |column: page::Column| column.is_in(people.iter().copied());
-    let current = || {
-        visible
-            .condition()
-            .add(page::Column::Status.eq("current"))
-    };
+    let current = || visible.condition().add(page::Column::Status.eq("current"));
     let rows: Vec<(Option<i64>, Option<i64>)> = page::Entity::find()
         .select_only()
         .column(page::Column::AuthorId)

@@ -128,7 +128,12 @@ async fn a_guest_knows_only_people_who_share_a_space() {
     assert_eq!(people.len(), 6, "all but the unknown id");
     let me = people.iter().find(|p| p.id == id(&guest)).unwrap();
     assert!(me.is_guest);
-    assert!(people.iter().filter(|p| p.id != id(&guest)).all(|p| !p.is_guest));
+    assert!(
+        people
+            .iter()
+            .filter(|p| p.id != id(&guest))
+            .all(|p| !p.is_guest)
+    );
 
     // A guest unassigned from the space forgets its people on the next request.
     w.app
