@@ -16,6 +16,7 @@ mod admin;
 mod bad_input;
 mod guest_admin;
 mod guests;
+mod markers;
 mod pages;
 mod permissions;
 mod second_steps;

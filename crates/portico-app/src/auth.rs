@@ -482,20 +482,6 @@ impl App {
             _ => None,
         })
     }
-
-    /// Display names and roles of people, for bylines.
-    pub async fn people(&self, ids: &[UserId]) -> AppResult<Vec<crate::Person>> {
-        let raw: Vec<i64> = ids.iter().map(|id| id.0).collect();
-        let rows = users::find_many(self.store.read(), &raw).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| crate::Person {
-                id: UserId(row.id),
-                display_name: row.display_name,
-                role: row.role.parse().unwrap_or(Role::None),
-            })
-            .collect())
-    }
 }
 
 #[cfg(test)]

@@ -401,6 +401,9 @@ impl App {
             };
             outcomes.push(step.run(conn).await?);
         }
+        let base_url = &self.settings.public_base_url;
+        crate::guest_notices::tell_space_admins(conn, now, base_url, &space, guests, role, actor)
+            .await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -694,12 +697,21 @@ impl App {
             return Ok(0);
         }
         let now = self.now();
-        let guests: Vec<UserId> = self.guest_list_unchecked(conn).await?;
-        Ok(store::space_grants(conn, space.id)
+        let holders: Vec<i64> = store::space_grants(conn, space.id)
             .await?
             .into_iter()
             .filter(|grant| grant.active(now))
-            .filter(|grant| matches!(grant.grantee, Grantee::User(user) if guests.contains(&user)))
+            .filter_map(|grant| match grant.grantee {
+                Grantee::User(user) => Some(user.0),
+                _ => None,
+            })
+            .collect();
+        // Only the grant holders' roles: the banner is on every space page.
+        let rows = users::find_many(conn, &holders).await?;
+        let roles = crate::people::effective_roles(conn, &rows).await?;
+        Ok(roles
+            .values()
+            .filter(|role| **role == portico_core::Role::Guest)
             .count())
     }
 

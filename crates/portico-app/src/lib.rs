@@ -10,11 +10,13 @@ mod directory;
 mod error;
 mod expiry;
 mod guest_admin;
+mod guest_notices;
 mod guests;
 mod invitations;
 mod mail;
 mod model;
 mod pages;
+mod people;
 mod permissions;
 mod record;
 mod second_steps;
@@ -47,6 +49,7 @@ pub use mail::{
 };
 pub use model::*;
 pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
+pub use people::MAX_LOOKUP;
 pub use permissions::{
     ANONYMOUS_ACCESS, AdminKeyStatus, ExplainTarget, GUESTS_RESERVED, GUESTS_SEE_ANONYMOUS,
     GrantInput, NamedGrantee, PageRestrictionsView, RestrictionChange, SpaceAccessView,

@@ -100,7 +100,11 @@ pub struct VersionDiff {
 pub struct Person {
     pub id: UserId,
     pub display_name: String,
+    /// The role given directly (see `is_guest` for what the person is).
     pub role: portico_core::Role,
+    /// Their effective role is guest (SPEC 3.4: the "Guest" badge,
+    /// `accountType: guest`); never for an inactive account.
+    pub is_guest: bool,
 }
 
 pub(crate) fn space_from_row(row: portico_store::SpaceRow) -> Space {

@@ -145,11 +145,13 @@ pub(crate) async fn name_grantees(
             _ => None,
         })
         .collect();
-    let people: BTreeMap<i64, (String, bool)> = users::find_many(conn, &user_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, (u.display_name, u.role == Role::Guest.as_str())))
-        .collect();
+    // Guest-ness as everywhere else: the effective role (SPEC 3.4).
+    let people: BTreeMap<i64, (String, bool)> =
+        crate::people::people_of(conn, users::find_many(conn, &user_ids).await?)
+            .await?
+            .into_iter()
+            .map(|person| (person.id.0, (person.display_name, person.is_guest)))
+            .collect();
     let teams: BTreeMap<i64, (String, bool)> = groups::find_many(conn, &group_ids)
         .await?
         .into_iter()

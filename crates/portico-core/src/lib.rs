@@ -6,6 +6,7 @@ pub mod directory;
 pub mod guests;
 pub mod ids;
 pub mod page;
+pub mod people;
 pub mod permission;
 pub mod policy;
 pub mod role;

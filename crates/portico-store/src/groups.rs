@@ -83,6 +83,24 @@ pub async fn memberships(conn: &impl Conn) -> Result<Vec<(i64, i64)>, StoreError
         .collect())
 }
 
+/// The (user, group) memberships of these users.
+pub async fn memberships_of(
+    conn: &impl Conn,
+    users: &[i64],
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = group_member::Entity::find()
+        .filter(group_member::Column::UserId.is_in(users.iter().copied()))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.user_id, row.group_id))
+        .collect())
+}
+
 pub async fn members(conn: &impl Conn, group_id: i64) -> Result<Vec<i64>, StoreError> {
     let rows = group_member::Entity::find()
         .filter(group_member::Column::GroupId.eq(group_id))

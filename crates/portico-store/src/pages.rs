@@ -256,3 +256,52 @@ pub async fn set_positions(conn: &impl Conn, order: &[i64]) -> Result<(), StoreE
     }
     Ok(())
 }
+
+/// Which of `people` created, last edited or saved a version of a current
+/// page that `visible` lets its viewer see ("shares a space", SPEC 3.3).
+pub async fn writers_among(
+    conn: &impl Conn,
+    visible: Visibility<'_>,
+    people: &[i64],
+) -> Result<std::collections::BTreeSet<i64>, StoreError> {
+    use crate::entity::page_version;
+    use sea_orm::sea_query::Query;
+
+    let mut writers = std::collections::BTreeSet::new();
+    if visible.is_empty() || people.is_empty() {
+        return Ok(writers);
+    }
+    let wrote = |column: page::Column| column.is_in(people.iter().copied());
+    let current = || visible.condition().add(page::Column::Status.eq("current"));
+    let rows: Vec<(Option<i64>, Option<i64>)> = page::Entity::find()
+        .select_only()
+        .column(page::Column::AuthorId)
+        .column(page::Column::UpdatedBy)
+        .filter(current())
+        .filter(
+            Condition::any()
+                .add(wrote(page::Column::AuthorId))
+                .add(wrote(page::Column::UpdatedBy)),
+        )
+        .into_tuple()
+        .all(conn)
+        .await?;
+    writers.extend(rows.into_iter().flat_map(|(a, b)| [a, b]).flatten());
+    let visible_pages = Query::select()
+        .column(page::Column::Id)
+        .from(page::Entity)
+        .cond_where(current())
+        .to_owned();
+    let authors: Vec<Option<i64>> = page_version::Entity::find()
+        .select_only()
+        .column(page_version::Column::AuthorId)
+        .distinct()
+        .filter(page_version::Column::AuthorId.is_in(people.iter().copied()))
+        .filter(page_version::Column::PageId.in_subquery(visible_pages))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    writers.extend(authors.into_iter().flatten());
+    writers.retain(|id| people.contains(id));
+    Ok(writers)
+}

@@ -16,6 +16,7 @@ mod directory;
 mod guest_admin;
 mod guests;
 mod mail;
+mod markers;
 mod permissions;
 mod second_steps;
 mod store;

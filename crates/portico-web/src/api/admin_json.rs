@@ -40,7 +40,7 @@ impl From<UserSummary> for UserJson {
         let is_guest = user.effective_role == Role::Guest;
         UserJson {
             account_id: user.id.to_string(),
-            account_type: if is_guest { "guest" } else { "atlassian" }.to_owned(),
+            account_type: super::people::account_type(is_guest).to_owned(),
             display_name: user.display_name,
             email: user.email,
             is_guest,

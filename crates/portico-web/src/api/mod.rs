@@ -1,5 +1,5 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
-//! versions), Portico's extensions at `/api/portico` (move, copy, diff,
+//! versions, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
 //! restore, archive; space permissions, space roles, global permissions, page
 //! restrictions, explain access, the admin key, guest assignments and your API
 //! tokens), the org admin's API at `/api/admin` (directory,
@@ -15,6 +15,7 @@ mod guests;
 mod guests_json;
 mod pages;
 mod pagination;
+mod people;
 mod permissions;
 mod permissions_json;
 mod spaces;
@@ -51,6 +52,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(pages::children),
         )
         .route("/wiki/api/v2/pages/{id}/children", get(pages::children))
+        .route("/wiki/api/v2/users-bulk", post(people::users_bulk))
         .route("/wiki/api/v2/pages/{id}/versions", get(pages::versions))
         .route(
             "/wiki/api/v2/pages/{id}/versions/{number}",
@@ -197,6 +199,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         spaces::list, spaces::create, spaces::get_one,
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
+        people::users_bulk,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
         permissions::space_permissions_list, permissions::set_space_permission, permissions::remove_space_permission,
         permissions::list_roles, permissions::create_role, permissions::update_role, permissions::delete_role,
@@ -212,6 +215,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
     tags(
         (name = "spaces", description = "Confluence v2: spaces"),
         (name = "pages", description = "Confluence v2: pages, children and versions"),
+        (name = "users", description = "Confluence v2: people by account id (a guest learns only people who share a space with them; no e-mails)"),
         (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API"),
         (name = "portico-admin", description = "Portico-only: the org admin's directory, invitations, licences, policies, audit log and outbox. Not part of Confluence's API; to anyone but an org admin these endpoints answer 404"),
     )

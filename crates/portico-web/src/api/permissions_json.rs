@@ -120,16 +120,22 @@ pub struct PrincipalJson {
     pub id: Option<String>,
     pub name: String,
     pub is_guest: bool,
+    /// For people: `guest` or `atlassian`, as Confluence says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<String>,
 }
 
 impl From<NamedGrantee> for PrincipalJson {
     fn from(named: NamedGrantee) -> Self {
         let (kind, id) = grantee_parts(named.grantee);
+        let account_type = matches!(named.grantee, Grantee::User(_))
+            .then(|| super::people::account_type(named.is_guest).to_owned());
         PrincipalJson {
             kind: kind.to_owned(),
             id,
             name: named.name,
             is_guest: named.is_guest,
+            account_type,
         }
     }
 }

@@ -163,6 +163,8 @@ struct AccessPage {
 struct GuestRow {
     id: String,
     name: String,
+    /// For the badge (always, here).
+    is_guest: bool,
     /// `Collaborator`, `Viewer` or `Custom`.
     role: &'static str,
     expires: Option<Stamp>,
@@ -196,6 +198,7 @@ fn guest_rows(view: &SpaceAccessView, tree: &[TreeEntry]) -> Vec<GuestRow> {
             Grantee::User(id) => Some(GuestRow {
                 id: id.to_string(),
                 name: grant.who.name.clone(),
+                is_guest: grant.who.is_guest,
                 role: match AssignmentRole::of(grant.permissions) {
                     Some(AssignmentRole::Collaborator) => "Collaborator",
                     Some(AssignmentRole::Viewer) => "Viewer",

@@ -13,7 +13,7 @@ use super::render::{
     Caller, FormError, Me, Reader, UiError, UiForm, UiQuery, form_error, html, page_and_space,
     see_other,
 };
-use super::view::{Names, Sidebar, SpaceView, Stamp};
+use super::view::{Names, PersonView, Sidebar, SpaceView, Stamp};
 use crate::AppState;
 
 /// Versions per history page.
@@ -25,7 +25,7 @@ const DIFF_CONTEXT: usize = 3;
 struct VersionRow {
     number: i64,
     href: String,
-    author: String,
+    author: PersonView,
     at: Stamp,
     message: String,
 }
@@ -95,7 +95,7 @@ async fn history_page(
         .map(|version| VersionRow {
             number: version.number,
             href: links::version(&space.key, page.id, version.number),
-            author: names.of(version.author_id),
+            author: names.person(version.author_id),
             at: Stamp::new(version.created_at),
             message: version.message,
         })
@@ -163,7 +163,7 @@ struct VersionPage {
     current: i64,
     number: i64,
     title: String,
-    author: String,
+    author: PersonView,
     at: Stamp,
     message: String,
     body_html: String,
@@ -193,7 +193,7 @@ pub(crate) async fn version(
             current_title: page.title.clone(),
             current: page.version,
             number: version.number,
-            author: names.of(version.author_id),
+            author: names.person(version.author_id),
             at: Stamp::new(version.created_at),
             body_html: portico_format::render_html(&version.body),
             diff_previous: links::diff(&space.key, page.id, number - 1, number),

@@ -17,7 +17,7 @@ use super::render::{
     Caller, FormError, Me, Reader, UiError, UiForm, UiQuery, form_error, html, optional_page_id,
     page_id, redirect, see_other,
 };
-use super::view::{Names, Sidebar, SpaceView, Stamp};
+use super::view::{Names, PersonView, Sidebar, SpaceView, Stamp};
 use crate::AppState;
 
 /// An ancestor in the breadcrumbs.
@@ -35,8 +35,8 @@ struct PageView {
     crumbs: Vec<Crumb>,
     title: String,
     links: PageLinks,
-    created_by: String,
-    updated_by: String,
+    created_by: PersonView,
+    updated_by: PersonView,
     updated: Stamp,
     version: i64,
     body_html: String,
@@ -92,8 +92,8 @@ async fn show(state: &AppState, caller: &Caller, key: &str, id: &str) -> Result<
                 })
                 .collect(),
             links: PageLinks::new(&space.key, page.id, &page.title),
-            created_by: names.of(page.author_id),
-            updated_by: names.of(page.updated_by),
+            created_by: names.person(page.author_id),
+            updated_by: names.person(page.updated_by),
             updated: Stamp::new(page.updated_at),
             version: page.version,
             body_html: portico_format::render_html(&page.body),
@@ -373,7 +373,7 @@ async fn render_create(
             me: caller.me(),
             csrf: caller.csrf(),
             sidebar: Sidebar::new(space, &tree, parent.map(|parent| parent.id)),
-            space: SpaceView::new(space),
+            space: SpaceView::load(&state.app, caller.viewer(), space).await?,
             context,
             heading,
             action: links::create_page(&space.key, None),
@@ -500,7 +500,7 @@ async fn render_edit(
             me: caller.me(),
             csrf: caller.csrf(),
             sidebar: Sidebar::new(space, &tree, Some(page.id)),
-            space: SpaceView::new(space),
+            space: SpaceView::load(&state.app, caller.viewer(), space).await?,
             context: Some(Context {
                 title: page.title.clone(),
                 href: view.clone(),

@@ -1,5 +1,7 @@
-//! View models shared by several pages: a space's header, the page-tree
-//! sidebar, timestamps and people's names. Plain data, ready for templates.
+//! View models shared by several pages: a space's header (with how many
+//! guests share the space), the page-tree sidebar, timestamps and people
+//! (name and "Guest" badge, drawn by `templates/macros.html`). Plain data,
+//! ready for templates.
 
 use std::collections::HashMap;
 
@@ -25,6 +27,9 @@ pub(crate) struct SpaceView {
     pub can_create: bool,
     /// Whether to offer the settings and access screens.
     pub can_administer: bool,
+    /// How many guests share the space, for internal members only (the
+    /// banner and the editor's hint, SPEC 3.4); `None`: say nothing.
+    pub guests: Option<usize>,
 }
 
 impl SpaceView {
@@ -42,16 +47,28 @@ impl SpaceView {
             access_href: links::space_access(&space.key),
             can_create: true,
             can_administer: false,
+            guests: None,
         }
     }
 
-    /// The header with the links the viewer may use, as the engine says.
+    /// The header with the links the viewer may use, as the engine says,
+    /// and the guests the viewer is told about.
     pub async fn load(app: &App, viewer: &Viewer, space: &Space) -> Result<Self, UiError> {
         let abilities = app.space_abilities(viewer, space.id).await?;
         Ok(Self {
             can_create: abilities.create_page,
             can_administer: abilities.administer,
+            guests: app.guest_presence(viewer, space.id).await?,
             ..Self::new(space)
+        })
+    }
+
+    /// "1 guest", "3 guests": who the space is shared with, when the viewer
+    /// is told.
+    pub fn guests_phrase(&self) -> Option<String> {
+        self.guests.map(|count| match count {
+            1 => "1 guest".to_owned(),
+            n => format!("{n} guests"),
         })
     }
 }
@@ -127,8 +144,27 @@ impl Stamp {
     }
 }
 
-/// Display names for a set of people, looked up once per page.
-pub(crate) struct Names(HashMap<UserId, String>);
+/// A person beside content: their name and whether they are a guest (the
+/// "Guest" badge, SPEC 3.4). Drawn by the `person` macro of
+/// `templates/macros.html`, the one place the badge's markup lives.
+#[derive(Clone)]
+pub(crate) struct PersonView {
+    pub name: String,
+    pub is_guest: bool,
+}
+
+impl PersonView {
+    /// Someone no longer found (a deleted account): named as before, no badge.
+    fn unknown() -> Self {
+        Self {
+            name: "Unknown user".to_owned(),
+            is_guest: false,
+        }
+    }
+}
+
+/// The people of one page, looked up once.
+pub(crate) struct Names(HashMap<UserId, PersonView>);
 
 impl Names {
     pub async fn load(
@@ -142,14 +178,26 @@ impl Names {
         Ok(Names(
             people
                 .into_iter()
-                .map(|person| (person.id, person.display_name))
+                .map(|person| {
+                    let view = PersonView {
+                        name: person.display_name,
+                        is_guest: person.is_guest,
+                    };
+                    (person.id, view)
+                })
                 .collect(),
         ))
     }
 
-    pub fn of(&self, id: Option<UserId>) -> String {
+    /// The person, badge and all.
+    pub fn person(&self, id: Option<UserId>) -> PersonView {
         id.and_then(|id| self.0.get(&id).cloned())
-            .unwrap_or_else(|| "Unknown user".to_owned())
+            .unwrap_or_else(PersonView::unknown)
+    }
+
+    /// Just the name.
+    pub fn of(&self, id: Option<UserId>) -> String {
+        self.person(id).name
     }
 }
 
@@ -228,6 +276,16 @@ mod tests {
             "<ul><li>P1<ul><li>P2<ul><li>P3</li></ul></li></ul></li></ul>"
         );
         assert_eq!(draw(&Sidebar::new(&space(), &[], None)), "<ul></ul>");
+    }
+
+    #[test]
+    fn guests_are_counted_in_words() {
+        let mut view = SpaceView::new(&space());
+        assert_eq!(view.guests_phrase(), None);
+        view.guests = Some(1);
+        assert_eq!(view.guests_phrase().as_deref(), Some("1 guest"));
+        view.guests = Some(4);
+        assert_eq!(view.guests_phrase().as_deref(), Some("4 guests"));
     }
 
     #[test]
