@@ -169,13 +169,21 @@ test('a guest is invited, assigned, works in their one space, and is removed', a
   assert.match(await guest.locator('main').innerText(), /reviewed by the client/);
   await shot(guest, '5-edited');
 
-  // The admin takes the guest's access away; their next click goes to sign-in.
-  await page.goto(`${base}/admin/users?q=gil`);
-  await page.locator('main table a').first().click();
-  await page.getByRole('button', { name: 'Deactivate' }).click();
+  // Internal people see who is a guest, and that the space is shared.
+  await page.goto(guest.url());
+  const byline = await page.locator('p.byline').innerText();
+  assert.match(byline, /last updated[\s\S]*Gil Guest\s*Guest/i, 'the byline carries the Guest badge');
+  assert.match(await page.locator('#guest-banner').innerText(), /shared with 1 guest/);
+  await shot(page, '6-member-view');
+
+  // The admin removes the guest's access; their next click goes to sign-in.
+  await page.goto(`${base}/admin/guests`);
+  await page.getByRole('link', { name: 'Remove access…' }).first().click();
+  await page.locator('main form button.danger').click();
+  await page.waitForURL(/\/admin\/guests/);
   await guest.getByRole('link', { name: 'Project plan' }).first().click();
   await guest.waitForURL(/\/login/);
-  await shot(guest, '6-signed-out');
+  await shot(guest, '7-signed-out');
 
   assert.deepEqual(dialogs, [], 'no injected script ever ran');
   await guestContext.close();
