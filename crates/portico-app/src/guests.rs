@@ -245,6 +245,7 @@ pub(crate) async fn assign_default_space(
     guest: UserId,
     granted_by: Option<i64>,
     now: OffsetDateTime,
+    base_url: &str,
 ) -> AppResult<()> {
     let Some(key) = portico_store::settings::all(conn)
         .await?
@@ -279,6 +280,10 @@ pub(crate) async fn assign_default_space(
     }
     .run(conn)
     .await?;
+    // The guest's acceptance made the assignment: everyone who administers
+    // the space (the inviter too) is told.
+    crate::guest_notices::tell_space_admins(conn, now, base_url, &space, &[guest], role, guest.0)
+        .await?;
     Ok(())
 }
 

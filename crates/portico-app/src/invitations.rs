@@ -389,7 +389,14 @@ impl App {
             json!({ "invitation": invitation_id }),
         )
         .await?;
-        crate::guests::assign_default_space(conn, UserId(user.id), invited_by, now).await?;
+        crate::guests::assign_default_space(
+            conn,
+            UserId(user.id),
+            invited_by,
+            now,
+            &self.settings.public_base_url,
+        )
+        .await?;
         let signed_in = self.open_session(conn, &user, now).await?;
         tx.commit().await?;
         Ok(signed_in)

@@ -633,6 +633,19 @@ async fn new_guests_land_in_the_default_space_when_they_accept() {
     let assignments = w.app.guest_assignments(&guest, id(&guest)).await.unwrap();
     assert_eq!(assignments.len(), 1);
     assert_eq!(assignments[0].role, Some(AssignmentRole::Collaborator));
+    // The space's admin is told, as for any assignment (SPEC 3.4).
+    let mails = portico_store::outbox::list(w.store.read(), None, 20)
+        .await
+        .unwrap();
+    assert!(
+        mails.iter().any(|m| m.recipient == "admin@example.com"
+            && m.subject == "Fresh Guest is now a guest in Space DEF"),
+        "{:?}",
+        mails
+            .iter()
+            .map(|m| (&m.recipient, &m.subject))
+            .collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
