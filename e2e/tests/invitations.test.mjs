@@ -5,64 +5,18 @@
 // lands signed in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { artifacts, setUpAdmin, startPortico } from '../portico.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const binary = process.env.PORTICO_BIN ?? join(here, '../../target/debug/portico');
-const artifacts = join(here, '../../target/e2e');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-let server, dataDir, browser, base, setupLink;
-
-// A free port, so the public address (used in mailed links) is known up front.
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
+let portico, browser, base, setupLink;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'portico-e2e-'));
-  const port = await freePort();
-  const publicBase = `http://127.0.0.1:${port}`;
-  server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(dataDir, 'data')], {
-    cwd: dataDir,
-    env: { PATH: process.env.PATH, PORTICO_LOG: 'warn', PORTICO_PUBLIC_BASE_URL: publicBase },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: server.stdout });
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start in 20 s')), 20_000);
-    lines.on('line', (line) => {
-      const running = line.match(/^Portico is running at (\S+)\//);
-      if (running) base = running[1];
-      const link = line.match(/(http\S+\/setup\?token=\S+)/);
-      if (link) { setupLink = link[1]; clearTimeout(timer); resolve(); }
-    });
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  assert.equal(base, publicBase);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
-  mkdirSync(artifacts, { recursive: true });
+  portico = await startPortico();
+  ({ browser, base, setupLink } = portico);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await portico?.stop();
 });
 
 test('an admin invites a guest, who accepts through the link from the outbox', async () => {
@@ -73,13 +27,7 @@ test('an admin invites a guest, who accepts through the link from the outbox', a
   page.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
 
   // First run: the printed link creates the org admin.
-  await page.goto(setupLink);
-  await page.getByLabel('Your name').fill('Ada Admin');
-  await page.getByLabel('E-mail').fill('ada@example.com');
-  await page.getByLabel(/^Password/).fill('correct horse battery');
-  await page.getByLabel('Repeat the password').fill('correct horse battery');
-  await page.getByRole('button', { name: /create/i }).click();
-  await page.waitForURL(`${base}/wiki/spaces`);
+  await setUpAdmin(page, setupLink, base);
 
   // The top bar leads org admins to the admin screens.
   await page.getByRole('link', { name: 'Admin', exact: true }).click();

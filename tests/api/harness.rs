@@ -6,6 +6,7 @@ use std::sync::Arc;
 use portico_app::{App, NewAdmin, NewUser, Role, Settings, SystemClock};
 use portico_store::Store;
 use portico_store::testing::TestDatabase;
+pub use portico_store::testing::mailed_code;
 use reqwest::header::{COOKIE, HeaderMap, HeaderValue};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -87,22 +88,6 @@ pub async fn signed_in_client(app: &App, store: &Store, email: &str) -> Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
-}
-
-/// The newest sign-in code mailed to `email`.
-pub async fn mailed_code(store: &Store, email: &str) -> String {
-    let mails = portico_store::outbox::list(store.read(), None, 100)
-        .await
-        .expect("outbox");
-    let mail = mails
-        .iter()
-        .find(|m| m.recipient == email && m.subject == "Your Portico sign-in code")
-        .expect("a code was mailed");
-    mail.body
-        .split_whitespace()
-        .find(|word| word.len() == 6 && word.chars().all(|c| c.is_ascii_digit()))
-        .expect("the mail holds a code")
-        .to_owned()
 }
 
 impl TestApp {

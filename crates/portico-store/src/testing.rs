@@ -96,3 +96,25 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// The newest sign-in code mailed to `email`, read from the outbox as the
+/// person would read their mail.
+///
+/// # Panics
+/// When no such mail is there (a test helper: failing loudly is the point).
+#[expect(clippy::panic, reason = "a test helper that fails the test")]
+pub async fn mailed_code(store: &crate::Store, email: &str) -> String {
+    let mails = crate::outbox::list(store.read(), None, 100)
+        .await
+        .unwrap_or_default();
+    mails
+        .iter()
+        .find(|m| m.recipient == email && m.subject == "Your Portico sign-in code")
+        .and_then(|mail| {
+            mail.body
+                .split_whitespace()
+                .find(|word| word.len() == 6 && word.chars().all(|c| c.is_ascii_digit()))
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no sign-in code was mailed to {email}"))
+}

@@ -8,6 +8,7 @@ use portico_app::{
 };
 use portico_store::Store;
 use portico_store::testing::TestDatabase;
+pub use portico_store::testing::mailed_code;
 use time::OffsetDateTime;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -79,22 +80,6 @@ pub async fn finish_sign_in(app: &App, store: &Store, session: &SignedIn, email:
         .unwrap()
         .expect("session")
         .0
-}
-
-/// The newest sign-in code mailed to `email`.
-pub async fn mailed_code(store: &Store, email: &str) -> String {
-    let mails = portico_store::outbox::list(store.read(), None, 100)
-        .await
-        .unwrap();
-    let mail = mails
-        .iter()
-        .find(|m| m.recipient == email && m.subject == "Your Portico sign-in code")
-        .expect("a code was mailed");
-    mail.body
-        .split_whitespace()
-        .find(|word| word.len() == 6 && word.chars().all(|c| c.is_ascii_digit()))
-        .expect("the mail holds a code")
-        .to_owned()
 }
 
 impl World {
