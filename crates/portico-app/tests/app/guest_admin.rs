@@ -391,6 +391,10 @@ async fn the_guest_list_filters_by_last_active_and_expiring_within() {
     assert!(guest_emails(&w, within(4)).await.is_empty());
 }
 
+/// One grant as promotion leaves it: space, role bundle, expiry, and
+/// whether it covers a page subtree (`Some(0)`).
+type GrantShape = (i64, Option<i64>, Option<time::OffsetDateTime>, Option<i64>);
+
 /// Everything promotion changes about one person, to compare two paths:
 /// roles, former-paid, product-access expiry, and each grant's space, role,
 /// expiry and page subtree.
@@ -400,7 +404,7 @@ struct AfterPromotion {
     effective: Role,
     ever_paid: bool,
     access_expires: Option<time::OffsetDateTime>,
-    grants: Vec<(i64, Option<i64>, Option<time::OffsetDateTime>, Option<i64>)>,
+    grants: Vec<GrantShape>,
     audited_promotion: bool,
 }
 
