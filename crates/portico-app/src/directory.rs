@@ -565,7 +565,8 @@ impl App {
     }
 
     /// Changes a user's direct product role, under the former-paid rule and
-    /// the licence limits.
+    /// the licence limits. Making a guest paid is a promotion
+    /// (`guest_admin::promote_user_in`): grants kept, access expiry cleared.
     pub async fn set_user_role(
         &self,
         viewer: &Viewer,
@@ -578,17 +579,32 @@ impl App {
         let (policies, before) = lock_roster(tx.conn()).await?;
         let mut user = before.users.get(&id.0).cloned().ok_or(AppError::NotFound)?;
         let old_role = user.role.clone();
-        user.role = role.as_str().to_owned();
-        user.updated_at = now;
-        let mut after = before.clone();
-        after.set_user(user.clone());
-        let newly_paid = before.check_change(&after, policies.limits)?;
-        let mut user = users::update(tx.conn(), user).await?;
-        if newly_paid.contains(&user.id) {
-            user.ever_paid = true;
-            user = users::update(tx.conn(), user).await?;
-        }
-        after.set_user(user.clone());
+        let (after, user) = if before.effective(id.0) == Role::Guest && role.is_paid() {
+            // A guest made paid is promoted, exactly as `promote_guest` does.
+            let promoted = crate::guest_admin::promote_user_in(
+                tx.conn(),
+                (actor, now),
+                (&policies, &before),
+                id,
+                role,
+            )
+            .await?;
+            let user = promoted.users.first().cloned().ok_or(AppError::NotFound)?;
+            (promoted.after, user)
+        } else {
+            user.role = role.as_str().to_owned();
+            user.updated_at = now;
+            let mut after = before.clone();
+            after.set_user(user.clone());
+            let newly_paid = before.check_change(&after, policies.limits)?;
+            let mut user = users::update(tx.conn(), user).await?;
+            if newly_paid.contains(&user.id) {
+                user.ever_paid = true;
+                user = users::update(tx.conn(), user).await?;
+            }
+            after.set_user(user.clone());
+            (after, user)
+        };
         audit(
             tx.conn(),
             now,
@@ -832,7 +848,8 @@ impl App {
     }
 
     /// Changes a group's role (a guest group has role `guest`); every member
-    /// is checked.
+    /// is checked. Making a guest group paid is a promotion
+    /// (`guest_admin::promote_group_in`).
     pub async fn set_group_role(&self, viewer: &Viewer, id: i64, role: Role) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
@@ -840,12 +857,24 @@ impl App {
         let (policies, before) = lock_roster(tx.conn()).await?;
         let mut group = before.groups.get(&id).cloned().ok_or(AppError::NotFound)?;
         let old = group.role.clone();
-        group.role = role.as_str().to_owned();
-        let mut after = before.clone();
-        after.set_group(group.clone());
-        let newly_paid = before.check_change(&after, policies.limits)?;
-        groups::update(tx.conn(), group).await?;
-        record_paid(tx.conn(), &after, &newly_paid).await?;
+        if role_of(&old) == Role::Guest && role.is_paid() {
+            // A guest group made paid is promoted, as `promote_guest_group` does.
+            crate::guest_admin::promote_group_in(
+                tx.conn(),
+                (actor, now),
+                (&policies, &before),
+                portico_core::GroupId(id),
+                role,
+            )
+            .await?;
+        } else {
+            group.role = role.as_str().to_owned();
+            let mut after = before.clone();
+            after.set_group(group.clone());
+            let newly_paid = before.check_change(&after, policies.limits)?;
+            groups::update(tx.conn(), group).await?;
+            record_paid(tx.conn(), &after, &newly_paid).await?;
+        }
         audit(
             tx.conn(),
             now,

@@ -10,16 +10,22 @@
 //! product-access expiry. Removing product access sets the direct role to
 //! `none`, takes the person out of their guest groups, ends their space
 //! assignments, sessions and API tokens; their account and content stay.
+//!
+//! A role change in the directory that makes a guest (or a guest group)
+//! paid is a promotion too: `set_user_role` and `set_group_role` run
+//! [`promote_user_in`] / [`promote_group_in`], so both paths do the same.
 
 use portico_core::policy::Grantee;
 use portico_core::{GroupId, Role, UserId, Viewer};
 use portico_store::permissions::{self as grants, GrantTerms, GrantValue};
-use portico_store::{Conn, groups, sessions, tokens, users};
+use portico_store::{Conn, UserRow, groups, sessions, tokens, users};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::App;
-use crate::directory::{UserSummary, lock_roster, require_org_admin, summary};
+use crate::directory::{
+    Roster, SitePolicies, UserSummary, lock_roster, require_org_admin, summary,
+};
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
 
@@ -74,6 +80,147 @@ async fn keep_as_ordinary_grants(
     Ok(spaces)
 }
 
+/// What promoting one guest (or one guest group) did, for the caller to
+/// write its own audit entries beside promotion's.
+pub(crate) struct Promoted {
+    /// The roster after the change.
+    pub(crate) after: Roster,
+    /// The promoted people, as written.
+    pub(crate) users: Vec<UserRow>,
+}
+
+/// Promotes the guest `id` to the paid `role`, in the caller's transaction
+/// and under the headcount lock it holds (`before` is the roster loaded
+/// under it): the direct role becomes `role`, the product-access expiry goes,
+/// they are former-paid forever, their active grants stay as ordinary grants
+/// (with their page subtree), and `user.promote` is audited. Both
+/// [`App::promote_guest`] and a direct role change that makes a guest paid
+/// (`App::set_user_role`) come here.
+pub(crate) async fn promote_user_in(
+    conn: &impl Conn,
+    (actor, now): (i64, OffsetDateTime),
+    (policies, before): (&SitePolicies, &Roster),
+    id: UserId,
+    role: Role,
+) -> AppResult<Promoted> {
+    let mut user = before.users.get(&id.0).cloned().ok_or(AppError::NotFound)?;
+    if before.effective(user.id) != Role::Guest || !role.is_paid() {
+        return Err(not_a_guest(&user.email));
+    }
+    let old_role = user.role.clone();
+    user.role = role.as_str().to_owned();
+    user.guest_access_expires_at = None;
+    user.updated_at = now;
+    let mut after = before.clone();
+    after.set_user(user.clone());
+    before.check_change(&after, policies.limits)?;
+    // INVARIANT: they hold a paid role now, so they are former-paid forever.
+    user.ever_paid = true;
+    let user = users::update(conn, user).await?;
+    after.set_user(user.clone());
+    let spaces = keep_as_ordinary_grants(conn, &[id], &[], now).await?;
+    audit(
+        conn,
+        now,
+        Some(actor),
+        "user.promote",
+        ("user", id.to_string()),
+        json!({ "from": old_role, "to": role.as_str(), "spaces": spaces }),
+    )
+    .await?;
+    Ok(Promoted {
+        after,
+        users: vec![user],
+    })
+}
+
+/// Promotes the guest group `id` to a group of the paid `role`, in the
+/// caller's transaction under the headcount lock: every member who was a
+/// guest becomes paid (and former-paid) through it, all within the limits or
+/// none; members whose direct role was `guest` get the direct role `none`,
+/// so leaving the group later takes their access away rather than running
+/// into the former-paid rule; the group's and the members' grants stay as
+/// ordinary grants; `user.promote` and `group.promote` are audited. Both
+/// [`App::promote_guest_group`] and a group role change from `guest` to a
+/// paid role (`App::set_group_role`) come here.
+pub(crate) async fn promote_group_in(
+    conn: &impl Conn,
+    (actor, now): (i64, OffsetDateTime),
+    (policies, before): (&SitePolicies, &Roster),
+    id: GroupId,
+    role: Role,
+) -> AppResult<Promoted> {
+    let mut group = before
+        .groups
+        .get(&id.0)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if role_of(&group.role) != Role::Guest || !role.is_paid() {
+        return Err(AppError::Conflict(format!(
+            "the group `{}` is not a guest group: only guest groups can be promoted",
+            group.name
+        )));
+    }
+    group.role = role.as_str().to_owned();
+    let mut after = before.clone();
+    after.set_group(group.clone());
+    let mut promoted = Vec::new();
+    for (member, _) in before.memberships.iter().filter(|(_, g)| *g == id.0) {
+        let Some(mut user) = before.users.get(member).cloned() else {
+            continue;
+        };
+        if before.effective(user.id) != Role::Guest {
+            continue;
+        }
+        if role_of(&user.role) == Role::Guest {
+            user.role = Role::None.as_str().to_owned();
+        }
+        user.guest_access_expires_at = None;
+        user.ever_paid = true;
+        user.updated_at = now;
+        after.set_user(user.clone());
+        promoted.push(user);
+    }
+    before.check_change(&after, policies.limits)?;
+    groups::update(conn, group.clone()).await?;
+    let mut written = Vec::with_capacity(promoted.len());
+    for user in promoted {
+        written.push(users::update(conn, user).await?);
+    }
+    let promoted_ids: Vec<UserId> = written.iter().map(|user| UserId(user.id)).collect();
+    let spaces = keep_as_ordinary_grants(conn, &promoted_ids, &[id], now).await?;
+    for user in &promoted_ids {
+        audit(
+            conn,
+            now,
+            Some(actor),
+            "user.promote",
+            ("user", user.to_string()),
+            json!({ "from": Role::Guest.as_str(), "to": role.as_str(), "group": id.0 }),
+        )
+        .await?;
+    }
+    audit(
+        conn,
+        now,
+        Some(actor),
+        "group.promote",
+        ("group", id.to_string()),
+        json!({
+            "name": group.name,
+            "from": Role::Guest.as_str(),
+            "to": role.as_str(),
+            "members": promoted_ids,
+            "spaces": spaces,
+        }),
+    )
+    .await?;
+    Ok(Promoted {
+        after,
+        users: written,
+    })
+}
+
 impl App {
     /// Promotes a guest to member (org admins): a paid seat from now on and
     /// forever former-paid; their space grants stay as ordinary grants
@@ -82,112 +229,33 @@ impl App {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let conn = tx.conn();
-        let (policies, before) = lock_roster(conn).await?;
-        let mut user = before.users.get(&id.0).cloned().ok_or(AppError::NotFound)?;
-        if before.effective(user.id) != Role::Guest {
-            return Err(not_a_guest(&user.email));
-        }
-        let old_role = user.role.clone();
-        user.role = Role::Member.as_str().to_owned();
-        user.guest_access_expires_at = None;
-        user.updated_at = now;
-        let mut after = before.clone();
-        after.set_user(user.clone());
-        before.check_change(&after, policies.limits)?;
-        // INVARIANT: they hold `member` now, so they are former-paid forever.
-        user.ever_paid = true;
-        let user = users::update(conn, user).await?;
-        after.set_user(user.clone());
-        let spaces = keep_as_ordinary_grants(conn, &[id], &[], now).await?;
-        audit(
-            conn,
-            now,
-            Some(actor),
-            "user.promote",
-            ("user", id.to_string()),
-            json!({ "from": old_role, "to": Role::Member.as_str(), "spaces": spaces }),
+        let (policies, before) = lock_roster(tx.conn()).await?;
+        let promoted = promote_user_in(
+            tx.conn(),
+            (actor, now),
+            (&policies, &before),
+            id,
+            Role::Member,
         )
         .await?;
         tx.commit().await?;
-        Ok(summary(&after, &user))
+        let user = promoted.users.first().ok_or(AppError::NotFound)?;
+        Ok(summary(&promoted.after, user))
     }
 
-    /// Promotes a guest group to a member group (org admins): every member
-    /// who was a guest becomes a member (and former-paid) through it, all
-    /// within the limits or none. Members whose direct role was `guest` get
-    /// the direct role `none`, so leaving the group later takes their access
-    /// away rather than running into the former-paid rule. The group's and
-    /// the members' space grants stay as ordinary grants without expiry.
+    /// Promotes a guest group to a member group (org admins): see
+    /// [`promote_group_in`].
     pub async fn promote_guest_group(&self, viewer: &Viewer, id: GroupId) -> AppResult<()> {
         let actor = require_org_admin(viewer)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let conn = tx.conn();
-        let (policies, before) = lock_roster(conn).await?;
-        let mut group = before
-            .groups
-            .get(&id.0)
-            .cloned()
-            .ok_or(AppError::NotFound)?;
-        if role_of(&group.role) != Role::Guest {
-            return Err(AppError::Conflict(format!(
-                "the group `{}` is not a guest group: only guest groups can be promoted",
-                group.name
-            )));
-        }
-        group.role = Role::Member.as_str().to_owned();
-        let mut after = before.clone();
-        after.set_group(group.clone());
-        let mut promoted = Vec::new();
-        for (member, _) in before.memberships.iter().filter(|(_, g)| *g == id.0) {
-            let Some(mut user) = before.users.get(member).cloned() else {
-                continue;
-            };
-            if before.effective(user.id) != Role::Guest {
-                continue;
-            }
-            if role_of(&user.role) == Role::Guest {
-                user.role = Role::None.as_str().to_owned();
-            }
-            user.guest_access_expires_at = None;
-            user.ever_paid = true;
-            user.updated_at = now;
-            after.set_user(user.clone());
-            promoted.push(user);
-        }
-        before.check_change(&after, policies.limits)?;
-        groups::update(conn, group.clone()).await?;
-        let mut promoted_ids = Vec::with_capacity(promoted.len());
-        for user in promoted {
-            promoted_ids.push(UserId(user.id));
-            users::update(conn, user).await?;
-        }
-        let spaces = keep_as_ordinary_grants(conn, &promoted_ids, &[id], now).await?;
-        for user in &promoted_ids {
-            audit(
-                conn,
-                now,
-                Some(actor),
-                "user.promote",
-                ("user", user.to_string()),
-                json!({ "from": "guest", "to": Role::Member.as_str(), "group": id.0 }),
-            )
-            .await?;
-        }
-        audit(
-            conn,
-            now,
-            Some(actor),
-            "group.promote",
-            ("group", id.to_string()),
-            json!({
-                "name": group.name,
-                "from": Role::Guest.as_str(),
-                "to": Role::Member.as_str(),
-                "members": promoted_ids,
-                "spaces": spaces,
-            }),
+        let (policies, before) = lock_roster(tx.conn()).await?;
+        promote_group_in(
+            tx.conn(),
+            (actor, now),
+            (&policies, &before),
+            id,
+            Role::Member,
         )
         .await?;
         tx.commit().await?;

@@ -390,3 +390,189 @@ async fn the_guest_list_filters_by_last_active_and_expiring_within() {
     );
     assert!(guest_emails(&w, within(4)).await.is_empty());
 }
+
+/// One grant as promotion leaves it: space, role bundle, expiry, and
+/// whether it covers a page subtree (`Some(0)`).
+type GrantShape = (i64, Option<i64>, Option<time::OffsetDateTime>, Option<i64>);
+
+/// Everything promotion changes about one person, to compare two paths:
+/// roles, former-paid, product-access expiry, and each grant's space, role,
+/// expiry and page subtree.
+#[derive(Debug, PartialEq)]
+struct AfterPromotion {
+    direct: Role,
+    effective: Role,
+    ever_paid: bool,
+    access_expires: Option<time::OffsetDateTime>,
+    grants: Vec<GrantShape>,
+    audited_promotion: bool,
+}
+
+/// `subtree` stands in for the page the grants were made on, so two
+/// people's grants on two different pages compare equal.
+async fn after_promotion(w: &World, user: UserId, subtree: Option<i64>) -> AfterPromotion {
+    let summary = w.app.user(&w.admin, user).await.unwrap();
+    let row = portico_store::users::find(w.store.read(), user.0)
+        .await
+        .unwrap()
+        .unwrap();
+    let grants = portico_store::permissions::grants_to_user(w.store.read(), user)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|grant| {
+            let page = grant.subtree_root.map(|page| {
+                assert_eq!(Some(page), subtree, "the grant keeps its page");
+                0
+            });
+            (grant.space_id, grant.role_id, grant.expires_at, page)
+        })
+        .collect();
+    AfterPromotion {
+        direct: summary.direct_role,
+        effective: summary.effective_role,
+        ever_paid: row.ever_paid,
+        access_expires: row.guest_access_expires_at,
+        grants,
+        audited_promotion: audited(w, "user", &user.to_string(), "user.promote").await,
+    }
+}
+
+#[tokio::test]
+async fn making_a_guest_a_member_by_role_change_is_exactly_a_promotion() {
+    let w = world().await;
+    let space = w.space("PAR").await;
+    let soon = w.clock.now() + time::Duration::days(3);
+    let mut guests = Vec::new();
+    for name in ["promoted", "role-changed"] {
+        let page = w.page(&space, None, name).await;
+        let guest = w
+            .user(&format!("{name}@partner.example"), Role::Guest)
+            .await;
+        w.app
+            .assign_guest_to_page(
+                &w.admin,
+                space.id,
+                page.id,
+                id(&guest),
+                AssignmentRole::Viewer,
+                Some(soon),
+            )
+            .await
+            .unwrap();
+        w.app
+            .set_guest_access_expiry(&w.admin, id(&guest), Some(soon))
+            .await
+            .unwrap();
+        guests.push((id(&guest), page.id.0));
+    }
+    let [(promoted, promoted_page), (changed, changed_page)] = guests[..] else {
+        unreachable!()
+    };
+
+    w.app.promote_guest(&w.admin, promoted).await.unwrap();
+    let summary = w
+        .app
+        .set_user_role(&w.admin, changed, Role::Member)
+        .await
+        .unwrap();
+    assert_eq!(summary.effective_role, Role::Member);
+
+    let by_promotion = after_promotion(&w, promoted, Some(promoted_page)).await;
+    let by_role_change = after_promotion(&w, changed, Some(changed_page)).await;
+    assert_eq!(by_role_change, by_promotion);
+    // And what promotion means: grants without expiry, on their subtree.
+    assert_eq!(by_promotion.access_expires, None);
+    assert!(by_promotion.ever_paid && by_promotion.audited_promotion);
+    assert_eq!(by_promotion.grants.len(), 1);
+    assert_eq!(by_promotion.grants[0].2, None);
+    assert_eq!(by_promotion.grants[0].3, Some(0));
+    assert!(audited(&w, "user", &changed.to_string(), "user.role_change").await);
+    // Past the old deadline, the role-changed member still sees their pages.
+    w.clock.advance(time::Duration::days(4));
+    w.app.run_expiry_once().await.unwrap();
+    let member = w.viewer("role-changed@partner.example").await;
+    assert_eq!(member.role(), Role::Member);
+    assert!(sees_space(&w, &member, space.id).await);
+}
+
+#[tokio::test]
+async fn making_a_guest_group_a_member_group_by_role_change_is_exactly_a_promotion() {
+    let w = world().await;
+    let space = w.space("GPR").await;
+    let soon = w.clock.now() + time::Duration::days(2);
+    let mut groups = Vec::new();
+    for name in ["promoted", "changed"] {
+        let group = w
+            .app
+            .create_group(&w.admin, name, Role::Guest)
+            .await
+            .unwrap();
+        let direct = w
+            .user(&format!("{name}-direct@partner.example"), Role::Guest)
+            .await;
+        let via = w
+            .user(&format!("{name}-via@partner.example"), Role::None)
+            .await;
+        for person in [&direct, &via] {
+            w.app
+                .add_group_member(&w.admin, group.id, id(person))
+                .await
+                .unwrap();
+        }
+        w.app
+            .set_guest_access_expiry(&w.admin, id(&via), Some(soon))
+            .await
+            .unwrap();
+        let page = w.page(&space, None, name).await;
+        w.app
+            .assign_guest_to_page(
+                &w.admin,
+                space.id,
+                page.id,
+                id(&direct),
+                AssignmentRole::Collaborator,
+                Some(soon),
+            )
+            .await
+            .unwrap();
+        groups.push((group.id, id(&direct), id(&via), page.id.0));
+    }
+    let [promoted, changed] = groups[..] else {
+        unreachable!()
+    };
+
+    w.app
+        .promote_guest_group(&w.admin, GroupId(promoted.0))
+        .await
+        .unwrap();
+    w.app
+        .set_group_role(&w.admin, changed.0, Role::Member)
+        .await
+        .unwrap();
+
+    for ((_, p_direct, p_via, p_page), (_, c_direct, c_via, c_page)) in [(promoted, changed)] {
+        assert_eq!(
+            after_promotion(&w, c_direct, Some(c_page)).await,
+            after_promotion(&w, p_direct, Some(p_page)).await,
+        );
+        assert_eq!(
+            after_promotion(&w, c_via, None).await,
+            after_promotion(&w, p_via, None).await,
+        );
+    }
+    let promoted_direct = after_promotion(&w, promoted.1, Some(promoted.3)).await;
+    assert_eq!(promoted_direct.direct, Role::None, "no direct `guest` left");
+    assert!(audited(&w, "group", &changed.0.to_string(), "group.promote").await);
+
+    // Leaving either group later takes access away; it doesn't trip the
+    // former-paid rule.
+    for (group, direct, _, _) in [promoted, changed] {
+        w.app
+            .remove_group_member(&w.admin, group, direct)
+            .await
+            .unwrap();
+        let user = w.app.user(&w.admin, direct).await.unwrap();
+        assert_eq!(user.effective_role, Role::None);
+    }
+}

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::auth::ApiAdmin;
 use crate::error::{ApiError, WebError};
 
-fn bad(message: String) -> ApiError {
+pub(super) fn bad(message: String) -> ApiError {
     ApiError(WebError::BadRequest(message))
 }
 
@@ -35,7 +35,7 @@ fn role(raw: &str) -> Result<Role, ApiError> {
 }
 
 /// A group or invitation id (untyped in the application): a positive number.
-fn number_id(raw: &str) -> Result<i64, ApiError> {
+pub(super) fn number_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
         bad(format!(
             "`{}` is not a valid id",
@@ -44,7 +44,7 @@ fn number_id(raw: &str) -> Result<i64, ApiError> {
     })
 }
 
-fn no_content() -> Response {
+pub(super) fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 

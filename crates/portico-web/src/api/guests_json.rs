@@ -34,33 +34,42 @@ pub struct AssignGuestJson {
 impl AssignGuestJson {
     /// The role asked for, or a 400 naming `role`.
     pub fn role(&self) -> Result<AssignmentRole, ApiError> {
-        match self.role.as_deref() {
-            None => Ok(AssignmentRole::Collaborator),
-            Some(raw) => raw.parse::<AssignmentRole>().map_err(|_| {
-                bad(format!(
-                    "`role` must be `collaborator` or `viewer`, not `{}`",
-                    raw.chars().take(40).collect::<String>()
-                ))
-            }),
-        }
+        assignment_role(self.role.as_deref())
     }
 
     /// The expiry asked for, in UTC (stored times are compared as UTC), or a
     /// 400 naming `expiresAt`.
     pub fn expires_at(&self) -> Result<Option<OffsetDateTime>, ApiError> {
-        self.expires_at
-            .as_deref()
-            .map(|raw| {
-                OffsetDateTime::parse(raw.trim(), &Rfc3339)
-                    .map(|at| at.to_offset(UtcOffset::UTC))
-                    .map_err(|_| {
-                    bad(format!(
-                        "`expiresAt` must be an RFC 3339 time like 2030-01-31T23:59:59Z, not `{}`",
-                        raw.chars().take(40).collect::<String>()
-                    ))
-                })
+        expiry(self.expires_at.as_deref())
+    }
+}
+
+/// An `expiresAt` value in UTC (stored times are compared as UTC), or a 400
+/// naming `expiresAt`; `None` stays `None` (never).
+pub fn expiry(raw: Option<&str>) -> Result<Option<OffsetDateTime>, ApiError> {
+    raw.map(|raw| {
+        OffsetDateTime::parse(raw.trim(), &Rfc3339)
+            .map(|at| at.to_offset(UtcOffset::UTC))
+            .map_err(|_| {
+                bad(format!(
+                    "`expiresAt` must be an RFC 3339 time like 2030-01-31T23:59:59Z, not `{}`",
+                    raw.chars().take(40).collect::<String>()
+                ))
             })
-            .transpose()
+    })
+    .transpose()
+}
+
+/// An assignment role, `collaborator` when absent, or a 400 naming `role`.
+pub fn assignment_role(raw: Option<&str>) -> Result<AssignmentRole, ApiError> {
+    match raw {
+        None => Ok(AssignmentRole::Collaborator),
+        Some(raw) => raw.parse::<AssignmentRole>().map_err(|_| {
+            bad(format!(
+                "`role` must be `collaborator` or `viewer`, not `{}`",
+                raw.chars().take(40).collect::<String>()
+            ))
+        }),
     }
 }
 

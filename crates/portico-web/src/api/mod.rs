@@ -2,11 +2,14 @@
 //! versions, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
 //! restore, archive; space permissions, space roles, global permissions, page
 //! restrictions, explain access, the admin key, guest assignments and your API
-//! tokens), the org admin's API at `/api/admin` (directory,
-//! invitations, licences, policies, audit log, outbox), and the OpenAPI
+//! tokens), the org admin's API at `/api/admin` (directory, the guest list
+//! and its bulk actions, invitations, licences, policies, audit log, outbox),
+//! and the OpenAPI
 //! document at `/api/openapi.json`.
 
 mod admin;
+mod admin_guests;
+mod admin_guests_json;
 mod admin_json;
 mod dto;
 mod extensions;
@@ -136,6 +139,28 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/admin/groups/{id}", delete(admin::delete_group))
         .route("/api/admin/groups/{id}/role", put(admin::set_group_role))
         .route(
+            "/api/admin/groups/{id}/promote",
+            post(admin_guests::promote_group),
+        )
+        .route("/api/admin/guests", get(admin_guests::list_guests))
+        .route(
+            "/api/admin/guests/bulk-assign",
+            post(admin_guests::bulk_assign),
+        )
+        .route(
+            "/api/admin/guests/bulk-unassign",
+            post(admin_guests::bulk_unassign),
+        )
+        .route(
+            "/api/admin/guests/bulk-extend",
+            post(admin_guests::bulk_extend),
+        )
+        .route("/api/admin/guests/{id}", delete(admin_guests::remove_guest))
+        .route(
+            "/api/admin/guests/{id}/promote",
+            post(admin_guests::promote_guest),
+        )
+        .route(
             "/api/admin/groups/{id}/members/{user}",
             put(admin::add_group_member).delete(admin::remove_group_member),
         )
@@ -209,6 +234,8 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         tokens::list, tokens::create, tokens::revoke,
         admin::list_users, admin::get_user, admin::set_user_role, admin::set_org_admin, admin::deactivate_user, admin::reactivate_user, admin::delete_user,
         admin::list_groups, admin::create_group, admin::delete_group, admin::set_group_role, admin::add_group_member, admin::remove_group_member,
+        admin_guests::list_guests, admin_guests::bulk_assign, admin_guests::bulk_unassign, admin_guests::bulk_extend,
+        admin_guests::promote_guest, admin_guests::remove_guest, admin_guests::promote_group,
         admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,
         admin::licences, admin::policies, admin::update_policies, admin::audit, admin::outbox,
     ),
@@ -217,7 +244,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         (name = "pages", description = "Confluence v2: pages, children and versions"),
         (name = "users", description = "Confluence v2: people by account id (a guest learns only people who share a space with them; no e-mails)"),
         (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API"),
-        (name = "portico-admin", description = "Portico-only: the org admin's directory, invitations, licences, policies, audit log and outbox. Not part of Confluence's API; to anyone but an org admin these endpoints answer 404"),
+        (name = "portico-admin", description = "Portico-only: the org admin's directory, guests, invitations, licences, policies, audit log and outbox. Not part of Confluence's API; to anyone but an org admin these endpoints answer 404"),
     )
 )]
 struct ApiDoc;
