@@ -514,8 +514,18 @@ fn comments_are_deleted_with_comment_delete_or_by_their_author_with_delete_own()
     let p = page(&own, &[]);
     let author = user(50, Role::Member);
     let other = user(51, Role::Member);
-    assert!(allowed(&author, &site, Action::DeleteComment, Resource::Page(p)));
-    assert!(!allowed(&other, &site, Action::DeleteComment, Resource::Page(p)));
+    assert!(allowed(
+        &author,
+        &site,
+        Action::DeleteComment,
+        Resource::Page(p)
+    ));
+    assert!(!allowed(
+        &other,
+        &site,
+        Action::DeleteComment,
+        Resource::Page(p)
+    ));
     // `page.delete` is not `comment.delete`.
     let pages_only = space(
         2,
@@ -525,19 +535,26 @@ fn comments_are_deleted_with_comment_delete_or_by_their_author_with_delete_own()
         }],
     );
     let p = page(&pages_only, &[]);
-    assert!(!allowed(&other, &site, Action::DeleteComment, Resource::Page(p)));
+    assert!(!allowed(
+        &other,
+        &site,
+        Action::DeleteComment,
+        Resource::Page(p)
+    ));
     let moderators = space(
         3,
         vec![Grant {
             grantee: Grantee::AllMembers,
-            permissions: Permissions::of(&[
-                SpacePermission::View,
-                SpacePermission::CommentDelete,
-            ]),
+            permissions: Permissions::of(&[SpacePermission::View, SpacePermission::CommentDelete]),
         }],
     );
     let p = page(&moderators, &[]);
-    assert!(allowed(&other, &site, Action::DeleteComment, Resource::Page(p)));
+    assert!(allowed(
+        &other,
+        &site,
+        Action::DeleteComment,
+        Resource::Page(p)
+    ));
     assert_eq!(Action::DeleteComment.permission(), "comment.delete");
 }
 
