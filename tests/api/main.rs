@@ -14,6 +14,7 @@ mod harness;
 
 mod admin;
 mod bad_input;
+mod comments;
 mod guest_admin;
 mod guest_api;
 mod guests;

@@ -6,6 +6,7 @@ mod access;
 mod audit_log;
 mod auth;
 mod clock;
+mod comments;
 mod directory;
 mod error;
 mod expiry;
@@ -34,6 +35,7 @@ use portico_store::Store;
 pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
+pub use comments::Comment;
 pub use directory::{
     AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, TokenPolicies, UserQuery, UserSummary,
 };

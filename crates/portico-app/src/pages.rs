@@ -25,7 +25,7 @@ pub struct BodyInput {
 
 impl BodyInput {
     /// The sanitised storage format for this input.
-    fn to_storage(&self) -> AppResult<String> {
+    pub(crate) fn to_storage(&self) -> AppResult<String> {
         if self.value.len() > MAX_BODY_BYTES {
             return Err(ValidationError::new(
                 "body",

@@ -262,6 +262,9 @@ pub enum Action {
     DeletePage,
     ArchivePage,
     CommentPage,
+    /// Delete a comment on the page: `comment.delete`, or `delete.own` for
+    /// the comment's author (the resource's author is the comment's).
+    DeleteComment,
     AttachToPage,
     RestrictPage,
     ExportPage,
@@ -276,7 +279,7 @@ pub enum Scope {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::UseWiki,
         Action::CreateSpace,
         Action::AdministerWiki,
@@ -292,6 +295,7 @@ impl Action {
         Action::DeletePage,
         Action::ArchivePage,
         Action::CommentPage,
+        Action::DeleteComment,
         Action::AttachToPage,
         Action::RestrictPage,
         Action::ExportPage,
@@ -313,6 +317,7 @@ impl Action {
             Needs::Space(permission) => permission.as_str(),
             Needs::SpaceAdmin => SpacePermission::Admin.as_str(),
             Needs::Delete => SpacePermission::PageDelete.as_str(),
+            Needs::DeleteComment => SpacePermission::CommentDelete.as_str(),
         }
     }
 
@@ -327,6 +332,7 @@ impl Action {
                 | DeletePage
                 | ArchivePage
                 | CommentPage
+                | DeleteComment
                 | AttachToPage
                 | RestrictPage
         )
@@ -357,6 +363,7 @@ impl Action {
             DeletePage => Needs::Delete,
             ArchivePage => Needs::Space(SpacePermission::PageArchive),
             CommentPage => Needs::Space(SpacePermission::CommentCreate),
+            DeleteComment => Needs::DeleteComment,
             AttachToPage => Needs::Space(SpacePermission::AttachmentCreate),
             RestrictPage => Needs::Space(SpacePermission::Restrict),
         }
@@ -372,6 +379,8 @@ enum Needs {
     SpaceAdmin,
     /// `page.delete`, or `delete.own` for the author.
     Delete,
+    /// `comment.delete`, or `delete.own` for the comment's author.
+    DeleteComment,
 }
 
 /// Why the engine decided as it did; shown by "explain access".
@@ -820,19 +829,8 @@ pub fn action_rule(action: Action, inputs: RuleInputs, trace: &mut impl Trace) -
             }
         }
         Needs::Space(permission) => space_permission_held(inputs, permission, trace),
-        Needs::Delete => {
-            if inputs.space.contains(SpacePermission::PageDelete) {
-                true
-            } else if inputs.is_author && inputs.space.contains(SpacePermission::DeleteOwn) {
-                trace.note(|| Reason::OwnContent);
-                true
-            } else {
-                trace.note(|| Reason::MissingPermission {
-                    permission: SpacePermission::PageDelete.as_str(),
-                });
-                false
-            }
-        }
+        Needs::Delete => delete_held(inputs, SpacePermission::PageDelete, trace),
+        Needs::DeleteComment => delete_held(inputs, SpacePermission::CommentDelete, trace),
     };
     let page_ok = scope != Scope::Page
         || (inputs.view_restrictions_met
@@ -854,6 +852,21 @@ pub fn action_rule(action: Action, inputs: RuleInputs, trace: &mut impl Trace) -
         return (true, true);
     }
     (false, false)
+}
+
+/// `permission`, or `delete.own` when the subject wrote the thing deleted.
+fn delete_held(inputs: RuleInputs, permission: SpacePermission, trace: &mut impl Trace) -> bool {
+    if inputs.space.contains(permission) {
+        true
+    } else if inputs.is_author && inputs.space.contains(SpacePermission::DeleteOwn) {
+        trace.note(|| Reason::OwnContent);
+        true
+    } else {
+        trace.note(|| Reason::MissingPermission {
+            permission: permission.as_str(),
+        });
+        false
+    }
 }
 
 fn space_permission_held(

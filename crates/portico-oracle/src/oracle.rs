@@ -213,6 +213,7 @@ pub fn action_name(action: Action) -> &'static str {
         Action::DeletePage => "DeletePage",
         Action::ArchivePage => "ArchivePage",
         Action::CommentPage => "CommentPage",
+        Action::DeleteComment => "DeleteComment",
         Action::AttachToPage => "AttachToPage",
         Action::RestrictPage => "RestrictPage",
         Action::ExportPage => "ExportPage",

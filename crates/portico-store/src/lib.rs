@@ -5,6 +5,7 @@
 //! case can run several of them inside one transaction from [`Store::write`].
 
 pub mod audit;
+pub mod comments;
 mod entity;
 mod error;
 pub mod groups;
@@ -34,6 +35,7 @@ use sea_orm::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use entity::api_token::Model as ApiTokenRow;
+pub use entity::comment::Model as CommentRow;
 pub use entity::outbox::Model as OutboxRow;
 pub use entity::page::Model as PageRow;
 pub use entity::page_version::Model as VersionRow;

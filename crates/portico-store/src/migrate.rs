@@ -43,6 +43,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_subtree_grants.sql"),
         include_str!("../migrations/postgres/0007_subtree_grants.sql"),
     ),
+    (
+        "0008_comments",
+        include_str!("../migrations/sqlite/0008_comments.sql"),
+        include_str!("../migrations/postgres/0008_comments.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

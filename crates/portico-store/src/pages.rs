@@ -81,7 +81,7 @@ impl Visibility<'_> {
         self.spaces.is_empty() && self.subtrees.is_empty()
     }
 
-    fn condition(&self) -> Condition {
+    pub(crate) fn condition(&self) -> Condition {
         let mut place =
             Condition::any().add(page::Column::SpaceId.is_in(self.spaces.iter().copied()));
         for (space, root, prefix) in self.subtrees {

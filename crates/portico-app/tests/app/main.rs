@@ -11,6 +11,7 @@
 mod harness;
 
 mod auth;
+mod comments;
 mod content;
 mod directory;
 mod guest_admin;

@@ -501,6 +501,64 @@ fn delete_own_covers_the_authors_pages_only() {
 }
 
 #[test]
+fn comments_are_deleted_with_comment_delete_or_by_their_author_with_delete_own() {
+    // The resource's author is the comment's author here (user 50).
+    let own = space(
+        1,
+        vec![Grant {
+            grantee: Grantee::AllMembers,
+            permissions: Permissions::of(&[SpacePermission::View, SpacePermission::DeleteOwn]),
+        }],
+    );
+    let site = site();
+    let p = page(&own, &[]);
+    let author = user(50, Role::Member);
+    let other = user(51, Role::Member);
+    assert!(allowed(
+        &author,
+        &site,
+        Action::DeleteComment,
+        Resource::Page(p)
+    ));
+    assert!(!allowed(
+        &other,
+        &site,
+        Action::DeleteComment,
+        Resource::Page(p)
+    ));
+    // `page.delete` is not `comment.delete`.
+    let pages_only = space(
+        2,
+        vec![Grant {
+            grantee: Grantee::AllMembers,
+            permissions: Permissions::of(&[SpacePermission::View, SpacePermission::PageDelete]),
+        }],
+    );
+    let p = page(&pages_only, &[]);
+    assert!(!allowed(
+        &other,
+        &site,
+        Action::DeleteComment,
+        Resource::Page(p)
+    ));
+    let moderators = space(
+        3,
+        vec![Grant {
+            grantee: Grantee::AllMembers,
+            permissions: Permissions::of(&[SpacePermission::View, SpacePermission::CommentDelete]),
+        }],
+    );
+    let p = page(&moderators, &[]);
+    assert!(allowed(
+        &other,
+        &site,
+        Action::DeleteComment,
+        Resource::Page(p)
+    ));
+    assert_eq!(Action::DeleteComment.permission(), "comment.delete");
+}
+
+#[test]
 fn wiki_admins_manage_spaces_but_read_only_with_an_admin_key() {
     let s = space(1, vec![grant(Grantee::User(UserId(9)), BuiltinRole::Admin)]);
     let site = site();

@@ -4,6 +4,7 @@
 pub mod admin_key;
 pub mod api_token;
 pub mod audit;
+pub mod comment;
 pub mod email_code;
 pub mod global_grant;
 pub mod group;

@@ -11,6 +11,7 @@ mod admin;
 mod admin_guests;
 mod admin_guests_json;
 mod admin_json;
+mod comments;
 mod dto;
 mod extensions;
 mod extract;
@@ -55,6 +56,21 @@ pub(crate) fn routes() -> Router<AppState> {
             get(pages::children),
         )
         .route("/wiki/api/v2/pages/{id}/children", get(pages::children))
+        .route(
+            "/wiki/api/v2/pages/{id}/footer-comments",
+            get(comments::for_page).post(comments::create_on_page),
+        )
+        .route("/wiki/api/v2/footer-comments", post(comments::create))
+        .route(
+            "/wiki/api/v2/footer-comments/{id}",
+            get(comments::get_one)
+                .put(comments::update)
+                .delete(comments::delete),
+        )
+        .route(
+            "/wiki/api/v2/footer-comments/{id}/children",
+            get(comments::children),
+        )
         .route("/wiki/api/v2/users-bulk", post(people::users_bulk))
         .route("/wiki/api/v2/pages/{id}/versions", get(pages::versions))
         .route(
@@ -224,6 +240,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         spaces::list, spaces::create, spaces::get_one,
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
+        comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
         people::users_bulk,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
         permissions::space_permissions_list, permissions::set_space_permission, permissions::remove_space_permission,
@@ -242,6 +259,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
     tags(
         (name = "spaces", description = "Confluence v2: spaces"),
         (name = "pages", description = "Confluence v2: pages, children and versions"),
+        (name = "comments", description = "Confluence v2: footer comments and their replies"),
         (name = "users", description = "Confluence v2: people by account id (a guest learns only people who share a space with them; no e-mails)"),
         (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API"),
         (name = "portico-admin", description = "Portico-only: the org admin's directory, guests, invitations, licences, policies, audit log and outbox. Not part of Confluence's API; to anyone but an org admin these endpoints answer 404"),

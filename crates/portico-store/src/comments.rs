@@ -1,0 +1,71 @@
+//! Footer comments on pages. Listing queries take the viewer's page filter, so
+//! a comment is only ever listed on a page the viewer may view.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Set,
+};
+
+use crate::entity::{comment, page};
+use crate::pages::Visibility;
+use crate::{CommentRow, Conn, StoreError, Timestamp};
+
+pub struct NewComment<'a> {
+    pub page_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: i64,
+    pub body: &'a str,
+    pub now: Timestamp,
+}
+
+pub async fn insert(conn: &impl Conn, new: NewComment<'_>) -> Result<CommentRow, StoreError> {
+    let row = comment::ActiveModel {
+        page_id: Set(new.page_id),
+        parent_id: Set(new.parent_id),
+        author_id: Set(Some(new.author_id)),
+        body: Set(new.body.to_owned()),
+        status: Set("current".to_owned()),
+        created_at: Set(new.now),
+        updated_at: Set(new.now),
+        version: Set(1),
+        ..Default::default()
+    };
+    Ok(row.insert(conn).await?)
+}
+
+/// The comment with `id`, whatever its page (callers check the page).
+pub async fn find(conn: &impl Conn, id: i64) -> Result<Option<CommentRow>, StoreError> {
+    Ok(comment::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// Saves every field of `row`.
+pub async fn update(conn: &impl Conn, row: CommentRow) -> Result<CommentRow, StoreError> {
+    let active: comment::ActiveModel = row.into();
+    Ok(active.reset_all().update(conn).await?)
+}
+
+/// Every comment (current and deleted) of `page_id` in creation order, if the
+/// page is one `visible` admits (current pages and drafts; the caller has
+/// already excluded others); nothing otherwise.
+pub async fn for_page(
+    conn: &impl Conn,
+    visible: Visibility<'_>,
+    page_id: i64,
+) -> Result<Vec<CommentRow>, StoreError> {
+    if visible.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pages = page::Entity::find()
+        .select_only()
+        .column(page::Column::Id)
+        .filter(page::Column::Id.eq(page_id))
+        .filter(visible.condition())
+        .into_query();
+    Ok(comment::Entity::find()
+        .filter(comment::Column::PageId.eq(page_id))
+        .filter(comment::Column::PageId.in_subquery(pages))
+        .order_by_asc(comment::Column::CreatedAt)
+        .order_by_asc(comment::Column::Id)
+        .all(conn)
+        .await?)
+}
