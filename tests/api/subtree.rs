@@ -105,6 +105,65 @@ async fn the_api_shares_one_page_and_its_descendants() {
 }
 
 #[tokio::test]
+async fn bulk_assign_shares_one_subtree_with_several_guests() {
+    let t = spawn_app().await;
+    let p = world(&t).await;
+    let emails = ["one@partner.example", "two@partner.example"];
+    let mut guests = Vec::new();
+    let mut ids = Vec::new();
+    for email in emails {
+        guests.push(t.user(email, Role::Guest).await);
+        ids.push(user_id(&t, email).await);
+    }
+    let bulk = |page: Value| json!({ "userIds": ids, "spaceId": id(&p.space), "pageId": page, "role": "viewer" });
+
+    // A page of another space, a malformed id or an unknown page refuses the
+    // whole batch (the same 400 for a foreign and an unknown page).
+    let other = t.space("ELSE").await;
+    let foreign = t.page(&other, None, "Foreign").await;
+    for (page, status) in [
+        (json!(id(&foreign)), StatusCode::BAD_REQUEST),
+        (json!("page nine"), StatusCode::BAD_REQUEST),
+        (json!("987654"), StatusCode::BAD_REQUEST),
+    ] {
+        let refused = t
+            .post_json(
+                &t.admin,
+                "/api/admin/guests/bulk-assign",
+                &bulk(page.clone()),
+            )
+            .await;
+        assert_eq!(refused.status(), status, "pageId {page}");
+    }
+    for guest_id in &ids {
+        let assignments = t
+            .get_json(&format!("/api/portico/users/{guest_id}/assignments"))
+            .await;
+        assert_eq!(assignments["results"], json!([]), "nothing written");
+    }
+
+    let assigned = t
+        .post_json(
+            &t.admin,
+            "/api/admin/guests/bulk-assign",
+            &bulk(json!(id(&p.root))),
+        )
+        .await;
+    assert_eq!(assigned.status(), StatusCode::OK);
+    let missing = body_of(&t, &guests[0], "/wiki/api/v2/pages/987654").await;
+    for (guest, guest_id) in guests.iter().zip(&ids) {
+        let assignments = t
+            .get_json(&format!("/api/portico/users/{guest_id}/assignments"))
+            .await;
+        assert_eq!(assignments["results"][0]["pageId"], json!(id(&p.root)));
+        let (status, _) = body_of(&t, guest, &format!("/wiki/api/v2/pages/{}", id(&p.child))).await;
+        assert_eq!(status, StatusCode::OK);
+        let hidden = body_of(&t, guest, &format!("/wiki/api/v2/pages/{}", id(&p.top))).await;
+        assert_eq!(hidden, missing, "the page above the shared root is absent");
+    }
+}
+
+#[tokio::test]
 async fn the_access_screen_shares_a_subtree_and_the_guest_sees_only_it() {
     let t = spawn_app().await;
     let p = world(&t).await;

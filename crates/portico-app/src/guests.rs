@@ -321,6 +321,27 @@ impl App {
             .await
     }
 
+    /// Assigns up to [`MAX_BULK`] guests to one page subtree of a space at
+    /// once (see [`App::assign_guest_to_page`]): all of them or none.
+    pub async fn bulk_assign_guests_to_page(
+        &self,
+        viewer: &Viewer,
+        space_id: SpaceId,
+        page_id: PageId,
+        guests: &[UserId],
+        role: AssignmentRole,
+        expires_at: Option<OffsetDateTime>,
+    ) -> AppResult<Vec<AssignmentOutcome>> {
+        self.assign_many(
+            viewer,
+            Shared::Page(space_id, page_id),
+            guests,
+            role,
+            expires_at,
+        )
+        .await
+    }
+
     /// Assigns a guest to one page and its descendants only (SPEC.md 3.2):
     /// they see that subtree of the space and nothing else of it. Replaces a
     /// whole-space assignment to the same space, and counts as one space
@@ -335,13 +356,7 @@ impl App {
         expires_at: Option<OffsetDateTime>,
     ) -> AppResult<AssignmentOutcome> {
         let mut outcomes = self
-            .assign_many(
-                viewer,
-                Shared::Page(space_id, page_id),
-                &[guest],
-                role,
-                expires_at,
-            )
+            .bulk_assign_guests_to_page(viewer, space_id, page_id, &[guest], role, expires_at)
             .await?;
         Ok(outcomes.pop().unwrap_or(AssignmentOutcome {
             moved_from: Vec::new(),

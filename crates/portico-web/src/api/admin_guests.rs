@@ -14,7 +14,7 @@ use portico_app::{GroupId, GuestQuery, GuestSort, SpaceId, UserId};
 use super::admin::{bad, no_content, number_id, time_param};
 use super::admin_guests_json::{
     BulkAssignJson, BulkAssignedJson, BulkExtendJson, BulkUnassignJson, GuestJson, MovedJson,
-    space_id, user_ids,
+    page_id, space_id, user_ids,
 };
 use super::admin_json::UserJson;
 use super::extract::{ApiJson, Params, parse_id};
@@ -124,12 +124,13 @@ pub async fn list_guests(
     ))
 }
 
-/// Assign up to 25 guests to a space, all or none. With the site's
+/// Assign up to 25 guests to a space (or, with `pageId`, to one page subtree
+/// of it), all or none. With the site's
 /// `guests.max_spaces` (one by default), a guest assigned elsewhere *moves*:
 /// `movedFrom` names the spaces each one left.
 #[utoipa::path(post, path = "/api/admin/guests/bulk-assign", tag = "portico-admin", request_body = BulkAssignJson,
     responses((status = 200, body = BulkAssignedJson),
-        (status = 400, description = "A malformed or repeated id, 0 or more than 25 `userIds`, a `userId` who is not a guest, an unknown role, a malformed or past `expiresAt`, a `spaceId` that doesn't allow guests"),
+        (status = 400, description = "A malformed or repeated id, 0 or more than 25 `userIds`, a `userId` who is not a guest, an unknown role, a malformed or past `expiresAt`, a `spaceId` that doesn't allow guests, a `pageId` that is not a page of the space"),
         (status = 401), (status = 403, description = "Can view the space but not administer it"), (status = 404, description = "Not an org admin, or no such space"), (status = 415)))]
 pub async fn bulk_assign(
     State(state): State<AppState>,
@@ -140,10 +141,20 @@ pub async fn bulk_assign(
     let space = space_id(&body.space_id)?;
     let role = assignment_role(body.role.as_deref())?;
     let expires_at = expiry(body.expires_at.as_deref())?;
-    let outcomes = state
-        .app
-        .bulk_assign_guests(&viewer, space, &guests, role, expires_at)
-        .await?;
+    let outcomes = match body.page_id.as_ref().map(page_id).transpose()? {
+        None => {
+            state
+                .app
+                .bulk_assign_guests(&viewer, space, &guests, role, expires_at)
+                .await?
+        }
+        Some(page) => {
+            state
+                .app
+                .bulk_assign_guests_to_page(&viewer, space, page, &guests, role, expires_at)
+                .await?
+        }
+    };
     Ok(Json(BulkAssignedJson {
         results: guests
             .iter()

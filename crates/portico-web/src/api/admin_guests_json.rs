@@ -3,7 +3,7 @@
 //! account fields; ids are strings (numbers are accepted in bodies); times
 //! are RFC 3339.
 
-use portico_app::{GuestSummary, SpaceId, UserId};
+use portico_app::{GuestSummary, PageId, SpaceId, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -63,6 +63,10 @@ pub struct BulkAssignJson {
     /// 1 to 25 guests' account ids.
     pub user_ids: Vec<IdJson>,
     pub space_id: IdJson,
+    /// Share only this page of the space and its descendants (absent or
+    /// `null`: the whole space).
+    #[serde(default)]
+    pub page_id: Option<IdJson>,
     /// `collaborator` (the default) or `viewer`.
     #[serde(default)]
     pub role: Option<String>,
@@ -157,6 +161,13 @@ pub fn space_id(id: &IdJson) -> Result<SpaceId, ApiError> {
     id_text(id)
         .parse::<SpaceId>()
         .map_err(|err| bad(format!("`spaceId`: {err}")))
+}
+
+/// The page named in `pageId`, or a 400 naming it.
+pub fn page_id(id: &IdJson) -> Result<PageId, ApiError> {
+    id_text(id)
+        .parse::<PageId>()
+        .map_err(|err| bad(format!("`pageId`: {err}")))
 }
 
 #[cfg(test)]
