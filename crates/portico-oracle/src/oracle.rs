@@ -13,7 +13,7 @@ use cedar_policy::{
     PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
 use portico_core::permission::{GlobalPermission, SpacePermission};
-use portico_core::policy::{Action, GlobalGrant, Grant, Grantee, Restriction};
+use portico_core::policy::{Action, GlobalGrant, Grant, Grantee, Restriction, SpaceFacts};
 use portico_core::{GroupId, PageId, Role, UserId};
 
 use crate::world::{Case, MAX_DEPTH, Target, Who, World};
@@ -410,6 +410,38 @@ fn space_grants(world: &World, grants: &[Grant]) -> Result<RestrictedExpression,
     record(fields)
 }
 
+/// The schema's slot names for a space's shares.
+const SHARE_SLOTS: [&str; 3] = ["share_0", "share_1", "share_2"];
+
+/// The space's subtree grants as the schema's `Share` slots.
+fn shares(
+    world: &World,
+    space: &SpaceFacts,
+) -> Result<Vec<(&'static str, RestrictedExpression)>, OracleError> {
+    if space.subtree_grants.len() > SHARE_SLOTS.len() {
+        return Err(OracleError(format!(
+            "space {} has {} shares; the policy follows {}",
+            space.id,
+            space.subtree_grants.len(),
+            SHARE_SLOTS.len()
+        )));
+    }
+    SHARE_SLOTS
+        .into_iter()
+        .zip(&space.subtree_grants)
+        .map(|(slot, share)| {
+            let fields = record([
+                ("root", entity_ref(Kind::Page, share.root)?),
+                (
+                    "grants",
+                    space_grants(world, std::slice::from_ref(&share.grant))?,
+                ),
+            ])?;
+            Ok((slot, fields))
+        })
+        .collect()
+}
+
 fn global_grants(
     world: &World,
     grants: &[GlobalGrant],
@@ -558,7 +590,9 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
                     RestrictedExpression::new_bool(space.allows_guests),
                 ),
                 ("grants", space_grants(world, &space.grants)?),
-            ],
+            ]
+            .into_iter()
+            .chain(shares(world, space)?),
             HashSet::new(),
         )?);
     }
@@ -585,11 +619,12 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
                 RestrictedExpression::new_entity_uid(restriction_uid("edit", page.id)?),
             ));
         }
-        entities.push(new_entity(
-            uid(Kind::Page, page.id)?,
-            attrs,
-            HashSet::new(),
-        )?);
+        // A page is in its parent, so `resource in root` walks the tree.
+        let parents = match page.parent {
+            Some(parent) => HashSet::from([uid(Kind::Page, parent)?]),
+            None => HashSet::new(),
+        };
+        entities.push(new_entity(uid(Kind::Page, page.id)?, attrs, parents)?);
     }
     Ok(entities)
 }

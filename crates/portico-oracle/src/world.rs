@@ -13,7 +13,7 @@ use std::fmt::{self, Write as _};
 use portico_core::permission::{BuiltinRole, SpacePermission};
 use portico_core::policy::{
     Action, GlobalGrant, Grant, Grantee, Principal, RestrictedPage, Restriction, Scope, SiteFacts,
-    SpaceFacts, Subject, Viewer, restriction_key,
+    SpaceFacts, Subject, SubtreeGrant, Viewer, restriction_key,
 };
 use portico_core::{GlobalPermission, GlobalPermissions, GroupId, PageId, Permissions, Role};
 use portico_core::{SpaceId, UserId};
@@ -274,6 +274,13 @@ impl World {
             for grant in &space.grants {
                 writeln!(out, "  grant to {}: {}", grant.grantee, grant.permissions)?;
             }
+            for share in &space.subtree_grants {
+                writeln!(
+                    out,
+                    "  share of page {} to {}: {}",
+                    share.root, share.grant.grantee, share.grant.permissions
+                )?;
+            }
             for page in self.pages.iter().filter(|page| page.space == space.id) {
                 let depth = self.ancestors_and_self(page.id).len().saturating_sub(1);
                 write!(out, "  {}page {}", "  ".repeat(depth), page.id)?;
@@ -349,8 +356,14 @@ struct PageRecipe {
     edit: Option<(u16, u8)>,
 }
 
-/// Archived, allows guests, grants.
-type SpaceRecipe = (bool, bool, Vec<(Pick, Permissions)>);
+/// Archived, allows guests, grants, shares (grants limited to the subtree of
+/// one of the space's pages).
+type SpaceRecipe = (
+    bool,
+    bool,
+    Vec<(Pick, Permissions)>,
+    Vec<(Pick, Permissions, Index)>,
+);
 
 #[derive(Debug, Clone)]
 struct Recipe {
@@ -369,6 +382,16 @@ fn pick() -> impl Strategy<Value = Pick> {
         3 => any::<Index>().prop_map(Pick::Group),
         2 => Just(Pick::AllMembers),
         1 => Just(Pick::Anonymous),
+    ]
+}
+
+/// Who a share names: mostly single people (guests shared part of a space),
+/// sometimes a group or all members; never anonymous visitors.
+fn share_pick() -> impl Strategy<Value = Pick> {
+    prop_oneof![
+        5 => any::<Index>().prop_map(Pick::User),
+        2 => any::<Index>().prop_map(Pick::Group),
+        1 => Just(Pick::AllMembers),
     ]
 }
 
@@ -446,6 +469,7 @@ fn recipe(max_users: usize, max_spaces: usize, max_pages: usize) -> impl Strateg
             prop::bool::weighted(0.2),
             prop::bool::weighted(0.75),
             prop::collection::vec((pick(), space_permissions()), 0..=5),
+            prop::collection::vec((share_pick(), space_permissions(), any::<Index>()), 0..=3),
         ),
         1..=max_spaces,
     );
@@ -513,7 +537,7 @@ impl Recipe {
             .spaces
             .iter()
             .zip(1..)
-            .map(|((archived, allows_guests, grants), id)| SpaceFacts {
+            .map(|((archived, allows_guests, grants, _), id)| SpaceFacts {
                 id: SpaceId(id),
                 archived: *archived,
                 allows_guests: *allows_guests,
@@ -564,7 +588,24 @@ impl Recipe {
                 edit: recipe.edit.map(|masks| restriction(id, masks)),
             });
         }
-        World {
+        // Who each share names, resolved while the people are at hand.
+        let shares: Vec<Vec<(Grant, Index)>> = self
+            .spaces
+            .iter()
+            .map(|(_, _, _, shares)| {
+                shares
+                    .iter()
+                    .map(|(pick, permissions, root)| {
+                        let grant = Grant {
+                            grantee: grantee(pick),
+                            permissions: *permissions,
+                        };
+                        (grant, *root)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut world = World {
             site: SiteFacts {
                 anonymous_access: self.flags.0,
                 guests_see_anonymous_spaces: self.flags.1,
@@ -575,7 +616,33 @@ impl Recipe {
             users,
             spaces,
             pages,
+        };
+        // Shares name pages, so they come last.
+        for (index, shares) in shares.into_iter().enumerate() {
+            let space_id = world.spaces[index].id;
+            let in_space: Vec<PageId> = world
+                .pages
+                .iter()
+                .filter(|page| page.space == space_id)
+                .map(|page| page.id)
+                .collect();
+            if in_space.is_empty() {
+                continue;
+            }
+            let subtree_grants: Vec<SubtreeGrant> = shares
+                .into_iter()
+                .map(|(grant, root)| {
+                    let root = in_space[root.index(in_space.len())];
+                    SubtreeGrant {
+                        grant,
+                        root,
+                        root_path: world.path_of(root),
+                    }
+                })
+                .collect();
+            world.spaces[index].subtree_grants = subtree_grants;
         }
+        world
     }
 }
 

@@ -290,6 +290,29 @@ fn tally(
         let allows_guests = space.is_some_and(|space| space.allows_guests);
         let archived = space.is_some_and(|space| space.archived);
         let ok = answer.allowed;
+        // Shares of this space that name the user directly, and whether one
+        // covers the page asked about.
+        let my_shares: Vec<_> = space.map_or_else(Vec::new, |space| {
+            space
+                .subtree_grants
+                .iter()
+                .filter(|share| user.is_some_and(|u| share.grant.grantee == Grantee::User(u.id)))
+                .collect()
+        });
+        let share_covers = page.is_some_and(|page| {
+            my_shares.iter().any(|share| {
+                world
+                    .ancestors_and_self(page.id)
+                    .iter()
+                    .any(|p| p.id == share.root)
+            })
+        });
+        let shared_only = !my_shares.is_empty()
+            && !direct
+            && !via_guest_group
+            && !via_plain_group
+            && !all_members
+            && !anonymous_grant;
 
         match who {
             Who::Anonymous => {
@@ -419,6 +442,34 @@ fn tally(
             }
             _ => {}
         }
+        note(
+            "a share alone shows its space",
+            action == Action::ViewSpace && ok && shared_only && !answer.by_admin_key,
+        );
+        note(
+            "a share alone opens a page under its root",
+            action == Action::ViewPage && ok && shared_only && share_covers,
+        );
+        note(
+            "a share holder refused a page outside the share",
+            action == Action::ViewPage
+                && !ok
+                && shared_only
+                && !share_covers
+                && page.is_some_and(|p| !p.draft),
+        );
+        note(
+            "a share alone lets its holder edit under its root",
+            action == Action::EditPage && ok && shared_only && share_covers,
+        );
+        note(
+            "a guest's share refused by a space that forbids guests",
+            role == Role::Guest
+                && action == Action::ViewSpace
+                && !ok
+                && !my_shares.is_empty()
+                && !allows_guests,
+        );
         note(
             "admin key opens a space",
             target_is_space(target) && answer.by_admin_key,
