@@ -10,7 +10,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, id, spawn_app, spawn_app_with, user_id};
+use crate::harness::{TestApp, csrf, id, spawn_app, spawn_app_with, user_id};
 
 async fn upload_as(t: &TestApp, client: &Client, page: &str, form: Form) -> Response {
     client
@@ -359,4 +359,81 @@ async fn what_the_caller_cannot_view_answers_like_a_missing_id() {
         1,
         "nothing added"
     );
+}
+
+#[tokio::test]
+async fn the_attachments_screen_lists_previews_and_uploads_with_csrf() {
+    let t = spawn_app().await;
+    let (space, page) = a_page(&t).await;
+    let screen = format!("/wiki/spaces/FILES/pages/{page}/attachments");
+    let token = csrf(&t, &t.admin).await;
+    let form = |token: &str| {
+        Form::new()
+            .text("_csrf", token.to_owned())
+            .text("comment", "the <b>logo</b>")
+            .part(
+                "file",
+                Part::bytes(b"\x89PNG fake".to_vec()).file_name("logo.png"),
+            )
+    };
+
+    let forged = t
+        .admin
+        .post(t.url(&screen))
+        .multipart(form("not the token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(
+        files_under(&t.attachments).is_empty(),
+        "checked before reading the file"
+    );
+
+    let sent = t
+        .admin
+        .post(t.url(&screen))
+        .multipart(form(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    assert_eq!(sent.headers()["location"], screen.as_str());
+    let html = t.get(&t.admin, &screen).await.text().await.unwrap();
+    assert!(html.contains("logo.png"), "{html}");
+    assert!(
+        html.contains("class=\"attachment-preview\""),
+        "an image gets a preview"
+    );
+    assert!(
+        html.contains("the &#60;b&#62;logo&#60;/b&#62;"),
+        "comments are escaped"
+    );
+    assert!(
+        html.contains("enctype=\"multipart/form-data\""),
+        "the admin may attach"
+    );
+
+    // A read-only guest sees the file but no upload form.
+    let viewer = t.user("look@partner.example", Role::Guest).await;
+    let viewer_id = user_id(&t, "look@partner.example").await;
+    t.put_json(
+        &t.admin,
+        &format!("/api/portico/spaces/{}/guests/{viewer_id}", id(&space)),
+        &json!({ "role": "viewer" }),
+    )
+    .await;
+    let html = t.get(&viewer, &screen).await.text().await.unwrap();
+    assert!(html.contains("logo.png"));
+    assert!(
+        !html.contains("multipart/form-data"),
+        "no upload form for a viewer"
+    );
+    let outsider = t.user("else@partner.example", Role::Guest).await;
+    let hidden = t.get(&outsider, &screen).await;
+    let missing = t
+        .get(&outsider, "/wiki/spaces/FILES/pages/987654/attachments")
+        .await;
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    assert_eq!(hidden.text().await.unwrap(), missing.text().await.unwrap());
 }

@@ -64,6 +64,11 @@ pub struct AttachmentDownload {
 }
 
 impl App {
+    /// The largest attachment accepted, in bytes.
+    pub fn attachment_limit(&self) -> u64 {
+        self.settings.attachment_max_bytes
+    }
+
     /// Uploads `upload` as `file_name` on `page` (a new version when the page
     /// already has a file of that name). Nothing is kept if the upload breaks
     /// off, is over the size limit, or the use case fails.

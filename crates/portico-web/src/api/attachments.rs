@@ -9,18 +9,13 @@
 //! session cookie, an upload must carry `X-Atlassian-Token: no-check`, as in
 //! Confluence: browsers never add that header cross-site without CORS.
 
-use std::io;
-
 use axum::Json;
-use axum::body::Body;
-use axum::extract::multipart::{Field, MultipartRejection};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use futures_util::TryStreamExt;
-use portico_app::{Attachment, AttachmentDownload, AttachmentVersion, PageId, Viewer};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use portico_app::{Attachment, AttachmentVersion, PageId};
 use serde::{Deserialize, Serialize};
-use tokio_util::io::{ReaderStream, StreamReader};
 use utoipa::ToSchema;
 
 use super::dto::{Links, MultiEntityResult, timestamp};
@@ -28,6 +23,7 @@ use super::extract::parse_id;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, WebError};
+use crate::files::{file_response, receive_files};
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -133,9 +129,6 @@ pub async fn for_page(
     }))
 }
 
-/// The most characters kept of an upload's `comment` field.
-const MAX_COMMENT_BYTES: usize = 2_000;
-
 /// Upload files to a page (multipart/form-data: `comment`, then one or more
 /// `file` fields). A file name the page already has gets a new version.
 #[utoipa::path(post, path = "/wiki/api/v2/pages/{id}/attachments", tag = "attachments",
@@ -169,60 +162,6 @@ pub async fn upload(
         results: uploaded.into_iter().map(AttachmentJson::from).collect(),
         links: no_links(),
     }))
-}
-
-/// Reads a multipart upload's fields in order: `comment` (applies to the
-/// files after it), `file` (each stored as it streams by), anything else
-/// skipped. Shared by the API and the UI's upload form.
-pub(crate) async fn receive_files(
-    state: &AppState,
-    viewer: &Viewer,
-    page: PageId,
-    mut multipart: Multipart,
-) -> Result<Vec<Attachment>, WebError> {
-    let mut comment = String::new();
-    let mut uploaded = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(bad_multipart)? {
-        match field.name() {
-            Some("comment") => comment = small_text(field, MAX_COMMENT_BYTES).await?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                let mut reader = StreamReader::new(field.map_err(io::Error::other));
-                let attachment = state
-                    .app
-                    .upload_attachment(viewer, page, &name, &comment, &mut reader)
-                    .await?;
-                uploaded.push(attachment);
-            }
-            _ => {}
-        }
-    }
-    if uploaded.is_empty() {
-        return Err(WebError::BadRequest(
-            "no file: send it in a multipart field named `file`".to_owned(),
-        ));
-    }
-    Ok(uploaded)
-}
-
-fn bad_multipart(err: axum::extract::multipart::MultipartError) -> WebError {
-    WebError::BadRequest(format!("malformed multipart body: {}", err.body_text()))
-}
-
-/// A short text field, refused when longer than `max` bytes (read in chunks,
-/// so a huge field is never buffered).
-pub(crate) async fn small_text(mut field: Field<'_>, max: usize) -> Result<String, WebError> {
-    let name = field.name().unwrap_or_default().to_owned();
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(bad_multipart)? {
-        if bytes.len() + chunk.len() > max {
-            return Err(WebError::BadRequest(format!(
-                "`{name}` must be at most {max} bytes"
-            )));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    String::from_utf8(bytes).map_err(|_| WebError::BadRequest(format!("`{name}` must be UTF-8")))
 }
 
 /// One attachment at its newest version.
@@ -285,84 +224,4 @@ pub async fn download(
     };
     let download = state.app.open_attachment(&viewer, id, version).await?;
     Ok(file_response(download))
-}
-
-/// The response that streams a stored file: its media type (from its name,
-/// never sniffed), its length, and a disposition that lets browsers show
-/// only raster images inline. Everything else is a download, in a sandbox.
-pub(crate) fn file_response(download: AttachmentDownload) -> Response {
-    let AttachmentDownload { attachment, file } = download;
-    let disposition = content_disposition(
-        if attachment.shows_inline {
-            "inline"
-        } else {
-            "attachment"
-        },
-        &attachment.file_name,
-    );
-    let mut response = Body::from_stream(ReaderStream::new(file)).into_response();
-    let headers = response.headers_mut();
-    let media_type = HeaderValue::from_str(&attachment.media_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    headers.insert(header::CONTENT_TYPE, media_type);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(attachment.size));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
-    *response.status_mut() = StatusCode::OK;
-    response
-}
-
-/// `Content-Disposition` per RFC 6266: an ASCII `filename` for old clients
-/// and the exact name as UTF-8 in `filename*`.
-pub(crate) fn content_disposition(kind: &str, name: &str) -> String {
-    let fallback: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut encoded = String::new();
-    for byte in name.bytes() {
-        let keep = byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte);
-        if keep {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dispositions_carry_ascii_and_exact_names() {
-        assert_eq!(
-            content_disposition("attachment", "report.pdf"),
-            "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf"
-        );
-        assert_eq!(
-            content_disposition("inline", "Ünïcode \"q\".png"),
-            "inline; filename=\"_n_code _q_.png\"; filename*=UTF-8''%C3%9Cn%C3%AFcode%20%22q%22.png"
-        );
-    }
 }
