@@ -22,13 +22,36 @@ pub struct TestApp {
     pub admin: Client,
     /// Not signed in.
     pub anon: Client,
+    /// This test's attachment folder (removed when the test ends).
+    pub attachments: std::path::PathBuf,
     _db: TestDatabase,
 }
 
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.attachments);
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `adjust` (e.g. a small upload limit).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDatabase::create().await.expect("test database");
     let store = Store::open(&db.url).await.expect("open store");
-    let app = App::new(store.clone(), Arc::new(SystemClock), Settings::default());
+    let attachments = std::env::temp_dir().join(format!(
+        "portico-test-attachments-{}-{}",
+        std::process::id(),
+        NEXT_FOLDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let mut settings = Settings {
+        attachments_dir: attachments.clone(),
+        ..Settings::default()
+    };
+    adjust(&mut settings);
+    let app = App::new(store.clone(), Arc::new(SystemClock), settings);
     app.create_org_admin(NewAdmin {
         email: ADMIN_EMAIL.into(),
         display_name: "Ada Admin".into(),
@@ -64,9 +87,13 @@ pub async fn spawn_app() -> TestApp {
         store,
         admin,
         anon,
+        attachments,
         _db: db,
     }
 }
+
+/// Numbers the attachment folders of the tests in this process.
+static NEXT_FOLDER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A client carrying a fresh session cookie for `email`, past any mailed
 /// code (read from the outbox, as the person reads their mail).

@@ -13,6 +13,7 @@
 mod harness;
 
 mod admin;
+mod attachments;
 mod bad_input;
 mod comments;
 mod guest_admin;

@@ -38,6 +38,9 @@ pub enum AppError {
     /// password, which the API never takes).
     #[error("invalid API token: it is unknown, expired or revoked, or not the given e-mail's")]
     InvalidToken,
+    /// An upload over the size limit; nothing of it was kept.
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
     /// A fault of ours (database down, a bug). Never shown to clients.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

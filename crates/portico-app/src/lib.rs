@@ -3,6 +3,7 @@
 //! one transaction together with its audit and journal entries.
 
 mod access;
+mod attachments;
 mod audit_log;
 mod auth;
 mod clock;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 
 use portico_store::Store;
 
+pub use attachments::{Attachment, AttachmentDownload, AttachmentVersion};
 pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
@@ -87,6 +89,10 @@ pub struct Settings {
     /// Whether an SMTP server is configured; without one, mail is held in the
     /// outbox for the org admin to read.
     pub smtp_configured: bool,
+    /// The folder attachments are kept in (`<data>/attachments`).
+    pub attachments_dir: std::path::PathBuf,
+    /// The largest attachment accepted, in bytes.
+    pub attachment_max_bytes: u64,
 }
 
 impl Default for Settings {
@@ -97,6 +103,8 @@ impl Default for Settings {
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             mail_from: "Portico <portico@localhost>".to_owned(),
             smtp_configured: false,
+            attachments_dir: std::path::PathBuf::from("./data/attachments"),
+            attachment_max_bytes: portico_core::attachment::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -109,6 +117,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     settings: Settings,
     access_cache: Arc<access::AccessCache>,
+    blobs: portico_store::blobs::BlobStore,
 }
 
 impl App {
@@ -116,6 +125,7 @@ impl App {
         Self {
             store,
             clock,
+            blobs: portico_store::blobs::BlobStore::new(settings.attachments_dir.clone()),
             settings,
             access_cache: Arc::default(),
         }

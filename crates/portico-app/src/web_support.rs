@@ -35,6 +35,8 @@ pub struct PageAbilities {
     pub create_child: bool,
     pub delete: bool,
     pub restrict: bool,
+    /// Upload files (`attachment.create`).
+    pub attach: bool,
 }
 
 impl App {
@@ -96,6 +98,7 @@ impl App {
                 .0,
             delete: may(Action::DeletePage),
             restrict: may(Action::RestrictPage),
+            attach: may(Action::AttachToPage),
         })
     }
 }

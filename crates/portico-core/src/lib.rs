@@ -2,6 +2,7 @@
 //! what may happen. Nothing here does I/O, reads a clock or awaits; callers pass
 //! in what the rules need (including "now").
 
+pub mod attachment;
 pub mod directory;
 pub mod guests;
 pub mod ids;

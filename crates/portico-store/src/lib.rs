@@ -4,7 +4,9 @@
 //! Repositories are free functions over any connection (`&impl Conn`), so a use
 //! case can run several of them inside one transaction from [`Store::write`].
 
+pub mod attachments;
 pub mod audit;
+pub mod blobs;
 pub mod comments;
 mod entity;
 mod error;

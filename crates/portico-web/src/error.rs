@@ -17,6 +17,10 @@ pub enum WebError {
     /// The request itself is malformed (bad JSON, a bad query parameter).
     #[error("{0}")]
     BadRequest(String),
+    /// A request the web layer refuses before any use case (a missing
+    /// anti-forgery header).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -36,9 +40,11 @@ impl WebError {
                 }
                 AppError::InvalidLink | AppError::CodeDead => StatusCode::GONE,
                 AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
@@ -139,6 +145,7 @@ mod tests {
             (AppError::InvalidLink.into(), 410),
             (AppError::CodeDead.into(), 410),
             (AppError::RateLimited("wait".into()).into(), 429),
+            (AppError::TooLarge { limit: 10 }.into(), 413),
             (AppError::Internal("boom".into()).into(), 500),
             (WebError::BadRequest("bad json".into()), 400),
             (WebError::UnsupportedMediaType("json please".into()), 415),

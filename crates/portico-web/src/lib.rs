@@ -6,6 +6,7 @@
 mod api;
 mod auth;
 mod error;
+mod files;
 mod rate_limit;
 mod ui;
 

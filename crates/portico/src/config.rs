@@ -23,6 +23,8 @@ pub struct Config {
     pub mail_smtp_url: Option<String>,
     /// The `From:` of Portico's mail, e.g. `Portico <wiki@example.com>`.
     pub mail_from: String,
+    /// The largest attachment accepted, in bytes (`attachments.max_mib`).
+    pub attachment_max_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -32,7 +34,7 @@ pub enum ConfigError {
     #[error("config file `{path}`: {reason}")]
     Invalid { path: String, reason: String },
     #[error(
-        "unknown environment variable `{0}` (known: PORTICO_CONFIG, PORTICO_LISTEN, PORTICO_DATA, PORTICO_DATABASE_URL, PORTICO_PUBLIC_BASE_URL, PORTICO_MAIL_SMTP_URL, PORTICO_MAIL_FROM)"
+        "unknown environment variable `{0}` (known: PORTICO_CONFIG, PORTICO_LISTEN, PORTICO_DATA, PORTICO_DATABASE_URL, PORTICO_PUBLIC_BASE_URL, PORTICO_MAIL_SMTP_URL, PORTICO_MAIL_FROM, PORTICO_ATTACHMENTS_MAX_MIB)"
     )]
     UnknownVariable(String),
     #[error("invalid `{key}` = `{value}`: {rule}")]
@@ -52,6 +54,13 @@ struct FileConfig {
     public_base_url: Option<String>,
     database: Option<DatabaseSection>,
     mail: Option<MailSection>,
+    attachments: Option<AttachmentsSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachmentsSection {
+    max_mib: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -89,6 +98,7 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
         "PORTICO_PUBLIC_BASE_URL",
         "PORTICO_MAIL_SMTP_URL",
         "PORTICO_MAIL_FROM",
+        "PORTICO_ATTACHMENTS_MAX_MIB",
         "PORTICO_LOG",
     ];
     if let Some(unknown) = env
@@ -108,6 +118,7 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
     };
     let database_from_file = file.database.and_then(|section| section.url);
     let mail_file = file.mail.unwrap_or_default();
+    let attachments_file = file.attachments.unwrap_or_default();
 
     let listen_text = flags
         .listen
@@ -195,6 +206,25 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
             rule: "expected an address such as `Portico <wiki@example.com>`",
         });
     }
+    let attachment_max_bytes = match env.get("PORTICO_ATTACHMENTS_MAX_MIB") {
+        Some(text) => text.trim().parse::<u64>().ok(),
+        None => Some(
+            attachments_file
+                .max_mib
+                .unwrap_or(portico_app::Settings::default().attachment_max_bytes / MIB),
+        ),
+    }
+    .filter(|mib| (1..=MAX_ATTACHMENT_MIB).contains(mib))
+    .map(|mib| mib * MIB)
+    .ok_or_else(|| ConfigError::BadValue {
+        key: "attachments.max_mib",
+        value: env
+            .get("PORTICO_ATTACHMENTS_MAX_MIB")
+            .cloned()
+            .or(attachments_file.max_mib.map(|mib| mib.to_string()))
+            .unwrap_or_default(),
+        rule: "expected a whole number of MiB from 1 to 1048576",
+    })?;
     Ok(Config {
         listen,
         data,
@@ -202,8 +232,13 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
         public_base_url,
         mail_smtp_url,
         mail_from,
+        attachment_max_bytes,
     })
 }
+
+const MIB: u64 = 1024 * 1024;
+/// 1 TiB: beyond that a limit is a typo.
+const MAX_ATTACHMENT_MIB: u64 = 1024 * 1024;
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|err| ConfigError::Unreadable {
@@ -238,6 +273,28 @@ mod tests {
                 ..Overrides::default()
             },
         )
+    }
+
+    #[test]
+    fn the_attachment_limit_is_in_mib_with_a_100_mib_default() {
+        let flags = Overrides::default();
+        let default = load(&env(&[]), &flags).map(|c| c.attachment_max_bytes);
+        assert_eq!(default, Ok(100 * MIB));
+        let set = load(&env(&[("PORTICO_ATTACHMENTS_MAX_MIB", "5")]), &flags);
+        assert_eq!(set.map(|c| c.attachment_max_bytes), Ok(5 * MIB));
+        for bad in ["0", "-1", "lots", "99999999999"] {
+            let refused = load(&env(&[("PORTICO_ATTACHMENTS_MAX_MIB", bad)]), &flags);
+            assert!(
+                matches!(
+                    refused,
+                    Err(ConfigError::BadValue {
+                        key: "attachments.max_mib",
+                        ..
+                    })
+                ),
+                "{bad}: {refused:?}"
+            );
+        }
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
         public_base_url: config.public_base_url.clone(),
         mail_from: config.mail_from.clone(),
         smtp_configured: config.mail_smtp_url.is_some(),
+        attachments_dir: attachments,
+        attachment_max_bytes: config.attachment_max_bytes,
         ..Settings::default()
     };
     Ok(App::new(store, Arc::new(SystemClock), settings))

@@ -3,6 +3,8 @@
 
 pub mod admin_key;
 pub mod api_token;
+pub mod attachment;
+pub mod attachment_version;
 pub mod audit;
 pub mod comment;
 pub mod email_code;

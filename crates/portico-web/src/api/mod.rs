@@ -1,5 +1,5 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
-//! versions, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
+//! versions, footer comments, attachments, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
 //! restore, archive; space permissions, space roles, global permissions, page
 //! restrictions, explain access, the admin key, guest assignments and your API
 //! tokens), the org admin's API at `/api/admin` (directory, the guest list
@@ -11,6 +11,7 @@ mod admin;
 mod admin_guests;
 mod admin_guests_json;
 mod admin_json;
+mod attachments;
 mod comments;
 mod dto;
 mod extensions;
@@ -70,6 +71,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/wiki/api/v2/footer-comments/{id}/children",
             get(comments::children),
+        )
+        .route(
+            "/wiki/api/v2/pages/{id}/attachments",
+            // Uploads stream under the app's own size limit, not the JSON one.
+            get(attachments::for_page)
+                .post(attachments::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/wiki/api/v2/attachments/{id}", get(attachments::get_one))
+        .route(
+            "/wiki/api/v2/attachments/{id}/versions",
+            get(attachments::versions),
+        )
+        .route(
+            "/wiki/api/v2/attachments/{id}/download",
+            get(attachments::download),
         )
         .route("/wiki/api/v2/users-bulk", post(people::users_bulk))
         .route("/wiki/api/v2/pages/{id}/versions", get(pages::versions))
@@ -240,6 +257,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         spaces::list, spaces::create, spaces::get_one,
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
+        attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download,
         comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
         people::users_bulk,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,

@@ -18,6 +18,7 @@ const RESERVED_SLUGS: &[&str] = &[
     "delete",
     "versions",
     "restrictions",
+    "attachments",
 ];
 
 /// Percent-encodes text for a path segment, spaces as `+` (Confluence style).
@@ -93,6 +94,7 @@ pub(crate) struct PageLinks {
     pub restore: String,
     pub diff: String,
     pub restrictions: String,
+    pub attachments: String,
 }
 
 impl PageLinks {
@@ -108,6 +110,7 @@ impl PageLinks {
             restore: page_action(key, id, "restore"),
             diff: page_action(key, id, "diff"),
             restrictions: page_action(key, id, "restrictions"),
+            attachments: page_action(key, id, "attachments"),
         }
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! Code tour: `render` (the caller, responses, the error page) and `links`
 //! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`,
+//! `attachments`,
 //! `tree` and `access` (a space's access screen, a page's restrictions) hold
 //! the handlers, one small function per route; `admin` holds
 //! the org admin's screens under `/admin`; `view` holds the view models
@@ -13,6 +14,7 @@
 mod access;
 mod account;
 mod admin;
+mod attachments;
 mod history;
 mod links;
 mod pages;
@@ -233,6 +235,13 @@ pub(crate) fn routes() -> Router<AppState> {
             get(pages::view_titled),
         )
         .route("/wiki/spaces/{key}/pages/{id}/history", get(history::list))
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/attachments",
+            // Uploads stream under the app's own size limit.
+            get(attachments::list)
+                .post(attachments::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route(
             "/wiki/spaces/{key}/pages/{id}/versions/{number}",
             get(history::version),

@@ -1,0 +1,154 @@
+//! Attachment rules (SPEC 2.1): what a file name may be, what media type a
+//! file is served as, which files a browser may show inline, and the size
+//! limit. Who may attach is the policy engine's (`Action::AttachToPage`).
+
+use crate::validation::ValidationError;
+
+/// The default upload limit: 100 MiB.
+pub const DEFAULT_MAX_BYTES: u64 = 100 * 1024 * 1024;
+
+/// Longest file name kept, in characters.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// Checks an uploaded file's name and returns it trimmed. Only a plain name
+/// is kept: a client that sends a path (`C:\dir\a.txt`, `../a.txt`) is
+/// refused rather than guessed at, so stored names never carry separators.
+pub fn file_name(raw: &str) -> Result<String, ValidationError> {
+    let name = crate::validation::single_line("file", raw, MAX_NAME_CHARS)?;
+    if name.contains(['/', '\\']) {
+        return Err(ValidationError::new(
+            "file",
+            format!("`{name}` must be a file name, not a path"),
+        ));
+    }
+    if name == "." || name == ".." {
+        return Err(ValidationError::new("file", "must be a file name"));
+    }
+    Ok(name)
+}
+
+/// Media types by file extension (lower case). Anything else is served as
+/// `application/octet-stream`: the browser never guesses from the content.
+const BY_EXTENSION: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+    ("svg", "image/svg+xml"),
+    ("pdf", "application/pdf"),
+    ("txt", "text/plain"),
+    ("md", "text/markdown"),
+    ("csv", "text/csv"),
+    ("json", "application/json"),
+    ("xml", "application/xml"),
+    ("html", "text/html"),
+    ("htm", "text/html"),
+    ("zip", "application/zip"),
+    ("gz", "application/gzip"),
+    ("doc", "application/msword"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ("xls", "application/vnd.ms-excel"),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ("ppt", "application/vnd.ms-powerpoint"),
+    (
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+    ("mp4", "video/mp4"),
+    ("mp3", "audio/mpeg"),
+];
+
+/// The media type a file is stored and served with, from its name. The type
+/// a client claims is ignored: it can't turn a page into HTML that way.
+pub fn media_type(name: &str) -> &'static str {
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, extension)| extension.to_ascii_lowercase());
+    extension
+        .and_then(|extension| {
+            BY_EXTENSION
+                .iter()
+                .find(|(known, _)| *known == extension)
+                .map(|(_, media_type)| *media_type)
+        })
+        .unwrap_or("application/octet-stream")
+}
+
+/// Whether a browser may show the file in the page (image previews). Only
+/// raster images: SVG and HTML can carry scripts, so they are downloads.
+pub fn shows_inline(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    )
+}
+
+/// Whether an upload of `size` bytes is within `limit`.
+pub fn within_limit(size: u64, limit: u64) -> bool {
+    size <= limit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_plain_file_names() {
+        assert_eq!(file_name("  report.pdf "), Ok("report.pdf".to_owned()));
+        assert_eq!(
+            file_name("Q3 plan (v2).xlsx").as_deref(),
+            Ok("Q3 plan (v2).xlsx")
+        );
+        for bad in [
+            "",
+            "   ",
+            "../etc/passwd",
+            "dir/a.txt",
+            "C:\\x\\a.txt",
+            "..",
+            ".",
+            "a\nb",
+        ] {
+            assert!(file_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(file_name(&"a".repeat(MAX_NAME_CHARS)).is_ok());
+        assert!(file_name(&"a".repeat(MAX_NAME_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn media_types_come_from_the_extension_only() {
+        assert_eq!(media_type("photo.JPG"), "image/jpeg");
+        assert_eq!(media_type("notes.txt"), "text/plain");
+        assert_eq!(media_type("archive.tar.gz"), "application/gzip");
+        assert_eq!(media_type("no-extension"), "application/octet-stream");
+        assert_eq!(media_type("weird.exe"), "application/octet-stream");
+    }
+
+    #[test]
+    fn only_raster_images_show_inline() {
+        assert!(shows_inline("image/png"));
+        assert!(shows_inline("image/webp"));
+        for download in [
+            "image/svg+xml",
+            "text/html",
+            "application/pdf",
+            "text/plain",
+        ] {
+            assert!(!shows_inline(download), "{download}");
+        }
+    }
+
+    #[test]
+    fn the_limit_is_inclusive() {
+        assert!(within_limit(DEFAULT_MAX_BYTES, DEFAULT_MAX_BYTES));
+        assert!(!within_limit(DEFAULT_MAX_BYTES + 1, DEFAULT_MAX_BYTES));
+        assert!(within_limit(0, 0));
+    }
+}
