@@ -48,6 +48,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_comments.sql"),
         include_str!("../migrations/postgres/0008_comments.sql"),
     ),
+    (
+        "0009_notifications",
+        include_str!("../migrations/sqlite/0009_notifications.sql"),
+        include_str!("../migrations/postgres/0009_notifications.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {
