@@ -18,6 +18,7 @@ const RESERVED_SLUGS: &[&str] = &[
     "delete",
     "versions",
     "restrictions",
+    "watch",
 ];
 
 /// Percent-encodes text for a path segment, spaces as `+` (Confluence style).
