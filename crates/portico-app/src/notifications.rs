@@ -267,17 +267,36 @@ impl App {
     /// Marks one of the viewer's notifications read. Someone else's, or one
     /// about something the viewer can no longer view, is `NotFound`.
     pub async fn mark_notification_read(&self, viewer: &Viewer, id: i64) -> AppResult<()> {
+        self.mark_notifications_read(viewer, &[id]).await
+    }
+
+    /// Marks up to [`MAX_NOTIFICATIONS`] of the viewer's notifications read:
+    /// all of them, or — if any one is someone else's, or about something
+    /// the viewer can no longer view — none (`NotFound`).
+    pub async fn mark_notifications_read(&self, viewer: &Viewer, ids: &[i64]) -> AppResult<()> {
+        if ids.is_empty() || ids.len() as u64 > MAX_NOTIFICATIONS {
+            return Err(ValidationError::new(
+                "ids",
+                format!(
+                    "must name 1 to {MAX_NOTIFICATIONS} notifications, not {}",
+                    ids.len()
+                ),
+            )
+            .into());
+        }
         let access = self.access(viewer).await?;
         let sets = ReadableSets::new(&access)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        if notifications::find_readable(tx.conn(), sets.readable(), id)
-            .await?
-            .is_none()
-        {
-            return Err(crate::AppError::NotFound);
+        for id in ids {
+            if notifications::find_readable(tx.conn(), sets.readable(), *id)
+                .await?
+                .is_none()
+            {
+                return Err(crate::AppError::NotFound);
+            }
         }
-        notifications::mark_read(tx.conn(), sets.readable(), Some(&[id]), None, now).await?;
+        notifications::mark_read(tx.conn(), sets.readable(), Some(ids), None, now).await?;
         tx.commit().await?;
         Ok(())
     }
