@@ -20,6 +20,7 @@ mod guest_admin;
 mod guest_api;
 mod guests;
 mod markers;
+mod notifications;
 mod pages;
 mod permissions;
 mod second_steps;

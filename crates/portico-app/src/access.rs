@@ -592,6 +592,26 @@ pub(crate) async fn build_access_set(
     })
 }
 
+/// A notice's recipient as of `now`, with their access set, read through
+/// `conn` (inside the caller's transaction, so the change being made counts)
+/// by the same engine as [`App::access`]. Without an admin key: a key opens
+/// single reads for its holder, never a notice. `None` if there is no such
+/// user.
+pub(crate) async fn recipient_access(
+    conn: &impl Conn,
+    user_id: i64,
+    now: time::OffsetDateTime,
+) -> AppResult<Option<(Viewer, Arc<AccessSet>)>> {
+    let Some(principal) = principal_at(conn, user_id, now).await? else {
+        return Ok(None);
+    };
+    let viewer = Viewer::User(principal);
+    let mut subject = subject(conn, &viewer, now).await?;
+    subject.admin_key = false;
+    let built = build_access_set(conn, &subject, now).await?;
+    Ok(Some((viewer, built.set)))
+}
+
 impl App {
     /// Whether anonymous visitors may use the wiki at all (the site switch):
     /// the web layer lets requests without a session through only then.

@@ -92,6 +92,9 @@ impl App {
                 Some(space.id),
             )
             .await?;
+            // A comment on a draft stays between the draft and its author.
+            crate::notifications::comment_created(tx.conn(), &space, &page, row.id, actor, now)
+                .await?;
         }
         tx.commit().await?;
         self.comment_view(row, 0).await

@@ -1,22 +1,30 @@
 //! Everyone knows when guests are present (SPEC.md 3.4): how many guests
 //! share a space, for the banner and the editor's hint (internal members
-//! only), and the e-mail a space's admins get when guests are assigned to it.
+//! only), and the notice a space's admins and watchers get when guests are
+//! assigned to it — in the product (`crate::notifications`) and by e-mail,
+//! both written in the assignment's transaction.
 //!
-//! Not yet: watchers and in-product notifications (no such thing exists so
-//! far); when they do, they join [`tell_space_admins`]'s recipients here.
+//! The notice names the guests, so it goes to internal people only
+//! (`portico_core::notify::may_deliver`, which asks
+//! `people::sees_guest_presence`), and only to those who can view the space
+//! at that moment; a guest who watches the space hears nothing of it.
 
 use std::collections::BTreeSet;
 
 use portico_core::guests::AssignmentRole;
+use portico_core::notify::NoticeKind;
 use portico_core::people::{guest_notice_recipients, sees_guest_presence};
 use portico_core::policy::Grantee;
 use portico_core::{SpaceId, SpacePermission, UserId, Viewer};
 use portico_store::permissions as grants;
+use portico_store::watches::{self, Watched};
 use portico_store::{Conn, SpaceRow, groups, users};
+use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::App;
 use crate::error::AppResult;
+use crate::notifications::{Event, deliver};
 
 /// People who hold the space `admin` permission through an unexpired grant
 /// in the space, directly or through a group.
@@ -48,9 +56,11 @@ async fn space_admins(
     Ok(admins)
 }
 
-/// Mails the space's admins (not `actor`, not the guests) that `added`
-/// guests were assigned to `space`, in the caller's transaction (through the
-/// outbox, so the mail goes only if the assignment commits).
+/// Tells the space's admins and watchers (not `actor`, not the guests, no
+/// one who isn't internal or can't view the space) that `added` guests were
+/// assigned to `space`: a notification and an e-mail each, in the caller's
+/// transaction (mail through the outbox, so both go only if the assignment
+/// commits).
 pub(crate) async fn tell_space_admins(
     conn: &impl Conn,
     now: OffsetDateTime,
@@ -61,10 +71,26 @@ pub(crate) async fn tell_space_admins(
     actor: i64,
 ) -> AppResult<()> {
     let admins = space_admins(conn, space, now).await?;
-    let recipients: Vec<i64> = guest_notice_recipients(&admins, added, UserId(actor))
-        .into_iter()
-        .map(|id| id.0)
-        .collect();
+    let mut told = admins.clone();
+    told.extend(
+        watches::watchers(conn, Watched::Space(space.id))
+            .await?
+            .into_iter()
+            .map(UserId),
+    );
+    let candidates = guest_notice_recipients(&told, added, UserId(actor));
+    let event = Event {
+        kind: NoticeKind::GuestsAdded,
+        actor,
+        space,
+        page: None,
+        payload: json!({
+            "guests": added.iter().map(|id| id.0).collect::<Vec<_>>(),
+            "role": role.to_string(),
+        }),
+        now,
+    };
+    let recipients = deliver(conn, &event, candidates.into_iter().map(|id| id.0)).await?;
     if recipients.is_empty() {
         return Ok(());
     }
@@ -87,19 +113,28 @@ pub(crate) async fn tell_space_admins(
             format!("{} guests ({})", many.len(), many.join(", ")),
         ),
     };
-    let link = format!(
-        "{}/wiki/spaces/{}/access",
-        base_url.trim_end_matches('/'),
-        space.space_key
-    );
-    let body = format!(
-        "{by} assigned {who} to the space {} ({}) as {role}.\n\nGuests are people from outside the organisation: they see this space's pages and the names of the people who work in it.\n\nThe space's guests are listed on its access page:\n\n{link}\n",
+    let base = base_url.trim_end_matches('/');
+    let intro = format!(
+        "{by} assigned {who} to the space {} ({}) as {role}.\n\nGuests are people from outside the organisation: they see this space's pages and the names of the people who work in it.\n\n",
         space.name, space.space_key
     );
     for user in users::find_many(conn, &recipients).await? {
-        if user.status == "active" {
-            crate::mail::queue(conn, now, &user.email, &subject, &body).await?;
+        if user.status != "active" {
+            continue;
         }
+        // Admins manage the guests; watchers are pointed at the space.
+        let body = if admins.contains(&UserId(user.id)) {
+            format!(
+                "{intro}The space's guests are listed on its access page:\n\n{base}/wiki/spaces/{}/access\n",
+                space.space_key
+            )
+        } else {
+            format!(
+                "{intro}You get this because you watch the space:\n\n{base}/wiki/spaces/{}\n",
+                space.space_key
+            )
+        };
+        crate::mail::queue(conn, now, &user.email, &subject, &body).await?;
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ mod guests;
 mod invitations;
 mod mail;
 mod model;
+mod notifications;
 mod pages;
 mod people;
 mod permissions;
@@ -27,6 +28,7 @@ mod spaces;
 mod tokens;
 mod tree;
 mod versions;
+mod watches;
 mod web_support;
 
 use std::sync::Arc;
@@ -52,6 +54,9 @@ pub use mail::{
     DeliveryReport, MailSetupError, MailStatus, OutboxMail, SmtpMailer, run_mail_delivery,
 };
 pub use model::*;
+pub use notifications::{
+    MAX_NOTIFICATIONS, NoticePage, NoticeSpace, Notification, NotificationList,
+};
 pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
 pub use people::MAX_LOOKUP;
 pub use permissions::{
@@ -61,6 +66,7 @@ pub use permissions::{
 };
 pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use portico_core::guests::AssignmentRole;
+pub use portico_core::notify::NoticeKind;
 pub use portico_core::page::Placement;
 pub use portico_core::policy::{Decision, Explanation, Grantee, Reason};
 pub use portico_core::security::{SecondStep, SecurityPolicies};
@@ -73,6 +79,7 @@ pub use second_steps::{PendingSignIn, SessionState, TotpSetup, TwoStepStatus};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
 pub use tokens::{ApiToken, ApiTokenState, CreatedApiToken, MAX_TOKEN_DAYS, TOKEN_PREFIX};
 pub use tree::{CopyTo, MoveTo};
+pub use watches::WatchTarget;
 pub use web_support::{PageAbilities, SiteAbilities, SpaceAbilities};
 
 /// Settings the use cases need (the binary reads them from configuration).

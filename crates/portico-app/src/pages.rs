@@ -5,6 +5,7 @@ use portico_core::policy::Action;
 use portico_core::validation::ValidationError;
 use portico_core::{PageId, SpaceId, Viewer};
 use portico_format::BodyFormat;
+use portico_store::watches::{self, Watched};
 use portico_store::{Conn, PageRow, pages, versions};
 use serde_json::json;
 
@@ -12,6 +13,7 @@ use crate::App;
 use crate::access::{require_page, visible_page, visible_space};
 use crate::error::{AppError, AppResult};
 use crate::model::{Page, Slice, page_from_row};
+use crate::notifications;
 use crate::record::{audit, journal};
 
 /// The largest body accepted, in bytes of input.
@@ -198,6 +200,9 @@ impl App {
             json!({ "space": space.id, "draft": new.draft }),
         )
         .await?;
+        // The creator watches their page from the start, as in Confluence:
+        // they hear of its edits and comments (a draft's too, once published).
+        watches::watch(tx.conn(), actor, Watched::Page(page.id), now).await?;
         if !new.draft {
             // A draft is announced nowhere until it is published.
             journal(
@@ -208,6 +213,7 @@ impl App {
                 Some(space.id),
             )
             .await?;
+            notifications::page_published(tx.conn(), &space, &page, actor, now).await?;
         }
         tx.commit().await?;
         Ok(page_from_row(page))
@@ -335,6 +341,11 @@ impl App {
                 Some(space.id),
             )
             .await?;
+            if publishing {
+                notifications::page_published(tx.conn(), &space, &page, actor, now).await?;
+            } else {
+                notifications::page_updated(tx.conn(), &space, &page, actor, now).await?;
+            }
         }
         tx.commit().await?;
         Ok(page_from_row(page))

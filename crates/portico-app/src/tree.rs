@@ -8,6 +8,7 @@ use portico_core::policy::Action;
 use portico_core::validation::ValidationError;
 use portico_core::{PageId, SpaceId, Viewer};
 use portico_store::permissions::{self, RestrictionKind};
+use portico_store::watches::{self, Watched};
 use portico_store::{Conn, PageRow, SpaceRow, pages, versions};
 use serde_json::json;
 
@@ -331,6 +332,10 @@ impl App {
         .await?;
         recompute_restriction_keys(conn, &root).await?;
         let root = pages::find(conn, root.id).await?.unwrap_or(root);
+        // After the keys are final, so the copy's watchers are judged by the
+        // restrictions it really has. The copy's root stands for the subtree.
+        watches::watch(conn, actor, Watched::Page(root.id), now).await?;
+        crate::notifications::page_published(conn, &target.space, &root, actor, now).await?;
         tx.commit().await?;
         Ok(page_from_row(root))
     }

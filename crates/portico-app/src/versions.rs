@@ -106,6 +106,7 @@ impl App {
             Some(space.id),
         )
         .await?;
+        crate::notifications::page_updated(tx.conn(), &space, &page, actor, now).await?;
         tx.commit().await?;
         Ok(page_from_row(page))
     }

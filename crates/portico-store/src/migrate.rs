@@ -49,6 +49,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0008_comments.sql"),
     ),
     (
+        "0009_notifications",
+        include_str!("../migrations/sqlite/0009_notifications.sql"),
+        include_str!("../migrations/postgres/0009_notifications.sql"),
+    ),
+    (
         "0010_attachments",
         include_str!("../migrations/sqlite/0010_attachments.sql"),
         include_str!("../migrations/postgres/0010_attachments.sql"),

@@ -1,8 +1,9 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
 //! versions, footer comments, attachments, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
 //! restore, archive; space permissions, space roles, global permissions, page
-//! restrictions, explain access, the admin key, guest assignments and your API
-//! tokens), the org admin's API at `/api/admin` (directory, the guest list
+//! restrictions, explain access, the admin key, guest assignments, your API
+//! tokens and watches), your notifications at `/api/notifications`, the org
+//! admin's API at `/api/admin` (directory, the guest list
 //! and its bulk actions, invitations, licences, policies, audit log, outbox),
 //! and the OpenAPI
 //! document at `/api/openapi.json`.
@@ -18,6 +19,7 @@ mod extensions;
 mod extract;
 mod guests;
 mod guests_json;
+mod notifications;
 mod pages;
 mod pagination;
 mod people;
@@ -144,6 +146,20 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/api/portico/tokens/{id}", delete(tokens::revoke))
         .route("/api/portico/explain", get(permissions::explain))
+        .route("/api/notifications", get(notifications::list))
+        .route("/api/notifications/read", post(notifications::mark_read))
+        .route(
+            "/api/portico/spaces/{id}/watch",
+            get(notifications::space_watching)
+                .put(notifications::watch_space)
+                .delete(notifications::unwatch_space),
+        )
+        .route(
+            "/api/portico/pages/{id}/watch",
+            get(notifications::page_watching)
+                .put(notifications::watch_page)
+                .delete(notifications::unwatch_page),
+        )
         .route(
             "/api/portico/admin-key",
             get(permissions::admin_key)
@@ -267,6 +283,9 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         permissions::explain, permissions::admin_key, permissions::activate_admin_key, permissions::deactivate_admin_key,
         guests::assign, guests::unassign, guests::assignments, guests::set_guest_access,
         tokens::list, tokens::create, tokens::revoke,
+        notifications::list, notifications::mark_read,
+        notifications::space_watching, notifications::watch_space, notifications::unwatch_space,
+        notifications::page_watching, notifications::watch_page, notifications::unwatch_page,
         admin::list_users, admin::get_user, admin::set_user_role, admin::set_org_admin, admin::deactivate_user, admin::reactivate_user, admin::delete_user,
         admin::list_groups, admin::create_group, admin::delete_group, admin::set_group_role, admin::add_group_member, admin::remove_group_member,
         admin_guests::list_guests, admin_guests::bulk_assign, admin_guests::bulk_unassign, admin_guests::bulk_extend,

@@ -19,6 +19,7 @@ const RESERVED_SLUGS: &[&str] = &[
     "versions",
     "restrictions",
     "attachments",
+    "watch",
 ];
 
 /// Percent-encodes text for a path segment, spaces as `+` (Confluence style).

@@ -5,8 +5,8 @@
 //!
 //! Code tour: `render` (the caller, responses, the error page) and `links`
 //! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`,
-//! `attachments`,
-//! `tree` and `access` (a space's access screen, a page's restrictions) hold
+//! `attachments`, `tree`, `access` (a space's access screen, a page's
+//! restrictions) and `notifications` (watch buttons, the notifications page) hold
 //! the handlers, one small function per route; `admin` holds
 //! the org admin's screens under `/admin`; `view` holds the view models
 //! several pages share (the sidebar tree, timestamps, names).
@@ -17,6 +17,7 @@ mod admin;
 mod attachments;
 mod history;
 mod links;
+mod notifications;
 mod pages;
 mod render;
 mod session;
@@ -202,6 +203,14 @@ pub(crate) fn routes() -> Router<AppState> {
             get(spaces::settings_form).post(spaces::settings),
         )
         .route("/wiki/spaces/{key}/archive", post(spaces::archive))
+        .route("/wiki/spaces/{key}/watch", post(notifications::watch_space))
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/watch",
+            post(notifications::watch_page),
+        )
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::read_one))
         .route("/wiki/spaces/{key}/access", get(access::show))
         .route("/wiki/spaces/{key}/access/grant", post(access::grant))
         .route("/wiki/spaces/{key}/access/remove", post(access::remove))

@@ -42,6 +42,7 @@ struct PageView {
     body_html: String,
     draft: bool,
     abilities: PageAbilities,
+    watch: Option<super::notifications::WatchButton>,
 }
 
 pub(crate) async fn view(
@@ -77,10 +78,13 @@ async fn show(state: &AppState, caller: &Caller, key: &str, id: &str) -> Result<
     let tree = app.space_tree(viewer, space.id).await?;
     let names = Names::load(app, [page.author_id, page.updated_by]).await?;
     let abilities = app.page_abilities(viewer, page.id).await?;
+    let target = portico_app::WatchTarget::Page(page.id);
+    let watch = super::notifications::WatchButton::load(state, caller, &space.key, target).await?;
     Ok(html(
         StatusCode::OK,
         &PageView {
             me: caller.me(),
+            watch,
             draft: page.status == "draft",
             abilities,
             sidebar: Sidebar::new(&space, &tree, Some(page.id)),

@@ -24,6 +24,8 @@ pub(crate) struct Me {
     pub csrf: String,
     pub org_admin: bool,
     pub wiki_admin: bool,
+    /// Unread notifications, for the top bar's count.
+    pub unread: u64,
 }
 
 /// A UI caller: signed in (the [`Caller`] extractor sends anonymous visitors
@@ -67,6 +69,11 @@ impl Caller {
             .next()
             .map(|person| person.display_name)
             .unwrap_or_default();
+        let unread = state
+            .app
+            .unread_notifications(&user.viewer)
+            .await
+            .map_err(|err| UiError::from(err).into_response())?;
         let org_admin = matches!(&user.viewer, Viewer::User(principal) if principal.org_admin);
         let wiki_admin = user.viewer.role() == Role::Admin;
         let me = Me {
@@ -74,6 +81,7 @@ impl Caller {
             csrf,
             org_admin,
             wiki_admin,
+            unread,
         };
         Ok(Caller { user, me: Some(me) })
     }

@@ -5,10 +5,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use portico_app::{AppError, NewSpace, Space, SpaceFilter, SpaceId, SpaceUpdate};
+use portico_app::{AppError, NewSpace, Space, SpaceFilter, SpaceId, SpaceUpdate, WatchTarget};
 use serde::Deserialize;
 
 use super::links::{self, PageLinks};
+use super::notifications::WatchButton;
 use super::render::{
     Caller, FormError, Me, Reader, UiError, UiForm, UiQuery, form_error, html, redirect, see_other,
 };
@@ -160,6 +161,7 @@ struct Overview {
     space: SpaceView,
     sidebar: Sidebar,
     home: Option<Home>,
+    watch: Option<WatchButton>,
 }
 
 pub(crate) async fn overview(
@@ -188,10 +190,13 @@ pub(crate) async fn overview(
         None => None,
     };
     let tree = app.space_tree(caller.viewer(), space.id).await?;
+    let watch =
+        WatchButton::load(&state, &caller, &space.key, WatchTarget::Space(space.id)).await?;
     Ok(html(
         StatusCode::OK,
         &Overview {
             me: caller.me(),
+            watch,
             sidebar: Sidebar::new(&space, &tree, space.homepage_id),
             space: SpaceView::load(app, caller.viewer(), &space).await?,
             home,
