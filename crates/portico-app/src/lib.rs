@@ -35,7 +35,7 @@ use portico_store::Store;
 pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
-pub use comments::Comment;
+pub use comments::{Comment, CommentAbilities, CommentThread, MAX_COMMENT_BYTES, ThreadComment};
 pub use directory::{
     AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, TokenPolicies, UserQuery, UserSummary,
 };

@@ -18,6 +18,7 @@ const RESERVED_SLUGS: &[&str] = &[
     "delete",
     "versions",
     "restrictions",
+    "comments",
 ];
 
 /// Percent-encodes text for a path segment, spaces as `+` (Confluence style).
@@ -139,6 +140,10 @@ mod tests {
         );
         assert_eq!(
             page("DOC", PageId(7), "history"),
+            "/wiki/spaces/DOC/pages/7"
+        );
+        assert_eq!(
+            page("DOC", PageId(7), "comments"),
             "/wiki/spaces/DOC/pages/7"
         );
         assert_eq!(

@@ -5,7 +5,8 @@
 //!
 //! Code tour: `render` (the caller, responses, the error page) and `links`
 //! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`,
-//! `tree` and `access` (a space's access screen, a page's restrictions) hold
+//! `tree`, `comments` (the page view's comment thread and its forms) and
+//! `access` (a space's access screen, a page's restrictions) hold
 //! the handlers, one small function per route; `admin` holds
 //! the org admin's screens under `/admin`; `view` holds the view models
 //! several pages share (the sidebar tree, timestamps, names).
@@ -13,6 +14,7 @@
 mod access;
 mod account;
 mod admin;
+mod comments;
 mod history;
 mod links;
 mod pages;
@@ -231,6 +233,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/wiki/spaces/{key}/pages/{id}/{slug}",
             get(pages::view_titled),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/comments",
+            post(comments::add),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/comments/{comment}/edit",
+            post(comments::edit),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/comments/{comment}/delete",
+            post(comments::delete),
         )
         .route("/wiki/spaces/{key}/pages/{id}/history", get(history::list))
         .route(
