@@ -15,6 +15,7 @@ mod harness;
 mod admin;
 mod bad_input;
 mod comments;
+mod comments_ui;
 mod guest_admin;
 mod guest_api;
 mod guests;
