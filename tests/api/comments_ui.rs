@@ -181,6 +181,23 @@ async fn a_viewer_guest_sees_comments_but_no_forms_and_a_forged_post_is_refused(
     assert!(forged.text().await.unwrap().contains("comment.create"));
     let forged = comment(&t, &vic, &space, &page, Some(top), "sneaky", "markdown").await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    // The missing permission is the answer, whatever the body.
+    let forged = comment(&t, &vic, &space, &page, None, " ", "markdown").await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(forged.text().await.unwrap().contains("comment.create"));
+    // A form rule break still says what is wrong, with no form to put it on.
+    let token = csrf(&t, &vic).await;
+    let malformed = post_form(
+        &t,
+        &vic,
+        &format!("{}/comments", page_path(&space, &page)),
+        &[("_csrf", &token), ("body", "x"), ("parentId", "abc")],
+    )
+    .await;
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let html = malformed.text().await.unwrap();
+    assert!(html.contains("`parentId` must be a comment id"), "{html}");
+    assert!(!html.contains("id=\"comment-body\""));
     let token = csrf(&t, &vic).await;
     let delete = post_form(
         &t,

@@ -77,11 +77,15 @@ impl App {
     ) -> AppResult<Comment> {
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
-        let body = storage_body(&body)?;
+        // Converted outside the transaction, refused only once the caller is
+        // known to see the page and hold `comment.create` (a refusal names
+        // the permission whatever the body).
+        let body = storage_body(&body);
         let now = self.now();
         let tx = self.store.write().await?;
         let (page, space) = visible_page(tx.conn(), &access, page).await?;
         require_page(tx.conn(), &access, Action::CommentPage, &page, &space).await?;
+        let body = body?;
         if let Some(parent) = parent {
             match comments::find(tx.conn(), parent).await? {
                 Some(row) if row.page_id == page.id && row.status == "current" => {}
@@ -223,7 +227,8 @@ impl App {
     ) -> AppResult<Comment> {
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
-        let body = storage_body(&body)?;
+        // As in `add_comment`: permissions are judged before the body.
+        let body = storage_body(&body);
         let now = self.now();
         let tx = self.store.write().await?;
         let mut row = visible_comment(tx.conn(), &access, id).await?;
@@ -236,6 +241,7 @@ impl App {
         }
         // Editing is commenting again: a revoked `comment.create` stops it.
         require_page(tx.conn(), &access, Action::CommentPage, &page, &space).await?;
+        let body = body?;
         if version != row.version + 1 {
             return Err(AppError::Conflict(format!(
                 "version conflict: the comment is at version {}, so the new version must be {}, not {version}; reload and edit again",

@@ -193,6 +193,13 @@ async fn a_guest_with_the_viewer_role_is_refused_naming_comment_create() {
         AppError::Forbidden { permission, .. } => assert_eq!(permission, "comment.create"),
         other => panic!("{other:?}"),
     }
+    // The permission is judged before the body.
+    let err = w
+        .app
+        .add_comment(&guest, page.id, None, storage(" "))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden { .. }), "{err:?}");
     assert_eq!(w.app.page_comments(&guest, page.id).await.unwrap().len(), 1);
     // A guest author carries the Guest badge.
     grant(&w, space.id, &guest, "collaborator").await;

@@ -83,6 +83,8 @@ pub(crate) struct CommentsView {
     pub add_action: String,
     /// Shown only when the viewer may add a comment.
     pub add: Option<FormState>,
+    /// A refused post's message when no form on the page can hold it.
+    pub error: Option<String>,
     /// Current comments (placeholders not counted).
     pub count: usize,
     pub items: Vec<CommentItem>,
@@ -174,10 +176,15 @@ impl CommentsView {
             },
             _ => FormState::blank(),
         });
+        let error = match (draft, &add) {
+            (Some(draft), None) if !placed => Some(draft.error.clone()),
+            _ => None,
+        };
         Self {
             csrf,
             add_action: links::page_action(&space.key, page.id, "comments"),
             add,
+            error,
             count: items.iter().filter(|item| !item.deleted).count(),
             items,
         }
