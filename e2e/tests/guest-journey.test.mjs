@@ -1,8 +1,9 @@
 // The whole guest journey in a real browser (Debian's Chromium driven by
 // playwright-core): an admin invites a guest and assigns them a space; the
 // guest accepts through the outbox link, sets a password, enters the mailed
-// code, sees only that space and edits a page there; a member sees the Guest
-// badge and the "shared with guests" banner; the admin removes the guest and
+// code, sees only that space, edits a page there and comments on it through
+// the page's comment form; a member sees the Guest badge (in the byline and
+// beside the guest's comment) and the "shared with guests" banner; the admin removes the guest and
 // the guest's next click lands on the sign-in page. Screenshots go to
 // target/e2e (CI keeps them).
 import { test, before, after } from 'node:test';
@@ -117,11 +118,27 @@ test('a guest is invited, assigned, works in their one space, and is removed', a
   assert.match(await guest.locator('main').innerText(), /reviewed by the client/);
   await shot(guest, '5-edited');
 
+  // The guest comments on the page through its form (no JavaScript needed).
+  await guest.getByLabel('Add a comment').fill('Looks **good** from our side.');
+  await guest.getByRole('button', { name: 'Post comment' }).click();
+  await guest.waitForURL(/\/pages\/\d+\/.*#comment-\d+$/);
+  const commentAnchor = new URL(guest.url()).hash;
+  const guestComment = guest.locator(`li${commentAnchor}`);
+  assert.match(await guestComment.innerText(), /Looks good from our side/);
+  assert.equal(await guestComment.locator('strong').innerText(), 'good', 'Markdown is accepted');
+  await shot(guest, '5b-commented');
+
   // Internal people see who is a guest, and that the space is shared.
   await page.goto(guest.url());
   const byline = await page.locator('p.byline').innerText();
   assert.match(byline, /last updated[\s\S]*Gil Guest\s*Guest/i, 'the byline carries the Guest badge');
   assert.match(await page.locator('#guest-banner').innerText(), /shared with 1 guest/);
+  const seen = page.locator(`li${commentAnchor}`);
+  assert.match(await seen.locator('.comment-author').innerText(), /^Gil Guest\s*Guest$/i,
+    'the comment carries the Guest badge beside the guest\'s name');
+  assert.equal(await seen.locator('.comment-author .badge-guest').count(), 1);
+  assert.match(await seen.innerText(), /Looks good from our side/);
+  await seen.scrollIntoViewIfNeeded();
   await shot(page, '6-member-view');
 
   // The admin removes the guest's access; their next click goes to sign-in.

@@ -16,6 +16,7 @@ mod admin;
 mod attachments;
 mod bad_input;
 mod comments;
+mod comments_ui;
 mod guest_admin;
 mod guest_api;
 mod guests;

@@ -1,16 +1,20 @@
 //! Footer comments on pages, with replies (SPEC 2.1): add, list in threads,
 //! edit (the author only) and delete. A deleted comment that has replies stays
-//! in its thread as a placeholder without body or author.
+//! in its thread as a placeholder without body or author. The thread the UI
+//! draws also carries what the viewer may do with each comment
+//! ([`CommentAbilities`]), decided by the same rules the changes check.
 
-use portico_core::policy::Action;
+use std::collections::HashMap;
+
+use portico_core::policy::{Action, Restriction};
 use portico_core::validation::ValidationError;
 use portico_core::{PageId, UserId, Viewer};
-use portico_store::{CommentRow, comments};
+use portico_store::{CommentRow, PageRow, SpaceRow, comments, permissions};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::App;
-use crate::access::{Access, require_page, visible_page};
+use crate::access::{Access, page_ref, require_page, visible_page};
 use crate::error::{AppError, AppResult};
 use crate::model::Person;
 use crate::pages::BodyInput;
@@ -34,6 +38,34 @@ pub struct Comment {
     pub depth: usize,
 }
 
+/// The longest comment body accepted, in bytes of input: a comment is a
+/// message, not a page (pages take up to 2 MiB).
+pub const MAX_COMMENT_BYTES: usize = 64 * 1024;
+
+/// What the viewer may do with one comment, for showing forms only: every
+/// change is checked again by its use case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CommentAbilities {
+    pub reply: bool,
+    pub edit: bool,
+    pub delete: bool,
+}
+
+/// A comment of a thread with what the viewer may do with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadComment {
+    pub comment: Comment,
+    pub abilities: CommentAbilities,
+}
+
+/// A page's footer comments in thread order, and whether the viewer may add
+/// one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentThread {
+    pub comments: Vec<ThreadComment>,
+    pub may_comment: bool,
+}
+
 impl App {
     /// Adds a comment to a page, or a reply to one of its current comments.
     pub async fn add_comment(
@@ -45,11 +77,15 @@ impl App {
     ) -> AppResult<Comment> {
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
-        let body = storage_body(&body)?;
+        // Converted outside the transaction, refused only once the caller is
+        // known to see the page and hold `comment.create` (a refusal names
+        // the permission whatever the body).
+        let body = storage_body(&body);
         let now = self.now();
         let tx = self.store.write().await?;
         let (page, space) = visible_page(tx.conn(), &access, page).await?;
         require_page(tx.conn(), &access, Action::CommentPage, &page, &space).await?;
+        let body = body?;
         if let Some(parent) = parent {
             match comments::find(tx.conn(), parent).await? {
                 Some(row) if row.page_id == page.id && row.status == "current" => {}
@@ -106,19 +142,60 @@ impl App {
     pub async fn page_comments(&self, viewer: &Viewer, page: PageId) -> AppResult<Vec<Comment>> {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, _) = visible_page(conn, &access, page).await?;
-        let filter = access.page_filter();
-        let rows = comments::for_page(conn, filter.visibility(), page.id).await?;
-        let ordered = threads(rows);
-        let authors: Vec<UserId> = ordered
-            .iter()
-            .filter(|(row, _)| row.status == "current")
-            .filter_map(|(row, _)| row.author_id.map(UserId))
-            .collect();
-        let people = self.people(&authors).await?;
+        let (_, _, ordered) = thread_rows(conn, &access, page).await?;
+        let people = self.authors(ordered.iter().map(|(row, _)| row)).await?;
         Ok(ordered
             .into_iter()
             .map(|(row, depth)| view(row, depth, &people))
+            .collect())
+    }
+
+    /// The page's thread as the page view draws it: the comments of
+    /// [`App::page_comments`], each with what the viewer may do with it, and
+    /// whether they may add a comment. Anonymous readers may do nothing.
+    pub async fn comment_thread(&self, viewer: &Viewer, page: PageId) -> AppResult<CommentThread> {
+        let access = self.access(viewer).await?;
+        let conn = self.store.read();
+        let (page, space, ordered) = thread_rows(conn, &access, page).await?;
+        let edit = permissions::restrictions_of(conn, &[page.id])
+            .await?
+            .edit
+            .remove(&page.id);
+        let rules = ThreadRules::new(&access, &page, &space, edit.as_ref());
+        let people = self.authors(ordered.iter().map(|(row, _)| row)).await?;
+        let comments = ordered
+            .into_iter()
+            .map(|(row, depth)| {
+                let abilities = rules.abilities(&row);
+                ThreadComment {
+                    comment: view(row, depth, &people),
+                    abilities,
+                }
+            })
+            .collect();
+        Ok(CommentThread {
+            comments,
+            may_comment: rules.may_comment,
+        })
+    }
+
+    /// The authors of the shown (current) comments among `rows`, by id.
+    async fn authors<'a>(
+        &self,
+        rows: impl IntoIterator<Item = &'a CommentRow>,
+    ) -> AppResult<HashMap<UserId, Person>> {
+        let mut ids: Vec<UserId> = rows
+            .into_iter()
+            .filter(|row| row.status == "current")
+            .filter_map(|row| row.author_id.map(UserId))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(self
+            .people(&ids)
+            .await?
+            .into_iter()
+            .map(|person| (person.id, person))
             .collect())
     }
 
@@ -153,12 +230,13 @@ impl App {
     ) -> AppResult<Comment> {
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
-        let body = storage_body(&body)?;
+        // As in `add_comment`: permissions are judged before the body.
+        let body = storage_body(&body);
         let now = self.now();
         let tx = self.store.write().await?;
         let mut row = visible_comment(tx.conn(), &access, id).await?;
         let (page, space) = visible_page(tx.conn(), &access, PageId(row.page_id)).await?;
-        if row.author_id != Some(actor) {
+        if !authored_by(&row, actor) {
             return Err(AppError::Forbidden {
                 permission: "comment.author",
                 reason: "only a comment's author may edit it".to_owned(),
@@ -166,6 +244,7 @@ impl App {
         }
         // Editing is commenting again: a revoked `comment.create` stops it.
         require_page(tx.conn(), &access, Action::CommentPage, &page, &space).await?;
+        let body = body?;
         if version != row.version + 1 {
             return Err(AppError::Conflict(format!(
                 "version conflict: the comment is at version {}, so the new version must be {}, not {version}; reload and edit again",
@@ -236,20 +315,29 @@ impl App {
     }
 
     async fn comment_view(&self, row: CommentRow, depth: usize) -> AppResult<Comment> {
-        let people = match row.author_id {
-            Some(author) => self.people(&[UserId(author)]).await?,
-            None => Vec::new(),
-        };
+        let people = self.authors([&row]).await?;
         Ok(view(row, depth, &people))
     }
 }
 
 fn storage_body(body: &BodyInput) -> AppResult<String> {
+    if body.value.len() > MAX_COMMENT_BYTES {
+        return Err(ValidationError::new(
+            "body",
+            format!("must be at most {MAX_COMMENT_BYTES} bytes"),
+        )
+        .into());
+    }
     let storage = body.to_storage()?;
     if storage.trim().is_empty() {
         return Err(ValidationError::new("body", "must not be empty").into());
     }
     Ok(storage)
+}
+
+/// Whether `actor` wrote the comment: only its author may edit it.
+fn authored_by(row: &CommentRow, actor: i64) -> bool {
+    row.author_id == Some(actor)
 }
 
 /// A current comment whose page the viewer may view; otherwise `NotFound`.
@@ -268,34 +356,116 @@ async fn visible_comment(
     Ok(row)
 }
 
-/// Rows in thread order with their depth; deleted comments are kept only when
-/// something shown hangs below them.
-fn threads(rows: Vec<CommentRow>) -> Vec<(CommentRow, usize)> {
-    fn shown(row: &CommentRow, rows: &[CommentRow]) -> bool {
-        row.status == "current"
-            || rows
-                .iter()
-                .any(|child| child.parent_id == Some(row.id) && shown(child, rows))
+/// The page (if the viewer may view it), its space, and its comments in
+/// thread order with their depths.
+async fn thread_rows(
+    conn: &impl portico_store::Conn,
+    access: &Access,
+    page: PageId,
+) -> AppResult<(PageRow, SpaceRow, Vec<(CommentRow, usize)>)> {
+    let (page, space) = visible_page(conn, access, page).await?;
+    let filter = access.page_filter();
+    let rows = comments::for_page(conn, filter.visibility(), page.id).await?;
+    Ok((page, space, threads(rows)))
+}
+
+/// The engine's answers for one page's thread, asked once per page (adding,
+/// replying, editing) or once per comment (deleting, which depends on the
+/// comment's author). The same actions the use cases require.
+struct ThreadRules<'a> {
+    access: &'a Access,
+    page: &'a PageRow,
+    edit: Option<&'a Restriction>,
+    actor: Option<i64>,
+    writable: bool,
+    may_comment: bool,
+}
+
+impl<'a> ThreadRules<'a> {
+    fn new(
+        access: &'a Access,
+        page: &'a PageRow,
+        space: &SpaceRow,
+        edit: Option<&'a Restriction>,
+    ) -> Self {
+        let actor = access.user_id();
+        // The space row is the truth for archiving, as in `require_page`.
+        let writable = actor.is_some() && space.status != "archived";
+        let may_comment = writable
+            && access
+                .set
+                .decide(Action::CommentPage, page_ref(page, edit))
+                .0;
+        Self {
+            access,
+            page,
+            edit,
+            actor,
+            writable,
+            may_comment,
+        }
     }
-    fn walk(
-        parent: Option<i64>,
-        depth: usize,
-        rows: &[CommentRow],
-        out: &mut Vec<(CommentRow, usize)>,
-    ) {
-        for row in rows.iter().filter(|row| row.parent_id == parent) {
-            if shown(row, rows) {
-                out.push((row.clone(), depth));
-                walk(Some(row.id), depth + 1, rows, out);
+
+    fn abilities(&self, row: &CommentRow) -> CommentAbilities {
+        let Some(actor) = self
+            .actor
+            .filter(|_| self.writable && row.status == "current")
+        else {
+            return CommentAbilities::default();
+        };
+        // INVARIANT: as in `delete_comment`, the resource's author is the
+        // comment's.
+        let mut reference = page_ref(self.page, self.edit);
+        reference.author = row.author_id.map(UserId);
+        CommentAbilities {
+            reply: self.may_comment,
+            edit: self.may_comment && authored_by(row, actor),
+            delete: self.access.set.decide(Action::DeleteComment, reference).0,
+        }
+    }
+}
+
+/// Rows (in creation order) in thread order with their depth: each comment
+/// followed by its replies. Deleted comments are kept only when something
+/// shown hangs below them; a reply whose parent is not among `rows` is left
+/// out. Linear in the number of rows, and without recursion, so a very deep
+/// chain of replies can't exhaust the stack.
+fn threads(rows: Vec<CommentRow>) -> Vec<(CommentRow, usize)> {
+    let index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    let mut roots = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match row.parent_id {
+            None => roots.push(i),
+            Some(parent) => {
+                if let Some(&p) = index.get(&parent) {
+                    children[p].push(i);
+                }
             }
         }
     }
-    let mut out = Vec::with_capacity(rows.len());
-    walk(None, 0, &rows, &mut out);
-    out
+    // Pre-order from the roots: every reachable row once, parents first.
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(rows.len());
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&i| (i, 0)).collect();
+    while let Some((i, depth)) = stack.pop() {
+        order.push((i, depth));
+        stack.extend(children[i].iter().rev().map(|&child| (child, depth + 1)));
+    }
+    // Children come after their parent in pre-order, so one backward pass
+    // knows whether anything shown hangs below each row.
+    let mut shown = vec![false; rows.len()];
+    for &(i, _) in order.iter().rev() {
+        shown[i] = rows[i].status == "current" || children[i].iter().any(|&c| shown[c]);
+    }
+    let mut slots: Vec<Option<CommentRow>> = rows.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter(|&(i, _)| shown[i])
+        .filter_map(|(i, depth)| slots[i].take().map(|row| (row, depth)))
+        .collect()
 }
 
-fn view(row: CommentRow, depth: usize, people: &[Person]) -> Comment {
+fn view(row: CommentRow, depth: usize, people: &HashMap<UserId, Person>) -> Comment {
     let deleted = row.status == "deleted";
     Comment {
         id: row.id,
@@ -305,7 +475,7 @@ fn view(row: CommentRow, depth: usize, people: &[Person]) -> Comment {
             None
         } else {
             row.author_id
-                .and_then(|id| people.iter().find(|p| p.id == UserId(id)).cloned())
+                .and_then(|id| people.get(&UserId(id)).cloned())
         },
         body: (!deleted).then_some(row.body),
         deleted,
@@ -313,5 +483,70 @@ fn view(row: CommentRow, depth: usize, people: &[Person]) -> Comment {
         created_at: row.created_at,
         updated_at: row.updated_at,
         depth,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, parent: Option<i64>, status: &str) -> CommentRow {
+        CommentRow {
+            id,
+            page_id: 1,
+            parent_id: parent,
+            author_id: Some(1),
+            body: format!("<p>{id}</p>"),
+            status: status.to_owned(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    fn shape(rows: Vec<CommentRow>) -> Vec<(i64, usize)> {
+        threads(rows)
+            .into_iter()
+            .map(|(row, depth)| (row.id, depth))
+            .collect()
+    }
+
+    #[test]
+    fn replies_follow_their_parent_oldest_first() {
+        let rows = vec![
+            row(1, None, "current"),
+            row(2, None, "current"),
+            row(3, Some(1), "current"),
+            row(4, Some(3), "current"),
+            row(5, Some(1), "current"),
+            row(6, Some(2), "current"),
+        ];
+        assert_eq!(
+            shape(rows),
+            vec![(1, 0), (3, 1), (4, 2), (5, 1), (2, 0), (6, 1)]
+        );
+    }
+
+    #[test]
+    fn deleted_comments_stay_only_above_something_shown() {
+        let rows = vec![
+            row(1, None, "deleted"),
+            row(2, Some(1), "deleted"),
+            row(3, Some(2), "current"),
+            row(4, None, "deleted"),
+            row(5, Some(4), "deleted"),
+            row(6, Some(99), "current"),
+        ];
+        assert_eq!(shape(rows), vec![(1, 0), (2, 1), (3, 2)]);
+    }
+
+    #[test]
+    fn a_very_deep_chain_is_threaded_without_recursion() {
+        let depth = 100_000;
+        let mut rows = vec![row(1, None, "current")];
+        rows.extend((2..=depth).map(|id| row(id, Some(id - 1), "current")));
+        let out = shape(rows);
+        assert_eq!(out.len(), depth as usize);
+        assert_eq!(out.last(), Some(&(depth, depth as usize - 1)));
     }
 }

@@ -39,7 +39,7 @@ pub use attachments::{Attachment, AttachmentDownload, AttachmentVersion};
 pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use clock::{Clock, SystemClock};
-pub use comments::Comment;
+pub use comments::{Comment, CommentAbilities, CommentThread, MAX_COMMENT_BYTES, ThreadComment};
 pub use directory::{
     AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, TokenPolicies, UserQuery, UserSummary,
 };

@@ -193,6 +193,13 @@ async fn a_guest_with_the_viewer_role_is_refused_naming_comment_create() {
         AppError::Forbidden { permission, .. } => assert_eq!(permission, "comment.create"),
         other => panic!("{other:?}"),
     }
+    // The permission is judged before the body.
+    let err = w
+        .app
+        .add_comment(&guest, page.id, None, storage(" "))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden { .. }), "{err:?}");
     assert_eq!(w.app.page_comments(&guest, page.id).await.unwrap().len(), 1);
     // A guest author carries the Guest badge.
     grant(&w, space.id, &guest, "collaborator").await;
@@ -279,4 +286,171 @@ async fn hostile_html_is_sanitised_on_the_way_in() {
         assert!(!body.contains(bad), "{bad} survived: {body}");
     }
     assert!(body.contains("hi"));
+}
+
+/// (reply, edit, delete) per comment id, and whether the viewer may add one.
+async fn abilities_of(
+    w: &World,
+    viewer: &Viewer,
+    page: portico_app::PageId,
+) -> (bool, Vec<(i64, (bool, bool, bool))>) {
+    let thread = w.app.comment_thread(viewer, page).await.unwrap();
+    let each = thread
+        .comments
+        .iter()
+        .map(|c| {
+            let a = c.abilities;
+            (c.comment.id, (a.reply, a.edit, a.delete))
+        })
+        .collect();
+    (thread.may_comment, each)
+}
+
+#[tokio::test]
+async fn the_thread_says_what_each_viewer_may_do_as_the_use_cases_decide() {
+    let w = world().await;
+    let space = w.space("CMA").await;
+    let page = w.page(&space, None, "Plan").await;
+    let ann = w.user("ann@example.com", Role::Member).await;
+    let bob = w.user("bob@example.com", Role::Member).await;
+    let vic = w.user("vic@partner.example", Role::Guest).await;
+    grant(&w, space.id, &ann, "collaborator").await;
+    grant(&w, space.id, &bob, "collaborator").await;
+    grant(&w, space.id, &vic, "viewer").await;
+    let mine = w
+        .app
+        .add_comment(&ann, page.id, None, storage("<p>ann</p>"))
+        .await
+        .unwrap();
+    let theirs = w
+        .app
+        .add_comment(&bob, page.id, Some(mine.id), storage("<p>bob</p>"))
+        .await
+        .unwrap();
+    // The author: reply, edit and (with `delete.own`) delete their own;
+    // only reply to someone else's.
+    assert_eq!(
+        abilities_of(&w, &ann, page.id).await,
+        (
+            true,
+            vec![
+                (mine.id, (true, true, true)),
+                (theirs.id, (true, false, false))
+            ]
+        )
+    );
+    // A space admin (`comment.delete`) deletes anyone's but edits no one's.
+    assert_eq!(
+        abilities_of(&w, &w.admin, page.id).await,
+        (
+            true,
+            vec![
+                (mine.id, (true, false, true)),
+                (theirs.id, (true, false, true))
+            ]
+        )
+    );
+    // A viewer guest and an anonymous reader read only.
+    assert_eq!(
+        abilities_of(&w, &vic, page.id).await,
+        (
+            false,
+            vec![
+                (mine.id, (false, false, false)),
+                (theirs.id, (false, false, false))
+            ]
+        )
+    );
+    let mut policies = w.app.policies(&w.admin).await.unwrap();
+    policies.access.anonymous_access = true;
+    w.app.update_policies(&w.admin, policies).await.unwrap();
+    w.app
+        .set_space_grant(
+            &w.admin,
+            space.id,
+            Grantee::Anonymous,
+            GrantInput::Role("viewer".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        abilities_of(&w, &Viewer::Anonymous, page.id).await,
+        (
+            false,
+            vec![
+                (mine.id, (false, false, false)),
+                (theirs.id, (false, false, false))
+            ]
+        )
+    );
+    // Each "yes" is one the use case grants, each "no" one it refuses.
+    let err = w
+        .app
+        .edit_comment(&bob, mine.id, storage("<p>x</p>"), 2)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden { .. }), "{err:?}");
+    let err = w.app.delete_comment(&bob, mine.id).await.unwrap_err();
+    assert!(matches!(err, AppError::Forbidden { .. }), "{err:?}");
+    let err = w
+        .app
+        .add_comment(&vic, page.id, Some(mine.id), storage("<p>x</p>"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden { .. }), "{err:?}");
+    // A placeholder offers nothing; an archived space offers nothing.
+    w.app.delete_comment(&ann, mine.id).await.unwrap();
+    assert_eq!(
+        abilities_of(&w, &w.admin, page.id).await,
+        (
+            true,
+            vec![
+                (mine.id, (false, false, false)),
+                (theirs.id, (true, false, true))
+            ]
+        )
+    );
+    w.app
+        .set_space_archived(&w.admin, space.id, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        abilities_of(&w, &bob, page.id).await,
+        (
+            false,
+            vec![
+                (mine.id, (false, false, false)),
+                (theirs.id, (false, false, false))
+            ]
+        )
+    );
+    let err = w.app.delete_comment(&bob, theirs.id).await.unwrap_err();
+    assert!(matches!(err, AppError::Forbidden { .. }), "{err:?}");
+    // An invisible page has no thread at all.
+    let outsider = w.user("out@example.com", Role::None).await;
+    assert!(matches!(
+        w.app.comment_thread(&outsider, page.id).await,
+        Err(AppError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn comments_longer_than_the_limit_are_refused() {
+    let w = world().await;
+    let space = w.space("CML").await;
+    let page = w.page(&space, None, "Plan").await;
+    let long = format!("<p>{}</p>", "x".repeat(portico_app::MAX_COMMENT_BYTES));
+    let err = w
+        .app
+        .add_comment(&w.admin, page.id, None, storage(&long))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
+    assert!(
+        w.app
+            .page_comments(&w.admin, page.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

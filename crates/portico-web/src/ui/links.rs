@@ -20,6 +20,7 @@ const RESERVED_SLUGS: &[&str] = &[
     "restrictions",
     "attachments",
     "watch",
+    "comments",
 ];
 
 /// Percent-encodes text for a path segment, spaces as `+` (Confluence style).
@@ -143,6 +144,10 @@ mod tests {
         );
         assert_eq!(
             page("DOC", PageId(7), "history"),
+            "/wiki/spaces/DOC/pages/7"
+        );
+        assert_eq!(
+            page("DOC", PageId(7), "comments"),
             "/wiki/spaces/DOC/pages/7"
         );
         assert_eq!(

@@ -5,8 +5,9 @@
 //!
 //! Code tour: `render` (the caller, responses, the error page) and `links`
 //! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`,
-//! `attachments`, `tree`, `access` (a space's access screen, a page's
-//! restrictions) and `notifications` (watch buttons, the notifications page) hold
+//! `attachments`, `tree`, `comments` (the page view's comment thread and its
+//! forms), `access` (a space's access screen, a page's restrictions) and
+//! `notifications` (watch buttons, the notifications page) hold
 //! the handlers, one small function per route; `admin` holds
 //! the org admin's screens under `/admin`; `view` holds the view models
 //! several pages share (the sidebar tree, timestamps, names).
@@ -15,6 +16,7 @@ mod access;
 mod account;
 mod admin;
 mod attachments;
+mod comments;
 mod history;
 mod links;
 mod notifications;
@@ -242,6 +244,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/wiki/spaces/{key}/pages/{id}/{slug}",
             get(pages::view_titled),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/comments",
+            post(comments::add),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/comments/{comment}/edit",
+            post(comments::edit),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/comments/{comment}/delete",
+            post(comments::delete),
         )
         .route("/wiki/spaces/{key}/pages/{id}/history", get(history::list))
         .route(

@@ -1,4 +1,5 @@
-//! Pages: reading one (with breadcrumbs, byline and the space's tree), the
+//! Pages: reading one (with breadcrumbs, byline, the space's tree and the
+//! comment thread), the
 //! editor for creating and editing (with preview and conflict handling), and
 //! the redirects that resolve links by id or by title.
 
@@ -12,6 +13,7 @@ use portico_app::{
 };
 use serde::Deserialize;
 
+use super::comments::{CommentDraft, CommentsView};
 use super::links::{self, PageLinks};
 use super::render::{
     Caller, FormError, Me, Reader, UiError, UiForm, UiQuery, form_error, html, optional_page_id,
@@ -43,6 +45,7 @@ struct PageView {
     draft: bool,
     abilities: PageAbilities,
     watch: Option<super::notifications::WatchButton>,
+    comments: CommentsView,
 }
 
 pub(crate) async fn view(
@@ -74,19 +77,36 @@ async fn show(state: &AppState, caller: &Caller, key: &str, id: &str) -> Result<
             &links::page(&space.key, page.id, &page.title),
         ));
     }
+    render_page(state, caller, page, space, None, StatusCode::OK).await
+}
+
+/// The page view of `page`, with its comment thread; `comment` is a refused
+/// comment post to show again on its form (with `status`).
+pub(crate) async fn render_page(
+    state: &AppState,
+    caller: &Caller,
+    page: Page,
+    space: Space,
+    comment: Option<&CommentDraft>,
+    status: StatusCode,
+) -> Result<Response, UiError> {
+    let app = &state.app;
+    let viewer = caller.viewer();
     let crumbs = app.breadcrumbs(viewer, page.id).await?;
     let tree = app.space_tree(viewer, space.id).await?;
     let names = Names::load(app, [page.author_id, page.updated_by]).await?;
     let abilities = app.page_abilities(viewer, page.id).await?;
     let target = portico_app::WatchTarget::Page(page.id);
     let watch = super::notifications::WatchButton::load(state, caller, &space.key, target).await?;
+    let thread = app.comment_thread(viewer, page.id).await?;
     Ok(html(
-        StatusCode::OK,
+        status,
         &PageView {
             me: caller.me(),
             watch,
             draft: page.status == "draft",
             abilities,
+            comments: CommentsView::new(&space, &page, caller.csrf(), thread, comment),
             sidebar: Sidebar::new(&space, &tree, Some(page.id)),
             crumbs: crumbs
                 .into_iter()

@@ -155,7 +155,7 @@ pub(crate) struct PersonView {
 
 impl PersonView {
     /// Someone no longer found (a deleted account): named as before, no badge.
-    fn unknown() -> Self {
+    pub fn unknown() -> Self {
         Self {
             name: "Unknown user".to_owned(),
             is_guest: false,
