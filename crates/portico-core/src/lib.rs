@@ -5,6 +5,7 @@
 pub mod directory;
 pub mod guests;
 pub mod ids;
+pub mod mentions;
 pub mod page;
 pub mod people;
 pub mod permission;
