@@ -15,6 +15,7 @@ mod guest_notices;
 mod guests;
 mod invitations;
 mod mail;
+mod mentions;
 mod model;
 mod pages;
 mod people;
@@ -49,6 +50,7 @@ pub use invitations::{GUEST_ACCESS_DAYS, InvitationPreview, InvitationSummary, I
 pub use mail::{
     DeliveryReport, MailSetupError, MailStatus, OutboxMail, SmtpMailer, run_mail_delivery,
 };
+pub use mentions::{MAX_NEW_MENTIONS, MAX_QUERY_CHARS, MAX_SUGGESTIONS, MentionTarget};
 pub use model::*;
 pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
 pub use people::MAX_LOOKUP;
