@@ -19,6 +19,7 @@ mod guest_admin;
 mod guest_api;
 mod guests;
 mod markers;
+mod mentions;
 mod pages;
 mod permissions;
 mod second_steps;
