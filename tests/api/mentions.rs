@@ -69,7 +69,11 @@ async fn a_refused_mention_is_a_422_that_names_the_rule_and_changes_nothing() {
     let page = t.page(&other, None, "Plan").await;
     let path = format!("/wiki/api/v2/pages/{}", id(&page));
     let response = t
-        .put_json(&t.admin, &path, &page_update("Plan", 2, &mention_body(&gus)))
+        .put_json(
+            &t.admin,
+            &path,
+            &page_update("Plan", 2, &mention_body(&gus)),
+        )
         .await;
     let detail = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(
@@ -78,17 +82,26 @@ async fn a_refused_mention_is_a_422_that_names_the_rule_and_changes_nothing() {
     );
     let stored = t.fetch_page(&page).await;
     assert_eq!(stored["version"]["number"], json!(1));
-    assert_eq!(stored["body"]["storage"]["value"], json!("<p>Plan body</p>"));
+    assert_eq!(
+        stored["body"]["storage"]["value"],
+        json!("<p>Plan body</p>")
+    );
     // A comment is refused the same way; an unknown id reveals nothing.
-    let comment = |body: String| {
-        json!({ "pageId": id(&page), "body": { "representation": "storage", "value": body } })
-    };
+    let comment = |body: String| json!({ "pageId": id(&page), "body": { "representation": "storage", "value": body } });
     let response = t
-        .post_json(&t.admin, "/wiki/api/v2/footer-comments", &comment(mention_body(&gus)))
+        .post_json(
+            &t.admin,
+            "/wiki/api/v2/footer-comments",
+            &comment(mention_body(&gus)),
+        )
         .await;
     expect_error(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     let response = t
-        .post_json(&t.admin, "/wiki/api/v2/footer-comments", &comment(mention_body("987654")))
+        .post_json(
+            &t.admin,
+            "/wiki/api/v2/footer-comments",
+            &comment(mention_body("987654")),
+        )
         .await;
     let detail = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(
@@ -126,13 +139,11 @@ async fn autocomplete_lists_only_viewers_of_the_page_and_never_e_mails() {
     let other = t.space("ACO").await;
     let page = t.page(&space, None, "Plan").await;
     let secret = t.page(&space, None, "Secret").await;
-    let (guest, inside) =
-        person(&t, "pat.in@partner.example", "Pat Inside", Role::Guest).await;
+    let (guest, inside) = person(&t, "pat.in@partner.example", "Pat Inside", Role::Guest).await;
     assign(&t, &space, &inside).await;
     let (_, outside) = person(&t, "pat.out@partner.example", "Pat Outside", Role::Guest).await;
     assign(&t, &other, &outside).await;
-    let (member, member_id) =
-        person(&t, "pmember@example.com", "Pat Member", Role::Member).await;
+    let (member, member_id) = person(&t, "pmember@example.com", "Pat Member", Role::Member).await;
     let response = t
         .put_json(
             &t.admin,
@@ -149,7 +160,11 @@ async fn autocomplete_lists_only_viewers_of_the_page_and_never_e_mails() {
         let client = client.clone();
         async move { client.get(url).send().await.unwrap() }
     };
-    let response = suggest(&t.admin, format!("/api/mentions?pageId={}&q=pat", id(&page))).await;
+    let response = suggest(
+        &t.admin,
+        format!("/api/mentions?pageId={}&q=pat", id(&page)),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
     let body: Value = serde_json::from_str(&text).unwrap();
@@ -162,19 +177,25 @@ async fn autocomplete_lists_only_viewers_of_the_page_and_never_e_mails() {
     );
     assert!(!text.contains("example"), "no e-mail: {text}");
     // A restricted page: only the people it names.
-    let body: Value = suggest(&member, format!("/api/mentions?pageId={}&q=PAT", id(&secret)))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = suggest(
+        &member,
+        format!("/api/mentions?pageId={}&q=PAT", id(&secret)),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(body["results"].as_array().unwrap().len(), 1);
     assert_eq!(body["results"][0]["displayName"], json!("Pat Member"));
     // Internal callers also match an e-mail prefix; a new page of a space works.
-    let body: Value = suggest(&member, format!("/api/mentions?spaceId={}&q=pat.in", id(&space)))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = suggest(
+        &member,
+        format!("/api/mentions?spaceId={}&q=pat.in", id(&space)),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(body["results"][0]["displayName"], json!("Pat Inside"));
     // Guests: 404, the same as a missing page; so is a page the caller
     // can't view. With the site switch, guests see people of their space.
@@ -197,13 +218,24 @@ async fn autocomplete_lists_only_viewers_of_the_page_and_never_e_mails() {
         .map(|p| p["displayName"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["Pat Inside"]);
-    let body: Value = suggest(&guest, format!("/api/mentions?pageId={}&q=pat.in", id(&page)))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(body["results"], json!([]), "guests match names, not e-mails");
-    let hidden = suggest(&guest, format!("/api/mentions?pageId={}&q=pat", id(&secret))).await;
+    let body: Value = suggest(
+        &guest,
+        format!("/api/mentions?pageId={}&q=pat.in", id(&page)),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        body["results"],
+        json!([]),
+        "guests match names, not e-mails"
+    );
+    let hidden = suggest(
+        &guest,
+        format!("/api/mentions?pageId={}&q=pat", id(&secret)),
+    )
+    .await;
     assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
     assert_eq!(hidden.text().await.unwrap(), missing);
     // Bad input is a 400.

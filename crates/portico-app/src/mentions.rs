@@ -55,7 +55,9 @@ pub enum MentionTarget {
 
 /// The mentions of `body` that are not in `previous`, in order.
 fn new_mentions(previous: Option<&str>, body: &str) -> Vec<String> {
-    let before = previous.map(portico_format::mentioned_accounts).unwrap_or_default();
+    let before = previous
+        .map(portico_format::mentioned_accounts)
+        .unwrap_or_default();
     portico_format::mentioned_accounts(body)
         .into_iter()
         .filter(|id| !before.contains(id))
@@ -242,13 +244,13 @@ impl App {
                 // The same rules as a save: the person may be known to the
                 // caller and can view the content.
                 if check_mention(
-                        &access.viewer,
-                        &access.set,
-                        policy,
-                        Some(candidate.mentioned()),
-                        content,
-                    )
-                    .is_ok()
+                    &access.viewer,
+                    &access.set,
+                    policy,
+                    Some(candidate.mentioned()),
+                    content,
+                )
+                .is_ok()
                     && offered.len() < MAX_SUGGESTIONS
                 {
                     offered.push(candidate.row);
@@ -286,7 +288,11 @@ impl Content {
 }
 
 /// The content of an autocomplete target, if the caller can view it.
-async fn content_for(conn: &impl Conn, access: &Access, target: MentionTarget) -> AppResult<Content> {
+async fn content_for(
+    conn: &impl Conn,
+    access: &Access,
+    target: MentionTarget,
+) -> AppResult<Content> {
     match target {
         MentionTarget::Page(id) => {
             let (page, _) = visible_page(conn, access, id).await?;
@@ -357,9 +363,23 @@ mod tests {
             "cannot mention `Gus Guest`: they can't view this page"
         );
         let unknown = text(refusal(MentionRefusal::NoSuchPerson, "7", None));
-        assert_eq!(unknown, "cannot mention account `7`: it names no one you can mention");
+        assert_eq!(
+            unknown,
+            "cannot mention account `7`: it names no one you can mention"
+        );
         // An id that names someone hidden reads exactly like one that doesn't.
-        assert_eq!(text(refusal(MentionRefusal::NoSuchPerson, "7", Some("Hidden"))), unknown);
-        assert!(text(refusal(MentionRefusal::NoSuchPerson, &"x\n".repeat(60), None)).len() < 120);
+        assert_eq!(
+            text(refusal(MentionRefusal::NoSuchPerson, "7", Some("Hidden"))),
+            unknown
+        );
+        assert!(
+            text(refusal(
+                MentionRefusal::NoSuchPerson,
+                &"x\n".repeat(60),
+                None
+            ))
+            .len()
+                < 120
+        );
     }
 }

@@ -128,7 +128,10 @@ mod tests {
         PersonFacts {
             id: UserId(id),
             active: true,
-            granted_spaces: granted.iter().map(|id| SpaceId(*id)).collect::<BTreeSet<_>>(),
+            granted_spaces: granted
+                .iter()
+                .map(|id| SpaceId(*id))
+                .collect::<BTreeSet<_>>(),
             wrote_visible_page: false,
         }
     }
@@ -162,7 +165,10 @@ mod tests {
             facts: &guest,
             access: &guest_access,
         });
-        assert_eq!(check_mention(&author, &mine, OFF, mentioned, page(1, None)), Ok(()));
+        assert_eq!(
+            check_mention(&author, &mine, OFF, mentioned, page(1, None)),
+            Ok(())
+        );
         // The guest's space only: another space is refused, by name.
         assert_eq!(
             check_mention(&author, &mine, OFF, mentioned, page(2, None)),
@@ -207,7 +213,10 @@ mod tests {
             check_mention(&author, &mine, OFF, mentioned, page(1, None)),
             Err(MentionRefusal::AuthorMayNotMention)
         );
-        assert_eq!(check_mention(&author, &mine, ON, mentioned, page(1, None)), Ok(()));
+        assert_eq!(
+            check_mention(&author, &mine, ON, mentioned, page(1, None)),
+            Ok(())
+        );
     }
 
     #[test]
@@ -269,7 +278,12 @@ mod tests {
                 page,
             ),
         ];
-        assert!(answers.iter().all(|a| *a == Err(MentionRefusal::NoSuchPerson)), "{answers:?}");
+        assert!(
+            answers
+                .iter()
+                .all(|a| *a == Err(MentionRefusal::NoSuchPerson)),
+            "{answers:?}"
+        );
     }
 
     #[test]

@@ -70,7 +70,12 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    let person = (prop_oneof![Just(1i64), 2i64..6], any::<bool>(), ids(1..5), any::<bool>())
+    let person = (
+        prop_oneof![Just(1i64), 2i64..6],
+        any::<bool>(),
+        ids(1..5),
+        any::<bool>(),
+    )
         .prop_flat_map(|(id, active, granted, wrote)| {
             let facts = PersonFacts {
                 id: UserId(id),
@@ -130,7 +135,10 @@ impl Case {
     }
 
     fn check(&self) -> Result<(), MentionRefusal> {
-        let person = self.person.as_ref().map(|(facts, access)| Mentioned { facts, access });
+        let person = self
+            .person
+            .as_ref()
+            .map(|(facts, access)| Mentioned { facts, access });
         check_mention(
             &self.author(),
             &self.author_access,

@@ -79,15 +79,22 @@ mod tests {
     #[test]
     fn the_sanitiser_keeps_the_mention_element_and_nothing_else() {
         assert_eq!(
-            sanitize(r#"<ac:link ac:anchor="x" onclick="a()"><ri:user ri:account-id="42" ri:username="bob" style="x" onmouseover="b()"/></ac:link>"#),
+            sanitize(
+                r#"<ac:link ac:anchor="x" onclick="a()"><ri:user ri:account-id="42" ri:username="bob" style="x" onmouseover="b()"/></ac:link>"#
+            ),
             r#"<ac:link><ri:user ri:account-id="42"></ri:user></ac:link>"#
         );
         // A hostile id stays an attribute value (escaped), never markup.
-        let out = sanitize(r#"<ac:link><ri:user ri:account-id="&quot;><script>x()</script>"/></ac:link>"#);
+        let out = sanitize(
+            r#"<ac:link><ri:user ri:account-id="&quot;><script>x()</script>"/></ac:link>"#,
+        );
         assert!(!out.contains("<script"), "{out}");
         assert_eq!(mentioned_accounts(&out), vec!["\"><script>x()</script>"]);
         assert_eq!(
-            to_storage(r#"<ac:link><ri:user ri:account-id="42"/></ac:link>"#, BodyFormat::Storage),
+            to_storage(
+                r#"<ac:link><ri:user ri:account-id="42"/></ac:link>"#,
+                BodyFormat::Storage
+            ),
             r#"<ac:link><ri:user ri:account-id="42"></ri:user></ac:link>"#
         );
         let markdown = to_storage("Hi @[Ann](account:42)", BodyFormat::Markdown);

@@ -50,10 +50,7 @@ pub fn render_html(storage: &str) -> String {
 
 /// HTML to show in a browser for a stored body; `people` names the
 /// mentioned accounts the viewer may know (`None`: the placeholder).
-pub fn render_html_with(
-    storage: &str,
-    people: &dyn Fn(&str) -> Option<MentionedPerson>,
-) -> String {
+pub fn render_html_with(storage: &str, people: &dyn Fn(&str) -> Option<MentionedPerson>) -> String {
     let mut renderer = Renderer {
         headings: Vec::new(),
         ids: HashSet::new(),
@@ -268,9 +265,7 @@ impl Renderer<'_> {
                             .into(),
                     );
                 }
-                Element::new("span")
-                    .attr("class", "mention")
-                    .with(children)
+                Element::new("span").attr("class", "mention").with(children)
             }
             None => Element::new("span")
                 .attr("class", "mention mention-unknown")
@@ -584,7 +579,14 @@ mod tests {
         // Without a lookup, nobody is named, and no id or link body shows.
         let plain = render_html(body);
         assert_eq!(plain.matches("@unknown user").count(), 4, "{plain}");
-        for secret in ["Ann", "Gus", "Real Name", "Hidden Person", "account", "\"3\""] {
+        for secret in [
+            "Ann",
+            "Gus",
+            "Real Name",
+            "Hidden Person",
+            "account",
+            "\"3\"",
+        ] {
             assert!(!plain.contains(secret), "{secret} in {plain}");
         }
     }

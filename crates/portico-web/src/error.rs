@@ -134,7 +134,10 @@ mod tests {
                 400,
             ),
             (AppError::Conflict("version conflict".into()).into(), 409),
-            (AppError::MentionRefused("cannot mention".into()).into(), 422),
+            (
+                AppError::MentionRefused("cannot mention".into()).into(),
+                422,
+            ),
             (AppError::Unauthenticated.into(), 401),
             (AppError::BadCredentials.into(), 401),
             (AppError::InvalidToken.into(), 401),

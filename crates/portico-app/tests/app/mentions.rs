@@ -170,18 +170,43 @@ async fn a_refused_save_writes_nothing() {
     let stored = w.app.page(&w.admin, page.id).await.unwrap();
     assert_eq!(stored.version, 1);
     assert_eq!(stored.body, "<p>Plan</p>");
-    assert_eq!(w.app.versions(&w.admin, page.id, None, 25).await.unwrap().items.len(), 1);
+    assert_eq!(
+        w.app
+            .versions(&w.admin, page.id, None, 25)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
     // Comments: nothing added, nothing changed.
-    refused(w.app.add_comment(&w.admin, page.id, None, mention(&guest)).await);
-    assert!(w.app.page_comments(&w.admin, page.id).await.unwrap().is_empty());
+    refused(
+        w.app
+            .add_comment(&w.admin, page.id, None, mention(&guest))
+            .await,
+    );
+    assert!(
+        w.app
+            .page_comments(&w.admin, page.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let comment = w
         .app
         .add_comment(&w.admin, page.id, None, storage("<p>first</p>"))
         .await
         .unwrap();
-    refused(w.app.edit_comment(&w.admin, comment.id, mention(&guest), 2).await);
+    refused(
+        w.app
+            .edit_comment(&w.admin, comment.id, mention(&guest), 2)
+            .await,
+    );
     let kept = w.app.comment(&w.admin, comment.id).await.unwrap();
-    assert_eq!((kept.version, kept.body.as_deref()), (1, Some("<p>first</p>")));
+    assert_eq!(
+        (kept.version, kept.body.as_deref()),
+        (1, Some("<p>first</p>"))
+    );
 }
 
 #[tokio::test]
@@ -302,7 +327,10 @@ async fn only_new_mentions_are_checked_and_drafts_at_publish() {
     let mut keep_draft = update(2, mention(&guest));
     keep_draft.title = "Draft".into();
     keep_draft.publish = false;
-    w.app.update_page(&w.admin, draft.id, keep_draft).await.unwrap();
+    w.app
+        .update_page(&w.admin, draft.id, keep_draft)
+        .await
+        .unwrap();
     let mut publish = update(3, mention(&guest));
     publish.title = "Draft".into();
     refused(w.app.update_page(&w.admin, draft.id, publish).await);
@@ -372,7 +400,10 @@ async fn autocomplete_offers_only_people_who_can_view_the_content() {
             &w.admin,
             secret.id,
             RestrictionChange {
-                view: Some(vec![Grantee::User(id(&w.admin)), Grantee::User(id(&member))]),
+                view: Some(vec![
+                    Grantee::User(id(&w.admin)),
+                    Grantee::User(id(&member)),
+                ]),
                 edit: None,
             },
         )
