@@ -21,6 +21,7 @@ mod guest_admin;
 mod guest_api;
 mod guests;
 mod markers;
+mod mentions;
 mod notifications;
 mod pages;
 mod permissions;

@@ -651,6 +651,33 @@ impl App {
         })
     }
 
+    /// The access set of `principal`, someone other than the caller, as the
+    /// engine computes it for them but without any admin key they may hold:
+    /// for asking whether they could view something (mentions). Shares the
+    /// viewer cache; a principal without product access (an expired guest,
+    /// say) is built afresh, since the cache is keyed by user and epoch only.
+    pub(crate) async fn person_access(
+        &self,
+        conn: &impl Conn,
+        principal: &Principal,
+    ) -> AppResult<Arc<AccessSet>> {
+        let epoch = permissions::epoch(conn).await?;
+        let user = Some(principal.user_id.0);
+        let now = self.now();
+        let cacheable = principal.role != Role::None;
+        if cacheable && let Some(set) = self.access_cache.get(user, epoch, false, now) {
+            return Ok(set);
+        }
+        let mut subject = subject(conn, &Viewer::User(principal.clone()), now).await?;
+        subject.admin_key = false;
+        let built = build_access_set(conn, &subject, now).await?;
+        let set = built.set.clone();
+        if cacheable {
+            self.access_cache.put(user, epoch, false, built);
+        }
+        Ok(set)
+    }
+
     /// Explains a page (or a space) for one person: the engine's full decision
     /// with its reasons.
     pub(crate) async fn explain_for(

@@ -99,6 +99,10 @@ impl App {
                 }
             }
         }
+        // Notifications hook onto these (see `App::accepted_mentions`).
+        let _mentioned = self
+            .accepted_mentions(tx.conn(), &access, None, &body, &page)
+            .await?;
         let row = comments::insert(
             tx.conn(),
             comments::NewComment {
@@ -252,6 +256,10 @@ impl App {
                 row.version + 1
             )));
         }
+        // Notifications hook onto these (see `App::accepted_mentions`).
+        let _mentioned = self
+            .accepted_mentions(tx.conn(), &access, Some(&row.body), &body, &page)
+            .await?;
         row.body = body;
         row.version += 1;
         row.updated_at = now;

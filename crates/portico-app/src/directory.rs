@@ -76,6 +76,8 @@ pub struct TokenPolicies {
 const GUEST_MAX_SPACES: &str = "guests.max_spaces";
 /// Site setting: whether new spaces allow guests.
 const NEW_SPACES_ALLOW_GUESTS: &str = "space.allow_guests_default";
+/// Site setting: guests may mention people of their own spaces.
+pub const GUESTS_MENTION_OWN_SPACE: &str = "guests.mention_own_space";
 /// Site settings of [`SecurityPolicies`].
 const GUEST_EMAIL_CODES: &str = "guests.email_codes";
 const GUEST_REVERIFY_DAYS: &str = "guests.reverify_days";
@@ -97,6 +99,9 @@ pub struct AccessPolicies {
     pub guest_max_spaces: u32,
     /// Whether new spaces allow guests (each space can change it).
     pub new_spaces_allow_guests: bool,
+    /// `guests.mention_own_space`: guests may mention people who share a
+    /// space with them (off by default: guests mention no one).
+    pub guests_mention_own_space: bool,
 }
 
 impl Default for AccessPolicies {
@@ -107,6 +112,7 @@ impl Default for AccessPolicies {
             guests_reserved_permissions: false,
             guest_max_spaces: 1,
             new_spaces_allow_guests: true,
+            guests_mention_own_space: false,
         }
     }
 }
@@ -192,6 +198,10 @@ impl SitePolicies {
                         NEW_SPACES_ALLOW_GUESTS,
                         defaults.access.new_spaces_allow_guests,
                     ),
+                    guests_mention_own_space: flag(
+                        GUESTS_MENTION_OWN_SPACE,
+                        defaults.access.guests_mention_own_space,
+                    ),
                 }
             },
             security: SecurityPolicies {
@@ -248,6 +258,10 @@ impl SitePolicies {
             (
                 NEW_SPACES_ALLOW_GUESTS,
                 self.access.new_spaces_allow_guests.to_string(),
+            ),
+            (
+                GUESTS_MENTION_OWN_SPACE,
+                self.access.guests_mention_own_space.to_string(),
             ),
             (
                 GUEST_EMAIL_CODES,

@@ -20,6 +20,10 @@ pub enum AppError {
     /// The change clashes with the current state (a stale version, a taken key).
     #[error("{0}")]
     Conflict(String),
+    /// A body mentions someone it may not (SPEC 3.3); the message names the
+    /// person only if the author may know them.
+    #[error("{0}")]
+    MentionRefused(String),
     #[error("sign-in required")]
     Unauthenticated,
     #[error("invalid e-mail or password")]

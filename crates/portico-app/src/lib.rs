@@ -16,6 +16,7 @@ mod guest_notices;
 mod guests;
 mod invitations;
 mod mail;
+mod mentions;
 mod model;
 mod notifications;
 mod pages;
@@ -53,6 +54,7 @@ pub use invitations::{GUEST_ACCESS_DAYS, InvitationPreview, InvitationSummary, I
 pub use mail::{
     DeliveryReport, MailSetupError, MailStatus, OutboxMail, SmtpMailer, run_mail_delivery,
 };
+pub use mentions::{MAX_NEW_MENTIONS, MAX_QUERY_CHARS, MAX_SUGGESTIONS, MentionTarget};
 pub use model::*;
 pub use notifications::{
     MAX_NOTIFICATIONS, NoticePage, NoticeSpace, Notification, NotificationList,

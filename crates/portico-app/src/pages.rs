@@ -178,6 +178,12 @@ impl App {
             },
         )
         .await?;
+        if !new.draft {
+            // Notifications hook onto these (see `App::accepted_mentions`).
+            let _mentioned = self
+                .accepted_mentions(tx.conn(), &access, None, &body, &page)
+                .await?;
+        }
         versions::insert(
             tx.conn(),
             versions::NewVersion {
@@ -314,6 +320,14 @@ impl App {
             // without them.
             page.status = "current".to_owned();
         }
+        if !was_draft || publishing {
+            // A draft's mentions are all checked when it is published.
+            let previous = (!was_draft).then_some(page.body.as_str());
+            // Notifications hook onto these (see `App::accepted_mentions`).
+            let _mentioned = self
+                .accepted_mentions(tx.conn(), &access, previous, &body, &page)
+                .await?;
+        }
         let page = save_version(tx.conn(), page, title, body, &message, actor, now).await?;
         audit(
             tx.conn(),
@@ -414,8 +428,9 @@ impl App {
         Ok(())
     }
 
-    /// Renders a body for preview without saving anything.
-    pub fn preview(&self, body: &BodyInput) -> AppResult<String> {
-        Ok(portico_format::render_html(&body.to_storage()?))
+    /// Renders a body for preview without saving anything; mentions show
+    /// as they would to `viewer`.
+    pub async fn preview(&self, viewer: &Viewer, body: &BodyInput) -> AppResult<String> {
+        self.render_body(viewer, &body.to_storage()?).await
     }
 }

@@ -14,6 +14,7 @@ use portico_core::{GroupId, Role, SpaceId, UserId, Viewer};
 use portico_store::permissions::{self as grants, GrantRow};
 use portico_store::{Conn, UserRow, groups, pages, users};
 
+use crate::access::Access;
 use crate::error::AppResult;
 use crate::{App, Person};
 
@@ -101,6 +102,34 @@ async fn granted_spaces(
     Ok(spaces)
 }
 
+/// What the holder of `access` may learn about each of `rows`, by id (see
+/// `portico_core::people::PersonFacts`): found with their access set as
+/// the query filter.
+pub(crate) async fn facts_of(
+    conn: &impl Conn,
+    access: &Access,
+    rows: &[UserRow],
+    now: time::OffsetDateTime,
+) -> AppResult<HashMap<i64, PersonFacts>> {
+    let ids: Vec<UserId> = rows.iter().map(|row| UserId(row.id)).collect();
+    let raw: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let spaces = granted_spaces(conn, &ids, now).await?;
+    let filter = access.page_filter();
+    let writers = pages::writers_among(conn, filter.visibility(), &raw).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let facts = PersonFacts {
+                id: UserId(row.id),
+                active: row.status == "active",
+                granted_spaces: spaces.get(&UserId(row.id)).cloned().unwrap_or_default(),
+                wrote_visible_page: writers.contains(&row.id),
+            };
+            (row.id, facts)
+        })
+        .collect())
+}
+
 impl App {
     /// Display names, roles and guest-ness of people, for bylines of content
     /// the viewer already reads.
@@ -129,22 +158,15 @@ impl App {
         }
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let now = self.now();
         let raw: Vec<i64> = wanted.iter().map(|id| id.0).collect();
         let rows = users::find_many(conn, &raw).await?;
-        let spaces = granted_spaces(conn, &wanted, now).await?;
-        let filter = access.page_filter();
-        let writers = pages::writers_among(conn, filter.visibility(), &raw).await?;
+        let facts = facts_of(conn, &access, &rows, self.now()).await?;
         let known: Vec<UserRow> = rows
             .into_iter()
             .filter(|row| {
-                let facts = PersonFacts {
-                    id: UserId(row.id),
-                    active: row.status == "active",
-                    granted_spaces: spaces.get(&UserId(row.id)).cloned().unwrap_or_default(),
-                    wrote_visible_page: writers.contains(&row.id),
-                };
-                may_know(&access.viewer, &access.set, &facts)
+                facts
+                    .get(&row.id)
+                    .is_some_and(|facts| may_know(&access.viewer, &access.set, facts))
             })
             .collect();
         let mut people = people_of(conn, known).await?;

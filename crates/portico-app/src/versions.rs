@@ -87,6 +87,13 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         ensure_title_free(tx.conn(), space.id, &old.title, Some(page.id)).await?;
+        if page.status == "current" {
+            // Restoring writes the old text again: mentions it adds to the
+            // current version are checked like any save's.
+            let _mentioned = self
+                .accepted_mentions(tx.conn(), &access, Some(&page.body), &old.body, &page)
+                .await?;
+        }
         let message = format!("Restored version {number}");
         let page = save_version(tx.conn(), page, old.title, old.body, &message, actor, now).await?;
         audit(

@@ -5,7 +5,9 @@
 //! - [`to_storage`] turns client input ([`BodyFormat::Storage`] or
 //!   [`BodyFormat::Markdown`]) into sanitised storage format, to be saved.
 //! - [`sanitize`] is the allow-list sanitiser behind it (idempotent).
-//! - [`render_html`] turns a stored body into HTML for the browser.
+//! - [`render_html`] turns a stored body into HTML for the browser
+//!   ([`render_html_with`] names the mentioned people a viewer may know).
+//! - [`mentioned_accounts`] lists the accounts a body mentions.
 //! - [`plain_text`] gives the text for excerpts and search.
 //! - [`diff`] compares two versions line by line.
 //!
@@ -18,6 +20,7 @@
 mod diff;
 mod input;
 mod markdown;
+mod mentions;
 mod policy;
 mod prepare;
 mod render;
@@ -30,6 +33,7 @@ mod proptests;
 
 pub use diff::{DiffKind, DiffLine, diff};
 pub use input::{BodyFormat, UnknownBodyFormat, to_storage};
-pub use render::render_html;
+pub use mentions::{MentionedPerson, mentioned_accounts};
+pub use render::{UNKNOWN_USER, render_html, render_html_with};
 pub use sanitize::sanitize;
 pub use text::plain_text;

@@ -9,12 +9,38 @@
 //!   as escaped text in `ac:plain-text-body`;
 //! - a list whose first item has a `[ ]`/`[x]` marker becomes an
 //!   `ac:task-list`, each item an `ac:task` (items without a marker are
-//!   incomplete tasks).
+//!   incomplete tasks);
+//! - a link to `account:ID` is a mention, `<ac:link><ri:user
+//!   ri:account-id="ID"/></ac:link>`, written `@[Display Name](account:ID)`
+//!   (the `@` just before it is part of the mention). It is an ordinary
+//!   Markdown link, so any Markdown editor keeps it intact, and its text
+//!   reads well in plain Markdown; the text itself is not stored, because a
+//!   mention always shows the person's current name, and only to viewers who
+//!   may know them.
 //!
 //! Raw HTML in the Markdown passes through here; the caller sanitises the
 //! result like any other storage input.
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+/// The link scheme that makes a Markdown link a mention.
+const MENTION_SCHEME: &str = "account:";
+
+/// The account a link destination names, if it is a mention.
+fn mention_target(dest: &str) -> Option<&str> {
+    let scheme = dest.get(..MENTION_SCHEME.len())?;
+    scheme
+        .eq_ignore_ascii_case(MENTION_SCHEME)
+        .then(|| dest[MENTION_SCHEME.len()..].trim())
+}
+
+/// The storage-format mention of `account`.
+fn mention_markup(account: &str) -> String {
+    format!(
+        r#"<ac:link><ri:user ri:account-id="{}"/></ac:link>"#,
+        html_escape::encode_double_quoted_attribute(account)
+    )
+}
 
 /// Converts Markdown to storage-format markup (not yet sanitised).
 pub(crate) fn to_html(markdown: &str) -> String {
@@ -60,6 +86,28 @@ impl<'e, 'a> Confluence<'e, 'a> {
         }
     }
 
+    /// Whether the event at `index` starts a mention link.
+    fn mention_at(&self, index: usize) -> bool {
+        matches!(
+            self.events.get(index),
+            Some(Event::Start(Tag::Link { dest_url, .. })) if mention_target(dest_url).is_some()
+        )
+    }
+
+    /// Skips a mention link's text up to its end (the text is not stored).
+    fn skip_link_text(&mut self) {
+        let mut depth = 0usize;
+        while let Some(event) = self.events.get(self.next) {
+            self.next += 1;
+            match event {
+                Event::Start(Tag::Link { .. }) => depth += 1,
+                Event::End(TagEnd::Link) if depth == 0 => break,
+                Event::End(TagEnd::Link) => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+
     /// Consumes a code block's text up to its end and returns the macro.
     fn code_macro(&mut self, kind: &CodeBlockKind<'_>) -> String {
         let mut code = String::new();
@@ -97,6 +145,16 @@ impl<'a> Iterator for Confluence<'_, 'a> {
         self.next += 1;
         let html = |s: &str| Some(Event::Html(s.to_owned().into()));
         match event {
+            Event::Start(Tag::Link { dest_url, .. }) if mention_target(&dest_url).is_some() => {
+                let account = mention_target(&dest_url).unwrap_or("").to_owned();
+                self.skip_link_text();
+                html(&mention_markup(&account))
+            }
+            // `@[Name](account:ID)`: the `@` belongs to the mention.
+            Event::Text(text) if text.ends_with('@') && self.mention_at(index + 1) => {
+                let trimmed = &text[..text.len() - 1];
+                Some(Event::Text(CowStr::from(trimmed.to_owned())))
+            }
             Event::Start(Tag::CodeBlock(kind)) => Some(Event::Html(self.code_macro(&kind).into())),
             Event::Start(Tag::List(_)) if self.marker_after(index + 1).is_some() => {
                 self.lists.push(true);
@@ -142,6 +200,37 @@ mod tests {
             to_html("    indented\n"),
             "<ac:structured-macro ac:name=\"code\"><ac:plain-text-body>indented\n</ac:plain-text-body></ac:structured-macro>\n"
         );
+    }
+
+    #[test]
+    fn converts_account_links_to_mentions() {
+        let cases = [
+            (
+                "Hi @[Ann Lee](account:42)!",
+                r#"<p>Hi <ac:link><ri:user ri:account-id="42"/></ac:link>!</p>"#,
+            ),
+            (
+                "[@Ann](ACCOUNT:7) and <account:8>",
+                r#"<p><ac:link><ri:user ri:account-id="7"/></ac:link> and <ac:link><ri:user ri:account-id="8"/></ac:link></p>"#,
+            ),
+            (
+                "@[*Ann* Lee](account:9)",
+                r#"<p><ac:link><ri:user ri:account-id="9"/></ac:link></p>"#,
+            ),
+            (
+                r#"@[x](account:"><script>)"#,
+                r#"<p><ac:link><ri:user ri:account-id="&quot;&gt;&lt;script&gt;"/></ac:link></p>"#,
+            ),
+            // Not mentions: an ordinary link keeps its `@`; code stays code.
+            (
+                "mail @[me](https://x.test)",
+                r#"<p>mail @<a href="https://x.test">me</a></p>"#,
+            ),
+            ("`@[a](account:1)`", "<p><code>@[a](account:1)</code></p>"),
+        ];
+        for (markdown, expected) in cases {
+            assert_eq!(to_html(markdown).trim_end(), expected, "{markdown}");
+        }
     }
 
     #[test]

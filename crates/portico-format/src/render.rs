@@ -15,10 +15,17 @@
 //! | `anchor` macro                            | `<span id="anchor-NAME">`                      |
 //! | headings                                  | get `id="h-SLUG"` (unique in the body)         |
 //! | `ac:link` + `ri:page`                     | `<a href="/wiki/display/KEY/Title">`, text = link body or title |
-//! | `ac:link` + `ri:user`                     | `<a class="mention" href="/wiki/people/ID">`    |
+//! | `ac:link` + `ri:user` (a mention)         | `<span class="mention">@Name</span>` (+ Guest badge), or the unknown-user placeholder |
 //! | `ac:link`/`ac:image` + `ri:attachment`    | `attachments/FILE`, relative to the page URL    |
 //! | `ac:task-list`                            | `<ul class="task-list">` with ☑/☐ items        |
 //! | `ac:emoticon`                             | an emoji character                             |
+//!
+//! A mention shows the name the caller's lookup gives for its account id
+//! ([`render_html_with`]); without a name — an account the viewer may not
+//! know, or no lookup at all ([`render_html`]) — it is a neutral
+//! `<span class="mention mention-unknown">@unknown user</span>` with no
+//! name, id or e-mail. A mention's own link body is never shown: it could
+//! name the person to someone who may not know them.
 //!
 //! Page links carry no page id (storage format names pages by title); the
 //! web layer resolves `/wiki/display/KEY/Title` (and `/wiki/display/Title`,
@@ -27,13 +34,28 @@
 
 use std::collections::HashSet;
 
+use crate::mentions::{MentionedPerson, account_of};
 use crate::policy;
 use crate::sanitize::sanitized_tree;
 use crate::tree::{self, Element, Node};
 
-/// HTML to show in a browser for a stored body.
+/// What a mention of someone the viewer may not know shows.
+pub const UNKNOWN_USER: &str = "@unknown user";
+
+/// HTML to show in a browser for a stored body, with every mention shown as
+/// the unknown-user placeholder (for callers that know no viewer).
 pub fn render_html(storage: &str) -> String {
-    let mut renderer = Renderer::default();
+    render_html_with(storage, &|_: &str| None)
+}
+
+/// HTML to show in a browser for a stored body; `people` names the
+/// mentioned accounts the viewer may know (`None`: the placeholder).
+pub fn render_html_with(storage: &str, people: &dyn Fn(&str) -> Option<MentionedPerson>) -> String {
+    let mut renderer = Renderer {
+        headings: Vec::new(),
+        ids: HashSet::new(),
+        people,
+    };
     let mut nodes = renderer.nodes(&sanitized_tree(storage));
     renderer.fill_tocs(&mut nodes);
     policy::render().clean(&tree::serialize(&nodes)).to_string()
@@ -46,13 +68,13 @@ struct Heading {
     text: String,
 }
 
-#[derive(Default)]
-struct Renderer {
+struct Renderer<'p> {
     headings: Vec<Heading>,
     ids: HashSet<String>,
+    people: &'p dyn Fn(&str) -> Option<MentionedPerson>,
 }
 
-impl Renderer {
+impl Renderer<'_> {
     fn nodes(&mut self, nodes: &[Node]) -> Vec<Node> {
         let mut out = Vec::with_capacity(nodes.len());
         for node in nodes {
@@ -71,7 +93,7 @@ impl Renderer {
             "ac:image" => out.extend(image(el)),
             "ac:emoticon" => out.push(Node::Text(emoticon(el.get("ac:name").unwrap_or("")).into())),
             "ac:task-list" => out.push(self.task_list(el).into()),
-            "ri:user" => out.push(mention(el, Vec::new()).into()),
+            "ri:user" => out.push(self.mention(el).into()),
             "ac:parameter" | "ac:task-id" | "ac:task-status" => {}
             name if name.starts_with("ri:") => {}
             name if name.starts_with("ac:") => out.extend(self.nodes(&el.children)),
@@ -207,7 +229,7 @@ impl Renderer {
         };
         let attr = |name: &str| resource.get(name).unwrap_or("").to_owned();
         let (href, fallback) = match resource.name.as_str() {
-            "ri:user" => return vec![mention(resource, text).into()],
+            "ri:user" => return vec![self.mention(resource).into()],
             "ri:page" => {
                 let title = attr("ri:content-title");
                 (
@@ -226,6 +248,29 @@ impl Renderer {
             text.push(Node::Text(fallback));
         }
         vec![Element::new("a").attr("href", href).with(text).into()]
+    }
+
+    /// A mention: the person's name (and Guest badge) if the lookup names
+    /// them, otherwise the placeholder.
+    fn mention(&self, user: &Element) -> Element {
+        match (self.people)(account_of(user)) {
+            Some(person) => {
+                let mut children = vec![Node::Text(format!("@{}", person.display_name))];
+                if person.is_guest {
+                    children.push(Node::Text(" ".into()));
+                    children.push(
+                        Element::new("span")
+                            .attr("class", "badge badge-guest")
+                            .with(vec![Node::Text("Guest".into())])
+                            .into(),
+                    );
+                }
+                Element::new("span").attr("class", "mention").with(children)
+            }
+            None => Element::new("span")
+                .attr("class", "mention mention-unknown")
+                .with(vec![Node::Text(UNKNOWN_USER.into())]),
+        }
     }
 
     fn task_list(&mut self, el: &Element) -> Element {
@@ -302,21 +347,6 @@ fn page_href(space_key: &str, title: &str, content_id: &str) -> String {
             encode_segment(title)
         )
     }
-}
-
-/// A link to a user's profile; its text is `text` or `@account-id`.
-fn mention(user: &Element, mut text: Vec<Node>) -> Element {
-    let id = user
-        .get("ri:account-id")
-        .or_else(|| user.get("ri:userkey"))
-        .unwrap_or("");
-    if text.is_empty() {
-        text.push(Node::Text(format!("@{id}")));
-    }
-    Element::new("a")
-        .attr("class", "mention")
-        .attr("href", format!("/wiki/people/{}", encode_segment(id)))
-        .with(text)
 }
 
 fn image(el: &Element) -> Option<Node> {
@@ -430,7 +460,8 @@ fn emoticon(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::render_html;
+    use super::{render_html, render_html_with};
+    use crate::MentionedPerson;
 
     fn check(cases: &[(&str, &str)]) {
         for (input, expected) in cases {
@@ -509,9 +540,7 @@ mod tests {
             ),
             (
                 r#"<ac:link><ri:user ri:account-id="557058:abc"/></ac:link>"#,
-                &format!(
-                    r#"<a class="mention" href="/wiki/people/557058%3Aabc" {rel}>@557058:abc</a>"#
-                ),
+                r#"<span class="mention mention-unknown">@unknown user</span>"#,
             ),
             (
                 r#"<ac:image ac:alt="Logo" ac:width="40"><ri:attachment ri:filename="my logo.png"/></ac:image>"#,
@@ -522,6 +551,44 @@ mod tests {
                 r#"<img src="https://x.test/a.png">"#,
             ),
         ]);
+    }
+
+    #[test]
+    fn mentions_show_names_only_through_the_lookup() {
+        let people = |id: &str| match id {
+            "1" => Some(MentionedPerson {
+                display_name: "Ann <Lee>".into(),
+                is_guest: false,
+            }),
+            "2" => Some(MentionedPerson {
+                display_name: "Gus".into(),
+                is_guest: true,
+            }),
+            _ => None,
+        };
+        let body = r#"<p><ac:link><ri:user ri:account-id="1"/></ac:link>, <ac:link><ri:user ri:account-id="2"/><ac:plain-text-link-body><![CDATA[Real Name]]></ac:plain-text-link-body></ac:link>, <ac:link><ri:user ri:account-id="3"/><ac:link-body>Hidden Person</ac:link-body></ac:link> <ri:user ri:userkey="1"/></p>"#;
+        assert_eq!(
+            render_html_with(body, &people),
+            concat!(
+                r#"<p><span class="mention">@Ann &lt;Lee&gt;</span>, "#,
+                r#"<span class="mention">@Gus <span class="badge badge-guest">Guest</span></span>, "#,
+                r#"<span class="mention mention-unknown">@unknown user</span> "#,
+                r#"<span class="mention">@Ann &lt;Lee&gt;</span></p>"#,
+            )
+        );
+        // Without a lookup, nobody is named, and no id or link body shows.
+        let plain = render_html(body);
+        assert_eq!(plain.matches("@unknown user").count(), 4, "{plain}");
+        for secret in [
+            "Ann",
+            "Gus",
+            "Real Name",
+            "Hidden Person",
+            "account",
+            "\"3\"",
+        ] {
+            assert!(!plain.contains(secret), "{secret} in {plain}");
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! Macro parameters and task bookkeeping are configuration, not content, so
 //! they are left out; a link without a body contributes its page title or
-//! file name. Block elements separate words; whitespace is collapsed.
+//! file name. A mention contributes nothing, not even its link body: search
+//! excerpts must not name someone a reader may not know. Block elements separate words; whitespace is collapsed.
 
 use crate::sanitize::sanitized_tree;
 use crate::tree::{Element, Node};
@@ -26,7 +27,8 @@ fn collect(nodes: &[Node], out: &mut String) {
 
 fn element(el: &Element, out: &mut String) {
     match el.name.as_str() {
-        "ac:parameter" | "ac:task-id" | "ac:task-status" | "ac:emoticon" => return,
+        "ac:parameter" | "ac:task-id" | "ac:task-status" | "ac:emoticon" | "ri:user" => return,
+        "ac:link" if el.child("ri:user").is_some() => return,
         "ri:page" => out.push_str(el.get("ri:content-title").unwrap_or("")),
         "ri:attachment" => out.push_str(el.get("ri:filename").unwrap_or("")),
         "ac:link" if has_body(el) => {
@@ -89,6 +91,10 @@ mod tests {
             (
                 r#"<p>See <ac:link><ri:page ri:content-title="Home"/></ac:link> and <ac:link><ri:page ri:content-title="X"/><ac:plain-text-link-body><![CDATA[this]]></ac:plain-text-link-body></ac:link>.</p>"#,
                 "See Home and this.",
+            ),
+            (
+                r#"<p>Ask <ac:link><ri:user ri:account-id="4"/><ac:plain-text-link-body><![CDATA[Ann Lee]]></ac:plain-text-link-body></ac:link> now</p>"#,
+                "Ask now",
             ),
             (
                 "<ac:task-list><ac:task><ac:task-id>7</ac:task-id><ac:task-status>complete</ac:task-status><ac:task-body>Ship</ac:task-body></ac:task></ac:task-list>",

@@ -1,9 +1,9 @@
 //! Users: just enough of the directory to sign in (the full directory extends it).
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 
 use crate::entity::user;
@@ -97,6 +97,51 @@ pub async fn search(
         select = select.filter(user::Column::Status.is_in(statuses.iter().copied()));
     }
     Ok(select.order_by_asc(user::Column::Id).all(conn).await?)
+}
+
+/// `text` as a LIKE pattern's literal part (`\` escapes `%`, `_` and itself).
+fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Active users to offer as mentions: those whose display name contains
+/// `text`, or (with `email_prefix`) whose e-mail starts with it, ignoring
+/// case; ordered by name then id, `limit` of them from `offset`. Who of them
+/// may be offered is the caller's to decide.
+pub async fn mention_candidates(
+    conn: &impl Conn,
+    text: &str,
+    email_prefix: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<UserRow>, StoreError> {
+    let literal = like_literal(&text.to_lowercase());
+    let name = Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)));
+    let mut matches = Condition::any().add(
+        name.clone()
+            .like(LikeExpr::new(format!("%{literal}%")).escape('\\')),
+    );
+    if email_prefix {
+        matches = matches.add(
+            Expr::col(user::Column::Email).like(LikeExpr::new(format!("{literal}%")).escape('\\')),
+        );
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Status.eq("active"))
+        .filter(matches)
+        .order_by_asc(name)
+        .order_by_asc(user::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await?)
 }
 
 /// Serialises changes to the directory's headcount: on PostgreSQL a

@@ -35,6 +35,7 @@ impl WebError {
                 AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
                 AppError::Invalid(_) => StatusCode::BAD_REQUEST,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
+                AppError::MentionRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Unauthenticated | AppError::BadCredentials | AppError::InvalidToken => {
                     StatusCode::UNAUTHORIZED
                 }
@@ -139,6 +140,10 @@ mod tests {
                 400,
             ),
             (AppError::Conflict("version conflict".into()).into(), 409),
+            (
+                AppError::MentionRefused("cannot mention".into()).into(),
+                422,
+            ),
             (AppError::Unauthenticated.into(), 401),
             (AppError::BadCredentials.into(), 401),
             (AppError::InvalidToken.into(), 401),

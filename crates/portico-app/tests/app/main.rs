@@ -18,6 +18,7 @@ mod guest_admin;
 mod guests;
 mod mail;
 mod markers;
+mod mentions;
 mod notifications;
 mod permissions;
 mod second_steps;

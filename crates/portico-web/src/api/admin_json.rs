@@ -214,6 +214,10 @@ pub struct PoliciesJson {
     /// Whether new spaces allow guests (default on).
     #[serde(default = "yes")]
     pub new_spaces_allow_guests: bool,
+    /// `guests.mention_own_space`: guests may mention people who share a
+    /// space with them (default off: guests mention no one).
+    #[serde(default)]
+    pub guests_mention_own_space: bool,
     /// Guests confirm a code mailed to them after their password (default on).
     #[serde(default = "yes")]
     pub guest_email_codes: bool,
@@ -264,6 +268,7 @@ impl From<SitePolicies> for PoliciesJson {
             guests_reserved_permissions: policies.access.guests_reserved_permissions,
             guest_max_spaces: policies.access.guest_max_spaces,
             new_spaces_allow_guests: policies.access.new_spaces_allow_guests,
+            guests_mention_own_space: policies.access.guests_mention_own_space,
             guest_email_codes: policies.security.guest_email_codes,
             guest_reverify_days: policies.security.guest_reverify_days,
             guest_session_hours: policies.security.guest_session_hours,
@@ -309,6 +314,7 @@ impl TryFrom<PoliciesJson> for SitePolicies {
                 guests_reserved_permissions: json.guests_reserved_permissions,
                 guest_max_spaces: json.guest_max_spaces,
                 new_spaces_allow_guests: json.new_spaces_allow_guests,
+                guests_mention_own_space: json.guests_mention_own_space,
             },
             security: SecurityPolicies {
                 guest_email_codes: json.guest_email_codes,

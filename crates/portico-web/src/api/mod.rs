@@ -1,6 +1,6 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
 //! versions, footer comments, attachments, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
-//! restore, archive; space permissions, space roles, global permissions, page
+//! restore, archive; mention autocomplete at `/api/mentions`; space permissions, space roles, global permissions, page
 //! restrictions, explain access, the admin key, guest assignments, your API
 //! tokens and watches), your notifications at `/api/notifications`, the org
 //! admin's API at `/api/admin` (directory, the guest list
@@ -19,6 +19,7 @@ mod extensions;
 mod extract;
 mod guests;
 mod guests_json;
+mod mentions;
 mod notifications;
 mod pages;
 mod pagination;
@@ -91,6 +92,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(attachments::download),
         )
         .route("/wiki/api/v2/users-bulk", post(people::users_bulk))
+        .route("/api/mentions", get(mentions::suggest))
         .route("/wiki/api/v2/pages/{id}/versions", get(pages::versions))
         .route(
             "/wiki/api/v2/pages/{id}/versions/{number}",
@@ -275,7 +277,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         pages::children, pages::versions, pages::version,
         attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download,
         comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
-        people::users_bulk,
+        people::users_bulk, mentions::suggest,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
         permissions::space_permissions_list, permissions::set_space_permission, permissions::remove_space_permission,
         permissions::list_roles, permissions::create_role, permissions::update_role, permissions::delete_role,

@@ -195,7 +195,7 @@ pub(crate) async fn version(
             number: version.number,
             author: names.person(version.author_id),
             at: Stamp::new(version.created_at),
-            body_html: portico_format::render_html(&version.body),
+            body_html: app.render_body(caller.viewer(), &version.body).await?,
             diff_previous: links::diff(&space.key, page.id, number - 1, number),
             title: version.title,
             message: version.message,

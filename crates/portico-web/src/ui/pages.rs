@@ -120,7 +120,7 @@ pub(crate) async fn render_page(
             updated_by: names.person(page.updated_by),
             updated: Stamp::new(page.updated_at),
             version: page.version,
-            body_html: portico_format::render_html(&page.body),
+            body_html: app.render_body(viewer, &page.body).await?,
             title: page.title,
             space: SpaceView::load(app, viewer, &space).await?,
         },
@@ -347,10 +347,15 @@ impl From<FormError> for Outcome {
 }
 
 /// The preview of the form's body, or why there is none.
-fn preview(state: &AppState, form: &EditorForm) -> Outcome {
-    let rendered = form
-        .body_input()
-        .and_then(|body| state.app.preview(&body).map_err(app_form_error));
+async fn preview(state: &AppState, caller: &Caller, form: &EditorForm) -> Outcome {
+    let rendered = match form.body_input() {
+        Ok(body) => state
+            .app
+            .preview(caller.viewer(), &body)
+            .await
+            .map_err(app_form_error),
+        Err(error) => Err(error),
+    };
     match rendered {
         Ok(html) => Outcome {
             preview: Some(html),
@@ -481,7 +486,7 @@ pub(crate) async fn create(
         }
     };
     if form.wants_preview() {
-        let outcome = preview(&state, &form);
+        let outcome = preview(&state, &caller, &form).await;
         return render_create(&state, &caller, &space, parent.as_ref(), form, outcome).await;
     }
     let body = match form.body_input() {
@@ -579,7 +584,7 @@ pub(crate) async fn edit(
     caller.check_csrf(&form.csrf)?;
     let (page, space) = editing(&state, &caller, &id).await?;
     if form.wants_preview() {
-        let outcome = preview(&state, &form);
+        let outcome = preview(&state, &caller, &form).await;
         return render_edit(&state, &caller, &space, &page, form, outcome).await;
     }
     let input = form

@@ -181,7 +181,7 @@ pub(crate) async fn overview(
         Some(id) => match app.page(caller.viewer(), id).await {
             Ok(page) => Some(Home {
                 links: PageLinks::new(&space.key, page.id, &page.title),
-                body_html: portico_format::render_html(&page.body),
+                body_html: app.render_body(caller.viewer(), &page.body).await?,
                 empty: page.body.trim().is_empty(),
             }),
             Err(AppError::NotFound) => None,

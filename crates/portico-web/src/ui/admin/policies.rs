@@ -52,6 +52,8 @@ pub(crate) struct PoliciesForm {
     #[serde(default)]
     new_spaces_allow_guests: Option<String>,
     #[serde(default)]
+    guests_mention_own_space: Option<String>,
+    #[serde(default)]
     guest_email_codes: Option<String>,
     #[serde(default)]
     guest_reverify_days: String,
@@ -83,6 +85,7 @@ impl PoliciesForm {
             guests_reserved_permissions: ticked(policies.access.guests_reserved_permissions),
             guest_max_spaces: policies.access.guest_max_spaces.to_string(),
             new_spaces_allow_guests: ticked(policies.access.new_spaces_allow_guests),
+            guests_mention_own_space: ticked(policies.access.guests_mention_own_space),
             guest_email_codes: ticked(policies.security.guest_email_codes),
             guest_reverify_days: policies.security.guest_reverify_days.to_string(),
             guest_session_hours: policies.security.guest_session_hours.to_string(),
@@ -120,6 +123,7 @@ impl PoliciesForm {
                 guests_reserved_permissions: self.guests_reserved_permissions.is_some(),
                 guest_max_spaces: number("spaces per guest", &self.guest_max_spaces)?,
                 new_spaces_allow_guests: self.new_spaces_allow_guests.is_some(),
+                guests_mention_own_space: self.guests_mention_own_space.is_some(),
             },
             security: SecurityPolicies {
                 guest_email_codes: self.guest_email_codes.is_some(),
