@@ -279,4 +279,26 @@ async fn a_guest_sees_a_mention_of_someone_outside_their_spaces_as_a_placeholder
     for secret in ["Stan", "stan@example.com", &format!("people/{stan}")] {
         assert!(!as_guest.contains(secret), "{secret} shown to the guest");
     }
+
+    // A comment's mentions render the same way, per viewer.
+    let comment = t
+        .post_json(
+            &t.admin,
+            "/wiki/api/v2/footer-comments",
+            &json!({
+                "pageId": id(&page),
+                "body": { "representation": "storage", "value": format!("<p>Comment for</p>{}", mention_body(&stan)) },
+            }),
+        )
+        .await;
+    assert_eq!(comment.status(), StatusCode::OK);
+    let as_admin = t.get(&t.admin, &path).await.text().await.unwrap();
+    assert_eq!(as_admin.matches("@Stan Stranger").count(), 2, "{as_admin}");
+    let as_guest = t.get(&guest, &path).await.text().await.unwrap();
+    assert!(as_guest.contains("Comment for"), "{as_guest}");
+    assert_eq!(as_guest.matches("@unknown user").count(), 2, "{as_guest}");
+    assert!(
+        !as_guest.contains("Stan"),
+        "the comment's mention is hidden too"
+    );
 }

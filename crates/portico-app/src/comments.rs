@@ -99,8 +99,8 @@ impl App {
                 }
             }
         }
-        // Notifications hook onto these (see `App::accepted_mentions`).
-        let _mentioned = self
+        // The people newly mentioned hear of it (see `App::accepted_mentions`).
+        let mentioned = self
             .accepted_mentions(tx.conn(), &access, None, &body, &page)
             .await?;
         let row = comments::insert(
@@ -135,6 +135,16 @@ impl App {
             // A comment on a draft stays between the draft and its author.
             crate::notifications::comment_created(tx.conn(), &space, &page, row.id, actor, now)
                 .await?;
+            crate::notifications::mentioned(
+                tx.conn(),
+                &space,
+                &page,
+                Some(row.id),
+                &mentioned,
+                actor,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         self.comment_view(row, 0).await
@@ -256,8 +266,8 @@ impl App {
                 row.version + 1
             )));
         }
-        // Notifications hook onto these (see `App::accepted_mentions`).
-        let _mentioned = self
+        // The people newly mentioned hear of it (see `App::accepted_mentions`).
+        let mentioned = self
             .accepted_mentions(tx.conn(), &access, Some(&row.body), &body, &page)
             .await?;
         row.body = body;
@@ -279,6 +289,16 @@ impl App {
             "comment.updated",
             ("comment", row.id),
             Some(space.id),
+        )
+        .await?;
+        crate::notifications::mentioned(
+            tx.conn(),
+            &space,
+            &page,
+            Some(row.id),
+            &mentioned,
+            actor,
+            now,
         )
         .await?;
         tx.commit().await?;

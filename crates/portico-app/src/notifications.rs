@@ -149,6 +149,36 @@ pub(crate) async fn comment_created(
     Ok(())
 }
 
+/// People were mentioned in a page's new version or in a comment on it:
+/// each of them hears of it, if they may view the page (the mention rules
+/// already demand it; the delivery rule checks again, as for every notice).
+pub(crate) async fn mentioned(
+    conn: &impl Conn,
+    space: &SpaceRow,
+    page: &PageRow,
+    comment_id: Option<i64>,
+    people: &[UserId],
+    actor: i64,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    if people.is_empty() {
+        return Ok(());
+    }
+    let event = Event {
+        kind: NoticeKind::Mentioned,
+        actor,
+        space,
+        page: Some(page),
+        payload: match comment_id {
+            Some(comment) => json!({ "comment": comment }),
+            None => json!({ "version": page.version }),
+        },
+        now,
+    };
+    deliver(conn, &event, people.iter().map(|person| person.0)).await?;
+    Ok(())
+}
+
 /// The space or page a notice is about, as its reader may see it now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeSpace {

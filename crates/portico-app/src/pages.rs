@@ -178,12 +178,13 @@ impl App {
             },
         )
         .await?;
-        if !new.draft {
-            // Notifications hook onto these (see `App::accepted_mentions`).
-            let _mentioned = self
-                .accepted_mentions(tx.conn(), &access, None, &body, &page)
-                .await?;
-        }
+        // A draft's mentions are checked (and their people told) at publish.
+        let mentioned = if new.draft {
+            Vec::new()
+        } else {
+            self.accepted_mentions(tx.conn(), &access, None, &body, &page)
+                .await?
+        };
         versions::insert(
             tx.conn(),
             versions::NewVersion {
@@ -220,6 +221,8 @@ impl App {
             )
             .await?;
             notifications::page_published(tx.conn(), &space, &page, actor, now).await?;
+            notifications::mentioned(tx.conn(), &space, &page, None, &mentioned, actor, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(page_from_row(page))
@@ -320,14 +323,15 @@ impl App {
             // without them.
             page.status = "current".to_owned();
         }
-        if !was_draft || publishing {
-            // A draft's mentions are all checked when it is published.
+        // A draft's mentions are all checked when it is published; the
+        // people newly mentioned hear of it.
+        let mentioned = if !was_draft || publishing {
             let previous = (!was_draft).then_some(page.body.as_str());
-            // Notifications hook onto these (see `App::accepted_mentions`).
-            let _mentioned = self
-                .accepted_mentions(tx.conn(), &access, previous, &body, &page)
-                .await?;
-        }
+            self.accepted_mentions(tx.conn(), &access, previous, &body, &page)
+                .await?
+        } else {
+            Vec::new()
+        };
         let page = save_version(tx.conn(), page, title, body, &message, actor, now).await?;
         audit(
             tx.conn(),
@@ -360,6 +364,8 @@ impl App {
             } else {
                 notifications::page_updated(tx.conn(), &space, &page, actor, now).await?;
             }
+            notifications::mentioned(tx.conn(), &space, &page, None, &mentioned, actor, now)
+                .await?;
         }
         tx.commit().await?;
         Ok(page_from_row(page))

@@ -87,13 +87,14 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         ensure_title_free(tx.conn(), space.id, &old.title, Some(page.id)).await?;
-        if page.status == "current" {
-            // Restoring writes the old text again: mentions it adds to the
-            // current version are checked like any save's.
-            let _mentioned = self
-                .accepted_mentions(tx.conn(), &access, Some(&page.body), &old.body, &page)
-                .await?;
-        }
+        // Restoring writes the old text again: mentions it adds to the
+        // current version are checked like any save's.
+        let mentioned = if page.status == "current" {
+            self.accepted_mentions(tx.conn(), &access, Some(&page.body), &old.body, &page)
+                .await?
+        } else {
+            Vec::new()
+        };
         let message = format!("Restored version {number}");
         let page = save_version(tx.conn(), page, old.title, old.body, &message, actor, now).await?;
         audit(
@@ -114,6 +115,8 @@ impl App {
         )
         .await?;
         crate::notifications::page_updated(tx.conn(), &space, &page, actor, now).await?;
+        crate::notifications::mentioned(tx.conn(), &space, &page, None, &mentioned, actor, now)
+            .await?;
         tx.commit().await?;
         Ok(page_from_row(page))
     }

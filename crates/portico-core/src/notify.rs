@@ -23,14 +23,17 @@ pub enum NoticeKind {
     PageUpdated,
     /// Someone commented on a watched page.
     CommentCreated,
+    /// Someone mentioned the recipient in a page or a comment.
+    Mentioned,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 4] = [
+    pub const ALL: [NoticeKind; 5] = [
         NoticeKind::GuestsAdded,
         NoticeKind::PagePublished,
         NoticeKind::PageUpdated,
         NoticeKind::CommentCreated,
+        NoticeKind::Mentioned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl NoticeKind {
             NoticeKind::PagePublished => "page.published",
             NoticeKind::PageUpdated => "page.updated",
             NoticeKind::CommentCreated => "comment.created",
+            NoticeKind::Mentioned => "mention",
         }
     }
 

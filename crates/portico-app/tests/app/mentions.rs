@@ -466,3 +466,81 @@ async fn autocomplete_offers_only_people_who_can_view_the_content() {
         Err(AppError::NotFound)
     ));
 }
+
+/// The kinds and pages of `viewer`'s notifications, newest first.
+async fn mention_notices(w: &World, viewer: &Viewer) -> Vec<(PageId, Option<i64>)> {
+    w.app
+        .notifications(viewer, None, 50)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|notice| notice.kind == portico_app::NoticeKind::Mentioned)
+        .map(|notice| (notice.page.map(|page| page.id).unwrap(), notice.comment_id))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_people_newly_mentioned_are_told_once() {
+    let w = world().await;
+    let space = w.space("TEL").await;
+    let guest = guest_in(&w, "gil@partner.example", &space).await;
+    let author = w.user("ada@example.com", Role::Member).await;
+    let page = w.page(&space, None, "Plan").await;
+    w.app
+        .update_page(&author, page.id, update(2, mention(&guest)))
+        .await
+        .unwrap();
+    assert_eq!(mention_notices(&w, &guest).await, [(page.id, None)]);
+    assert!(
+        mention_notices(&w, &author).await.is_empty(),
+        "never the author"
+    );
+
+    // Saving the same mention again tells no one again.
+    w.app
+        .update_page(&author, page.id, update(3, mention(&guest)))
+        .await
+        .unwrap();
+    assert_eq!(mention_notices(&w, &guest).await.len(), 1);
+
+    // A mention in a comment names the comment.
+    let comment = w
+        .app
+        .add_comment(&author, page.id, None, mention(&guest))
+        .await
+        .unwrap();
+    assert_eq!(
+        mention_notices(&w, &guest).await,
+        [(page.id, Some(comment.id)), (page.id, None)]
+    );
+
+    // A draft tells no one until it is published.
+    let draft = w
+        .app
+        .create_page(
+            &author,
+            NewPage {
+                space_id: space.id,
+                parent_id: None,
+                title: "Draft".into(),
+                body: mention(&guest),
+                draft: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(mention_notices(&w, &guest).await.len(), 2);
+    w.app
+        .update_page(
+            &author,
+            draft.id,
+            PageUpdate {
+                title: "Draft".into(),
+                ..update(draft.version + 1, mention(&guest))
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(mention_notices(&w, &guest).await[0], (draft.id, None));
+}

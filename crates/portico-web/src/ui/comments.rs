@@ -98,6 +98,9 @@ impl CommentsView {
         page: &Page,
         csrf: String,
         thread: CommentThread,
+        // Each comment's body as HTML for this viewer (mentions resolved by
+        // `App::render_body`), in thread order.
+        rendered: Vec<String>,
         draft: Option<&CommentDraft>,
     ) -> Self {
         let target = draft.map(|d| d.target);
@@ -105,7 +108,8 @@ impl CommentsView {
         let items: Vec<CommentItem> = thread
             .comments
             .into_iter()
-            .map(|entry| {
+            .zip(rendered.into_iter().chain(std::iter::repeat(String::new())))
+            .map(|(entry, body_html)| {
                 let c = entry.comment;
                 let may = entry.abilities;
                 let mut form = |wanted: Target, allowed: bool, start: &str| -> Option<FormState> {
@@ -147,11 +151,7 @@ impl CommentsView {
                         .unwrap_or_else(PersonView::unknown),
                     created: Stamp::new(c.created_at),
                     edited: c.version > 1,
-                    body_html: c
-                        .body
-                        .as_deref()
-                        .map(portico_format::render_html)
-                        .unwrap_or_default(),
+                    body_html,
                     depth: c.depth,
                     indent: c.depth.min(MAX_INDENT),
                     reply,

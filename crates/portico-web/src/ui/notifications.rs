@@ -166,6 +166,7 @@ impl Item {
                 NoticeKind::PagePublished => "published",
                 NoticeKind::PageUpdated => "edited",
                 NoticeKind::CommentCreated => "commented on",
+                NoticeKind::Mentioned => "mentioned you on",
             },
             target,
             href,

@@ -99,6 +99,13 @@ pub(crate) async fn render_page(
     let target = portico_app::WatchTarget::Page(page.id);
     let watch = super::notifications::WatchButton::load(state, caller, &space.key, target).await?;
     let thread = app.comment_thread(viewer, page.id).await?;
+    let mut rendered = Vec::with_capacity(thread.comments.len());
+    for entry in &thread.comments {
+        rendered.push(match entry.comment.body.as_deref() {
+            Some(body) => app.render_body(viewer, body).await?,
+            None => String::new(),
+        });
+    }
     Ok(html(
         status,
         &PageView {
@@ -106,7 +113,7 @@ pub(crate) async fn render_page(
             watch,
             draft: page.status == "draft",
             abilities,
-            comments: CommentsView::new(&space, &page, caller.csrf(), thread, comment),
+            comments: CommentsView::new(&space, &page, caller.csrf(), thread, rendered, comment),
             sidebar: Sidebar::new(&space, &tree, Some(page.id)),
             crumbs: crumbs
                 .into_iter()
