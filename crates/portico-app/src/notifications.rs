@@ -84,6 +84,31 @@ pub(crate) async fn deliver(
     Ok(notified)
 }
 
+/// Tells the watchers of `watched` about `kind` on `page`.
+#[expect(clippy::too_many_arguments, reason = "one event's facts, passed once")]
+async fn tell_watchers(
+    conn: &impl Conn,
+    watched: Watched,
+    kind: NoticeKind,
+    space: &SpaceRow,
+    page: &PageRow,
+    payload: serde_json::Value,
+    actor: i64,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let watchers = watches::watchers(conn, watched).await?;
+    let event = Event {
+        kind,
+        actor,
+        space,
+        page: Some(page),
+        payload,
+        now,
+    };
+    deliver(conn, &event, watchers).await?;
+    Ok(())
+}
+
 /// A page was published (created as current, published from a draft, or
 /// copied): its space's watchers hear of it.
 pub(crate) async fn page_published(
@@ -93,17 +118,9 @@ pub(crate) async fn page_published(
     actor: i64,
     now: OffsetDateTime,
 ) -> AppResult<()> {
-    let watchers = watches::watchers(conn, Watched::Space(space.id)).await?;
-    let event = Event {
-        kind: NoticeKind::PagePublished,
-        actor,
-        space,
-        page: Some(page),
-        payload: json!({}),
-        now,
-    };
-    deliver(conn, &event, watchers).await?;
-    Ok(())
+    let watched = Watched::Space(space.id);
+    let kind = NoticeKind::PagePublished;
+    tell_watchers(conn, watched, kind, space, page, json!({}), actor, now).await
 }
 
 /// A current page got a new version: its watchers hear of it.
@@ -114,17 +131,9 @@ pub(crate) async fn page_updated(
     actor: i64,
     now: OffsetDateTime,
 ) -> AppResult<()> {
-    let watchers = watches::watchers(conn, Watched::Page(page.id)).await?;
-    let event = Event {
-        kind: NoticeKind::PageUpdated,
-        actor,
-        space,
-        page: Some(page),
-        payload: json!({ "version": page.version }),
-        now,
-    };
-    deliver(conn, &event, watchers).await?;
-    Ok(())
+    let payload = json!({ "version": page.version });
+    let (watched, kind) = (Watched::Page(page.id), NoticeKind::PageUpdated);
+    tell_watchers(conn, watched, kind, space, page, payload, actor, now).await
 }
 
 /// A comment was added to a page: the page's watchers hear of it.
@@ -136,17 +145,9 @@ pub(crate) async fn comment_created(
     actor: i64,
     now: OffsetDateTime,
 ) -> AppResult<()> {
-    let watchers = watches::watchers(conn, Watched::Page(page.id)).await?;
-    let event = Event {
-        kind: NoticeKind::CommentCreated,
-        actor,
-        space,
-        page: Some(page),
-        payload: json!({ "comment": comment_id }),
-        now,
-    };
-    deliver(conn, &event, watchers).await?;
-    Ok(())
+    let payload = json!({ "comment": comment_id });
+    let (watched, kind) = (Watched::Page(page.id), NoticeKind::CommentCreated);
+    tell_watchers(conn, watched, kind, space, page, payload, actor, now).await
 }
 
 /// People were mentioned in a page's new version or in a comment on it:

@@ -2,11 +2,10 @@
 //! a file is only ever listed on a page the viewer may view.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
-use crate::entity::{attachment, attachment_version, page};
+use crate::entity::{attachment, attachment_version};
 use crate::pages::Visibility;
 use crate::{Conn, StoreError, Timestamp};
 
@@ -123,15 +122,9 @@ pub async fn for_page(
     if visible.is_empty() {
         return Ok(Vec::new());
     }
-    let pages = page::Entity::find()
-        .select_only()
-        .column(page::Column::Id)
-        .filter(page::Column::Id.eq(page_id))
-        .filter(visible.condition())
-        .into_query();
     let rows = attachment::Entity::find()
         .filter(attachment::Column::PageId.eq(page_id))
-        .filter(attachment::Column::PageId.in_subquery(pages))
+        .filter(attachment::Column::PageId.in_subquery(visible.page_if_visible(page_id)))
         .order_by_asc(attachment::Column::FileName)
         .order_by_asc(attachment::Column::Id)
         .all(conn)

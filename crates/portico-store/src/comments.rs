@@ -1,12 +1,9 @@
 //! Footer comments on pages. Listing queries take the viewer's page filter, so
 //! a comment is only ever listed on a page the viewer may view.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::entity::{comment, page};
+use crate::entity::comment;
 use crate::pages::Visibility;
 use crate::{CommentRow, Conn, StoreError, Timestamp};
 
@@ -55,15 +52,9 @@ pub async fn for_page(
     if visible.is_empty() {
         return Ok(Vec::new());
     }
-    let pages = page::Entity::find()
-        .select_only()
-        .column(page::Column::Id)
-        .filter(page::Column::Id.eq(page_id))
-        .filter(visible.condition())
-        .into_query();
     Ok(comment::Entity::find()
         .filter(comment::Column::PageId.eq(page_id))
-        .filter(comment::Column::PageId.in_subquery(pages))
+        .filter(comment::Column::PageId.in_subquery(visible.page_if_visible(page_id)))
         .order_by_asc(comment::Column::CreatedAt)
         .order_by_asc(comment::Column::Id)
         .all(conn)

@@ -2,7 +2,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, QueryTrait, Set,
 };
 
 use crate::entity::page;
@@ -98,6 +98,18 @@ impl Visibility<'_> {
                 .add(page::Column::RestrictionKey.is_null())
                 .add(page::Column::RestrictionKey.is_in(self.keys.iter().copied())),
         )
+    }
+
+    /// A subquery giving `page_id` if this visibility admits that page, and
+    /// nothing otherwise: what lists of a page's things (comments,
+    /// attachments) filter their `page_id` column with.
+    pub(crate) fn page_if_visible(&self, page_id: i64) -> sea_orm::sea_query::SelectStatement {
+        page::Entity::find()
+            .select_only()
+            .column(page::Column::Id)
+            .filter(page::Column::Id.eq(page_id))
+            .filter(self.condition())
+            .into_query()
     }
 }
 

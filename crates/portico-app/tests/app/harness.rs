@@ -96,6 +96,23 @@ impl World {
         viewer_of(&self.app, &self.store, email).await
     }
 
+    /// A new guest assigned to `space` as a collaborator, by the admin.
+    pub async fn guest_in(&self, email: &str, space: &Space) -> Viewer {
+        let guest = self.user(email, Role::Guest).await;
+        let id = guest.user_id().expect("a user");
+        self.app
+            .assign_guest(
+                &self.admin,
+                space.id,
+                id,
+                portico_app::AssignmentRole::Collaborator,
+                None,
+            )
+            .await
+            .unwrap();
+        guest
+    }
+
     /// Signs `email` in (password, then any mailed code).
     pub async fn viewer(&self, email: &str) -> Viewer {
         viewer_of(&self.app, &self.store, email).await

@@ -3,8 +3,8 @@
 //! checked at publish, rendering for a viewer, and the autocomplete.
 
 use portico_app::{
-    AppError, AssignmentRole, BodyFormat, BodyInput, Grantee, MentionTarget, NewPage, PageId,
-    PageUpdate, RestrictionChange, Role, Space, UserId, Viewer,
+    AppError, BodyFormat, BodyInput, Grantee, MentionTarget, NewPage, PageId, PageUpdate,
+    RestrictionChange, Role, UserId, Viewer,
 };
 
 use crate::harness::{World, storage, world};
@@ -41,21 +41,6 @@ fn refused<T: std::fmt::Debug>(result: Result<T, AppError>) -> String {
     }
 }
 
-async fn guest_in(w: &World, email: &str, space: &Space) -> Viewer {
-    let guest = w.user(email, Role::Guest).await;
-    w.app
-        .assign_guest(
-            &w.admin,
-            space.id,
-            id(&guest),
-            AssignmentRole::Collaborator,
-            None,
-        )
-        .await
-        .unwrap();
-    guest
-}
-
 async fn set_guest_switch(w: &World, on: bool) {
     let mut policies = w.app.policies(&w.admin).await.unwrap();
     policies.access.guests_mention_own_space = on;
@@ -67,7 +52,7 @@ async fn a_guest_can_be_mentioned_in_their_space_only() {
     let w = world().await;
     let theirs = w.space("GST").await;
     let other = w.space("OTH").await;
-    let guest = guest_in(&w, "gus@partner.example", &theirs).await;
+    let guest = w.guest_in("gus@partner.example", &theirs).await;
     let member = w.user("mia@example.com", Role::Member).await;
     let page = w.page(&theirs, None, "Plan").await;
     let saved = w
@@ -160,7 +145,7 @@ async fn a_refused_save_writes_nothing() {
     let w = world().await;
     let space = w.space("NOW").await;
     let other = w.space("OTW").await;
-    let guest = guest_in(&w, "gus@partner.example", &other).await;
+    let guest = w.guest_in("gus@partner.example", &other).await;
     let page = w.page(&space, None, "Plan").await;
     refused(
         w.app
@@ -234,9 +219,9 @@ async fn guests_mention_no_one_until_the_switch_and_then_only_their_space() {
     let w = world().await;
     let space = w.space("GSW").await;
     let other = w.space("GSO").await;
-    let guest = guest_in(&w, "gus@partner.example", &space).await;
-    let colleague = guest_in(&w, "cleo@partner.example", &space).await;
-    let stranger = guest_in(&w, "sam@elsewhere.example", &other).await;
+    let guest = w.guest_in("gus@partner.example", &space).await;
+    let colleague = w.guest_in("cleo@partner.example", &space).await;
+    let stranger = w.guest_in("sam@elsewhere.example", &other).await;
     let page = w.page(&space, None, "Plan").await;
     let message = refused(
         w.app
@@ -309,7 +294,7 @@ async fn only_new_mentions_are_checked_and_drafts_at_publish() {
         .unwrap();
     // A draft may hold any mention; publishing checks them all.
     let outsider_space = w.space("DRF").await;
-    let guest = guest_in(&w, "gus@partner.example", &outsider_space).await;
+    let guest = w.guest_in("gus@partner.example", &outsider_space).await;
     let draft = w
         .app
         .create_page(
@@ -343,7 +328,7 @@ async fn markdown_mentions_are_checked_like_storage_ones() {
     let w = world().await;
     let space = w.space("MDN").await;
     let other = w.space("MDO").await;
-    let guest = guest_in(&w, "gus@partner.example", &other).await;
+    let guest = w.guest_in("gus@partner.example", &other).await;
     let page = w.page(&space, None, "Plan").await;
     let body = BodyInput {
         value: format!("Hi @[Gus](account:{})", id(&guest)),
@@ -357,7 +342,7 @@ async fn rendering_names_only_people_the_viewer_may_know() {
     let w = world().await;
     let space = w.space("RND").await;
     let other = w.space("RNO").await;
-    let guest = guest_in(&w, "gus@partner.example", &space).await;
+    let guest = w.guest_in("gus@partner.example", &space).await;
     let stranger = w.user("stan@example.com", Role::Member).await;
     w.app
         .set_space_grant(
@@ -392,8 +377,8 @@ async fn autocomplete_offers_only_people_who_can_view_the_content() {
     let other = w.space("ACO").await;
     let page = w.page(&space, None, "Plan").await;
     let secret = w.page(&space, None, "Secret").await;
-    let inside = guest_in(&w, "pat.inside@partner.example", &space).await;
-    let outside = guest_in(&w, "pat.outside@partner.example", &other).await;
+    let inside = w.guest_in("pat.inside@partner.example", &space).await;
+    let outside = w.guest_in("pat.outside@partner.example", &other).await;
     let member = w.user("pat.member@example.com", Role::Member).await;
     w.app
         .set_page_restrictions(
@@ -484,7 +469,7 @@ async fn mention_notices(w: &World, viewer: &Viewer) -> Vec<(PageId, Option<i64>
 async fn the_people_newly_mentioned_are_told_once() {
     let w = world().await;
     let space = w.space("TEL").await;
-    let guest = guest_in(&w, "gil@partner.example", &space).await;
+    let guest = w.guest_in("gil@partner.example", &space).await;
     let author = w.user("ada@example.com", Role::Member).await;
     let page = w.page(&space, None, "Plan").await;
     w.app

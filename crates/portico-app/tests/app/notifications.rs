@@ -431,17 +431,7 @@ async fn a_notice_about_a_page_restricted_later_disappears_from_the_list_and_the
 async fn a_guest_removed_from_a_space_no_longer_sees_its_notices() {
     let w = world().await;
     let space = w.space("GRM").await;
-    let guest = w.user("guest@partner.example", Role::Guest).await;
-    w.app
-        .assign_guest(
-            &w.admin,
-            space.id,
-            id(&guest),
-            AssignmentRole::Collaborator,
-            None,
-        )
-        .await
-        .unwrap();
+    let guest = w.guest_in("guest@partner.example", &space).await;
     let page = w.page(&space, None, "Brief").await;
     w.app
         .watch(&guest, WatchTarget::Page(page.id))
