@@ -15,6 +15,7 @@ mod guest_admin;
 mod guest_notices;
 mod guests;
 mod invitations;
+mod labels;
 mod mail;
 mod mentions;
 mod model;
@@ -51,6 +52,7 @@ pub use guests::{
     GuestSummary, MAX_BULK,
 };
 pub use invitations::{GUEST_ACCESS_DAYS, InvitationPreview, InvitationSummary, Invite};
+pub use labels::Label;
 pub use mail::{
     DeliveryReport, MailSetupError, MailStatus, OutboxMail, SmtpMailer, run_mail_delivery,
 };

@@ -247,6 +247,7 @@ impl App {
                 visible: filter_sets.visibility(),
                 space_ids: space_ids.as_deref(),
                 title: filter.title.as_deref(),
+                label_id: None,
                 status: "current",
                 after_id: filter.after.map(|id| id.0),
                 limit: filter.limit + 1,

@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod directory;
 pub mod guests;
 pub mod ids;
+pub mod label;
 pub mod mentions;
 pub mod notify;
 pub mod page;

@@ -13,6 +13,7 @@ mod error;
 pub mod groups;
 pub mod invitations;
 pub mod journal;
+pub mod labels;
 mod migrate;
 pub mod notifications;
 pub mod outbox;

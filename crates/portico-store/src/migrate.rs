@@ -58,6 +58,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_attachments.sql"),
         include_str!("../migrations/postgres/0010_attachments.sql"),
     ),
+    (
+        "0011_labels",
+        include_str!("../migrations/sqlite/0011_labels.sql"),
+        include_str!("../migrations/postgres/0011_labels.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

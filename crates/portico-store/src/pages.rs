@@ -119,6 +119,8 @@ pub struct PageQuery<'a> {
     pub visible: Visibility<'a>,
     pub space_ids: Option<&'a [i64]>,
     pub title: Option<&'a str>,
+    /// Only pages carrying this label.
+    pub label_id: Option<i64>,
     pub status: &'a str,
     pub after_id: Option<i64>,
     pub limit: u64,
@@ -136,6 +138,9 @@ pub async fn list(conn: &impl Conn, query: PageQuery<'_>) -> Result<Vec<PageRow>
     }
     if let Some(title) = query.title {
         select = select.filter(page::Column::Title.eq(title));
+    }
+    if let Some(label) = query.label_id {
+        select = select.filter(page::Column::Id.in_subquery(crate::labels::pages_with(label)));
     }
     if let Some(after) = query.after_id {
         select = select.filter(page::Column::Id.gt(after));

@@ -19,6 +19,7 @@ mod extensions;
 mod extract;
 mod guests;
 mod guests_json;
+mod labels;
 mod mentions;
 mod notifications;
 mod pages;
@@ -82,6 +83,13 @@ pub(crate) fn routes() -> Router<AppState> {
                 .post(attachments::upload)
                 .layer(DefaultBodyLimit::disable()),
         )
+        .route("/wiki/api/v2/pages/{id}/labels", get(labels::for_page))
+        .route("/api/portico/pages/{id}/labels", post(labels::add))
+        .route(
+            "/api/portico/pages/{id}/labels/{name}",
+            delete(labels::remove),
+        )
+        .route("/api/portico/labels/{name}/pages", get(labels::pages))
         .route("/wiki/api/v2/attachments/{id}", get(attachments::get_one))
         .route(
             "/wiki/api/v2/attachments/{id}/versions",
@@ -275,6 +283,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         spaces::list, spaces::create, spaces::get_one,
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
+        labels::for_page, labels::add, labels::remove, labels::pages,
         attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download,
         comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
         people::users_bulk, mentions::suggest,

@@ -19,6 +19,7 @@ const RESERVED_SLUGS: &[&str] = &[
     "versions",
     "restrictions",
     "attachments",
+    "labels",
     "watch",
     "comments",
 ];

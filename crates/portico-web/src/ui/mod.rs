@@ -18,6 +18,7 @@ mod admin;
 mod attachments;
 mod comments;
 mod history;
+mod labels;
 mod links;
 mod notifications;
 mod pages;
@@ -258,6 +259,12 @@ pub(crate) fn routes() -> Router<AppState> {
             post(comments::delete),
         )
         .route("/wiki/spaces/{key}/pages/{id}/history", get(history::list))
+        .route("/wiki/spaces/{key}/pages/{id}/labels", post(labels::add))
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/labels/remove",
+            post(labels::remove),
+        )
+        .route("/wiki/labels/{name}", get(labels::show))
         .route(
             "/wiki/spaces/{key}/pages/{id}/attachments",
             // Uploads stream under the app's own size limit.

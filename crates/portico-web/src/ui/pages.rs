@@ -46,6 +46,7 @@ struct PageView {
     abilities: PageAbilities,
     watch: Option<super::notifications::WatchButton>,
     comments: CommentsView,
+    labels: super::labels::LabelsView,
 }
 
 pub(crate) async fn view(
@@ -98,6 +99,7 @@ pub(crate) async fn render_page(
     let abilities = app.page_abilities(viewer, page.id).await?;
     let target = portico_app::WatchTarget::Page(page.id);
     let watch = super::notifications::WatchButton::load(state, caller, &space.key, target).await?;
+    let labels = app.page_labels(viewer, page.id).await?;
     let thread = app.comment_thread(viewer, page.id).await?;
     let mut rendered = Vec::with_capacity(thread.comments.len());
     for entry in &thread.comments {
@@ -114,6 +116,13 @@ pub(crate) async fn render_page(
             draft: page.status == "draft",
             abilities,
             comments: CommentsView::new(&space, &page, caller.csrf(), thread, rendered, comment),
+            labels: super::labels::LabelsView::new(
+                &space,
+                &page,
+                labels,
+                abilities.edit,
+                caller.csrf(),
+            ),
             sidebar: Sidebar::new(&space, &tree, Some(page.id)),
             crumbs: crumbs
                 .into_iter()
