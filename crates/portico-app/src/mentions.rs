@@ -182,10 +182,20 @@ impl App {
     /// (and Guest badge) if `viewer` may know them, otherwise the
     /// unknown-user placeholder.
     pub async fn render_body(&self, viewer: &Viewer, storage: &str) -> AppResult<String> {
-        let ids: Vec<UserId> = portico_format::mentioned_accounts(storage)
+        let mut rendered = self.render_bodies(viewer, &[storage]).await?;
+        Ok(rendered.pop().unwrap_or_default())
+    }
+
+    /// [`App::render_body`] for several bodies (a page's comments), looking
+    /// the mentioned people up once for all of them.
+    pub async fn render_bodies(&self, viewer: &Viewer, bodies: &[&str]) -> AppResult<Vec<String>> {
+        let mut ids: Vec<UserId> = bodies
             .iter()
+            .flat_map(|storage| portico_format::mentioned_accounts(storage))
             .filter_map(|raw| raw.parse().ok())
             .collect();
+        ids.sort_unstable();
+        ids.dedup();
         let mut known: HashMap<String, MentionedPerson> = HashMap::new();
         for chunk in ids.chunks(crate::people::MAX_LOOKUP) {
             for person in self.known_people(viewer, chunk).await? {
@@ -198,9 +208,11 @@ impl App {
                 );
             }
         }
-        Ok(portico_format::render_html_with(storage, &|raw: &str| {
-            known.get(raw).cloned()
-        }))
+        let lookup = |raw: &str| known.get(raw).cloned();
+        Ok(bodies
+            .iter()
+            .map(|storage| portico_format::render_html_with(storage, &lookup))
+            .collect())
     }
 
     /// Mention autocomplete: up to [`MAX_SUGGESTIONS`] people whose name

@@ -129,13 +129,23 @@ pub async fn for_page(
         .order_by_asc(attachment::Column::Id)
         .all(conn)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(current) = version(conn, &row, None).await? {
-            out.push((row, current));
-        }
-    }
-    Ok(out)
+    // Every attachment's current version, in one query.
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut current: std::collections::HashMap<(i64, i64), AttachmentVersionRow> =
+        attachment_version::Entity::find()
+            .filter(attachment_version::Column::AttachmentId.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|version| ((version.attachment_id, version.version), version))
+            .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let version = current.remove(&(row.id, row.version))?;
+            Some((row, version))
+        })
+        .collect())
 }
 
 /// How many versions (of any attachment) keep the file with `hash`.

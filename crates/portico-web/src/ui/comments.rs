@@ -108,7 +108,7 @@ impl CommentsView {
         let items: Vec<CommentItem> = thread
             .comments
             .into_iter()
-            .zip(rendered.into_iter().chain(std::iter::repeat(String::new())))
+            .zip(rendered)
             .map(|(entry, body_html)| {
                 let c = entry.comment;
                 let may = entry.abilities;

@@ -101,13 +101,12 @@ pub(crate) async fn render_page(
     let watch = super::notifications::WatchButton::load(state, caller, &space.key, target).await?;
     let labels = app.page_labels(viewer, page.id).await?;
     let thread = app.comment_thread(viewer, page.id).await?;
-    let mut rendered = Vec::with_capacity(thread.comments.len());
-    for entry in &thread.comments {
-        rendered.push(match entry.comment.body.as_deref() {
-            Some(body) => app.render_body(viewer, body).await?,
-            None => String::new(),
-        });
-    }
+    let bodies: Vec<&str> = thread
+        .comments
+        .iter()
+        .map(|entry| entry.comment.body.as_deref().unwrap_or_default())
+        .collect();
+    let rendered = app.render_bodies(viewer, &bodies).await?;
     Ok(html(
         status,
         &PageView {
