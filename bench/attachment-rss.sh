@@ -4,6 +4,7 @@
 #
 #   bench/attachment-rss.sh            # 90 MiB, release build
 #   SIZE_MIB=500 PORTICO_BIN=target/debug/portico bench/attachment-rss.sh
+#                                      # (the limit is raised to fit)
 #
 # Starts a fresh server on loopback with its own data folder, signs in
 # through the first-run setup, uploads a random file with curl (multipart,
@@ -29,6 +30,7 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 base="http://127.0.0.1:$port"
 # The server refuses unknown PORTICO_* variables, so PORTICO_BIN stays here.
 env -u PORTICO_BIN PORTICO_LOG=warn PORTICO_PUBLIC_BASE_URL="$base" \
+  PORTICO_ATTACHMENTS_MAX_MIB="$(( size_mib > 100 ? size_mib : 100 ))" \
   "$bin" serve --listen "127.0.0.1:$port" --data "$work/data" >"$work/server.out" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do
