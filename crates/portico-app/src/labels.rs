@@ -74,25 +74,8 @@ impl App {
             }
         }
         if !added.is_empty() {
-            audit(
-                tx.conn(),
-                now,
-                Some(actor),
-                "page.label",
-                ("page", row.id.to_string()),
-                json!({ "added": added }),
-            )
-            .await?;
-            if row.status == "current" {
-                journal(
-                    tx.conn(),
-                    now,
-                    "page.labelled",
-                    ("page", row.id),
-                    Some(space.id),
-                )
-                .await?;
-            }
+            let details = json!({ "added": added });
+            record_change(tx.conn(), now, actor, &row, &space, "page.label", details).await?;
         }
         tx.commit().await?;
         self.page_labels(viewer, page).await
@@ -111,25 +94,8 @@ impl App {
         if !labels::remove(tx.conn(), row.id, &name).await? {
             return Err(AppError::NotFound);
         }
-        audit(
-            tx.conn(),
-            now,
-            Some(actor),
-            "page.unlabel",
-            ("page", row.id.to_string()),
-            json!({ "removed": name }),
-        )
-        .await?;
-        if row.status == "current" {
-            journal(
-                tx.conn(),
-                now,
-                "page.labelled",
-                ("page", row.id),
-                Some(space.id),
-            )
-            .await?;
-        }
+        let details = json!({ "removed": name });
+        record_change(tx.conn(), now, actor, &row, &space, "page.unlabel", details).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -169,4 +135,24 @@ impl App {
         .await?;
         Ok(Slice::from_overfetch(rows, limit, page_from_row))
     }
+}
+
+/// The audit entry of a change to a page's labels, and its journal entry
+/// (for a published page only: a draft is announced nowhere).
+async fn record_change(
+    conn: &impl portico_store::Conn,
+    now: time::OffsetDateTime,
+    actor: i64,
+    page: &portico_store::PageRow,
+    space: &portico_store::SpaceRow,
+    action: &str,
+    details: serde_json::Value,
+) -> AppResult<()> {
+    let target = ("page", page.id.to_string());
+    audit(conn, now, Some(actor), action, target, details).await?;
+    if page.status == "current" {
+        let entry = ("page", page.id);
+        journal(conn, now, "page.labelled", entry, Some(space.id)).await?;
+    }
+    Ok(())
 }
