@@ -17,6 +17,7 @@ mod attachments;
 mod bad_input;
 mod comments;
 mod comments_ui;
+mod drafts;
 mod guest_admin;
 mod guest_api;
 mod guests;

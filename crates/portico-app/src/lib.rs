@@ -9,6 +9,7 @@ mod auth;
 mod clock;
 mod comments;
 mod directory;
+mod drafts;
 mod error;
 mod expiry;
 mod guest_admin;
@@ -45,6 +46,7 @@ pub use comments::{Comment, CommentAbilities, CommentThread, MAX_COMMENT_BYTES, 
 pub use directory::{
     AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, TokenPolicies, UserQuery, UserSummary,
 };
+pub use drafts::{DraftSummary, PageDraft};
 pub use error::AppError;
 pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
 pub use guests::{

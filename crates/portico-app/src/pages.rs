@@ -56,7 +56,8 @@ pub struct PageUpdate {
     pub version: i64,
     pub message: String,
     /// Publish this version: a draft becomes a current page. `false` keeps a
-    /// draft a draft; a published page can't go back to being a draft.
+    /// new page a draft, and saves an edit of a published page as the
+    /// editor's own draft (`crate::drafts`), leaving the page unchanged.
     pub publish: bool,
 }
 
@@ -300,6 +301,25 @@ impl App {
         let tx = self.store.write().await?;
         let (mut page, space) = visible_page(tx.conn(), &access, id).await?;
         require_page(tx.conn(), &access, Action::EditPage, &page, &space).await?;
+        let was_draft = page.status == "draft";
+        if !was_draft && !update.publish {
+            // An edit of a published page kept for later: the editor's own
+            // draft, which changes nothing anyone else sees.
+            let draft = crate::drafts::save_edit(
+                tx.conn(),
+                page,
+                crate::drafts::DraftEdit {
+                    title: &title,
+                    body: &body,
+                    base_version: update.version - 1,
+                },
+                actor,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(draft.as_page());
+        }
         if update.version != page.version + 1 {
             return Err(AppError::Conflict(format!(
                 "version conflict: the page is at version {}, so the new version must be {}, not {}; reload, merge your changes and save again",
@@ -307,12 +327,6 @@ impl App {
                 page.version + 1,
                 update.version
             )));
-        }
-        let was_draft = page.status == "draft";
-        if !was_draft && !update.publish {
-            return Err(
-                ValidationError::new("status", "a published page can't become a draft").into(),
-            );
         }
         let publishing = was_draft && update.publish;
         if !was_draft || publishing {
@@ -334,6 +348,8 @@ impl App {
             Vec::new()
         };
         let page = save_version(tx.conn(), page, title, body, &message, actor, now).await?;
+        // What the editor had kept for later is now published (or replaced).
+        portico_store::drafts::discard(tx.conn(), page.id, actor).await?;
         audit(
             tx.conn(),
             now,

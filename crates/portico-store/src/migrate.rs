@@ -63,6 +63,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_labels.sql"),
         include_str!("../migrations/postgres/0011_labels.sql"),
     ),
+    (
+        "0016_page_drafts",
+        include_str!("../migrations/sqlite/0016_page_drafts.sql"),
+        include_str!("../migrations/postgres/0016_page_drafts.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

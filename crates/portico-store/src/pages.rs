@@ -322,3 +322,21 @@ pub async fn writers_among(
     writers.retain(|id| people.contains(id));
     Ok(writers)
 }
+
+/// `author`'s unpublished new pages that `visible` admits, newest first.
+pub async fn unpublished_of(
+    conn: &impl Conn,
+    author: i64,
+    visible: Visibility<'_>,
+) -> Result<Vec<PageRow>, StoreError> {
+    if visible.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(page::Entity::find()
+        .filter(visible.condition())
+        .filter(page::Column::Status.eq("draft"))
+        .filter(page::Column::AuthorId.eq(author))
+        .order_by_desc(page::Column::UpdatedAt)
+        .all(conn)
+        .await?)
+}

@@ -18,6 +18,7 @@ pub mod label;
 pub mod notification;
 pub mod outbox;
 pub mod page;
+pub mod page_draft;
 pub mod page_restriction;
 pub mod page_version;
 pub mod password_reset;

@@ -136,9 +136,24 @@ pub async fn create(
     Ok(Json(PageJson::new(page, true)))
 }
 
-/// Get a page.
+/// Whether a boolean query parameter is set (`true`/`false`, absent is false).
+fn flag(params: &Params, name: &str) -> Result<bool, ApiError> {
+    match params.one(name)? {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(WebError::BadRequest(format!(
+            "`{name}` must be `true` or `false`, not `{other}`"
+        ))
+        .into()),
+    }
+}
+
+/// Get a page. With `get-draft=true`, the caller's own draft of it (their
+/// saved edit, or the page itself while it is their unpublished new page);
+/// anyone else's draft is 404.
 #[utoipa::path(get, path = "/wiki/api/v2/pages/{id}", tag = "pages",
-    params(("id" = String, Path), ("body-format" = Option<String>, Query)),
+    params(("id" = String, Path), ("body-format" = Option<String>, Query),
+        ("get-draft" = Option<bool>, Query, description = "The caller's own draft instead")),
     responses((status = 200, body = PageJson), (status = 404)))]
 pub async fn get_one(
     State(state): State<AppState>,
@@ -147,11 +162,18 @@ pub async fn get_one(
     params: Params,
 ) -> Result<Json<PageJson>, ApiError> {
     let with_body = wants_body(&params)?;
-    let page = state.app.page(&viewer, parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
+    let page = if flag(&params, "get-draft")? {
+        state.app.page_draft(&viewer, id).await?.as_page()
+    } else {
+        state.app.page(&viewer, id).await?
+    };
     Ok(Json(PageJson::new(page, with_body)))
 }
 
 /// Update a page. `version.number` must be the current version + 1, else 409.
+/// `status: "draft"` keeps a new page a draft; on a published page it saves
+/// the caller's own draft (see `get-draft`) and changes nothing else.
 #[utoipa::path(put, path = "/wiki/api/v2/pages/{id}", tag = "pages", params(("id" = String, Path)), request_body = UpdatePageJson,
     responses((status = 200, body = PageJson), (status = 400), (status = 404), (status = 409, description = "Stale version or title taken")))]
 pub async fn update(
@@ -179,15 +201,24 @@ pub async fn update(
     Ok(Json(PageJson::new(page, true)))
 }
 
-/// Delete a page (moves it to the trash; its children move up).
-#[utoipa::path(delete, path = "/wiki/api/v2/pages/{id}", tag = "pages", params(("id" = String, Path)),
+/// Delete a page (moves it to the trash; its children move up). With
+/// `draft=true`, throws away the caller's saved draft of a published page
+/// instead, leaving the page as it is.
+#[utoipa::path(delete, path = "/wiki/api/v2/pages/{id}", tag = "pages",
+    params(("id" = String, Path), ("draft" = Option<bool>, Query, description = "Discard the caller's draft")),
     responses((status = 204), (status = 404), (status = 409, description = "A space's home page")))]
 pub async fn delete(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
+    params: Params,
 ) -> Result<StatusCode, ApiError> {
-    state.app.delete_page(&viewer, parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
+    if flag(&params, "draft")? {
+        state.app.discard_page_draft(&viewer, id).await?;
+    } else {
+        state.app.delete_page(&viewer, id).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

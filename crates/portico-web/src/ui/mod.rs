@@ -17,6 +17,7 @@ mod account;
 mod admin;
 mod attachments;
 mod comments;
+mod drafts;
 mod history;
 mod labels;
 mod links;
@@ -210,6 +211,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/wiki/spaces/{key}/pages/{id}/watch",
             post(notifications::watch_page),
+        )
+        .route("/drafts", get(drafts::list))
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/draft/discard",
+            post(drafts::discard),
         )
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::read_all))

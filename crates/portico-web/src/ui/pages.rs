@@ -47,6 +47,8 @@ struct PageView {
     watch: Option<super::notifications::WatchButton>,
     comments: CommentsView,
     labels: super::labels::LabelsView,
+    /// The reader's own unpublished edit of this page.
+    saved_draft: Option<super::drafts::DraftNotice>,
 }
 
 pub(crate) async fn view(
@@ -107,10 +109,14 @@ pub(crate) async fn render_page(
         .map(|entry| entry.comment.body.as_deref().unwrap_or_default())
         .collect();
     let rendered = app.render_bodies(viewer, &bodies).await?;
+    let saved_draft = super::drafts::saved_edit(state, caller, &page)
+        .await?
+        .map(|draft| super::drafts::DraftNotice::new(&space.key, &draft, caller.csrf()));
     Ok(html(
         status,
         &PageView {
             me: caller.me(),
+            saved_draft,
             watch,
             draft: page.status == "draft",
             abilities,
@@ -284,6 +290,24 @@ struct EditorPage {
     preview: Option<String>,
     error: Option<String>,
     conflict: Option<Conflict>,
+    /// Editing one's saved draft of a published page.
+    resuming: Option<Resuming>,
+}
+
+/// The editor holds the caller's saved draft of a published page.
+struct Resuming {
+    saved: super::view::Stamp,
+    /// Set when the page was published since the draft started: what changed.
+    stale_diff: Option<String>,
+    /// The editor on the published version, ignoring the draft.
+    fresh: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EditQuery {
+    /// `1`: start from the published version, not the saved draft.
+    #[serde(default)]
+    fresh: String,
 }
 
 /// What the editor's form holds.
@@ -433,6 +457,7 @@ async fn render_create(
             preview: outcome.preview,
             error: outcome.error,
             conflict: outcome.conflict,
+            resuming: None,
         },
     ))
 }
@@ -527,7 +552,8 @@ pub(crate) async fn create(
     }
 }
 
-/// The editor for `page`, holding `form`'s text.
+/// The editor for `page`, holding `form`'s text (`resuming`: the caller's
+/// saved draft of it).
 async fn render_edit(
     state: &AppState,
     caller: &Caller,
@@ -535,6 +561,7 @@ async fn render_edit(
     page: &Page,
     form: EditorForm,
     outcome: Outcome,
+    resuming: Option<Resuming>,
 ) -> Result<Response, UiError> {
     let tree = state.app.space_tree(caller.viewer(), space.id).await?;
     let view = links::page(&space.key, page.id, &page.title);
@@ -563,6 +590,7 @@ async fn render_edit(
             preview: outcome.preview,
             error: outcome.error,
             conflict: outcome.conflict,
+            resuming,
         },
     ))
 }
@@ -578,16 +606,47 @@ pub(crate) async fn edit_form(
     State(state): State<AppState>,
     caller: Caller,
     Path((_key, id)): Path<(String, String)>,
+    UiQuery(query): UiQuery<EditQuery>,
 ) -> Result<Response, UiError> {
     let (page, space) = editing(&state, &caller, &id).await?;
+    let saved = if query.fresh == "1" {
+        None
+    } else {
+        super::drafts::saved_edit(&state, &caller, &page).await?
+    };
+    let (title, body, base) = match &saved {
+        Some(draft) => (draft.title.clone(), draft.body.clone(), draft.base_version),
+        None => (page.title.clone(), page.body.clone(), page.version),
+    };
+    let resuming = saved.map(|draft| Resuming {
+        saved: super::view::Stamp::new(draft.updated_at),
+        stale_diff: draft
+            .is_stale()
+            .then(|| links::diff(&space.key, page.id, draft.base_version, page.version)),
+        fresh: fresh_editor(&space.key, page.id),
+    });
     let form = EditorForm {
-        title: page.title.clone(),
-        body: page.body.clone(),
+        title,
+        body,
         format: BodyFormat::Storage.as_str().to_owned(),
-        version: (page.version + 1).to_string(),
+        version: (base + 1).to_string(),
         ..EditorForm::default()
     };
-    render_edit(&state, &caller, &space, &page, form, Outcome::default()).await
+    render_edit(
+        &state,
+        &caller,
+        &space,
+        &page,
+        form,
+        Outcome::default(),
+        resuming,
+    )
+    .await
+}
+
+/// The editor on the published version of a page, ignoring a saved draft.
+fn fresh_editor(key: &str, id: portico_app::PageId) -> String {
+    format!("{}?fresh=1", links::edit(key, id))
 }
 
 pub(crate) async fn edit(
@@ -600,7 +659,7 @@ pub(crate) async fn edit(
     let (page, space) = editing(&state, &caller, &id).await?;
     if form.wants_preview() {
         let outcome = preview(&state, &caller, &form).await;
-        return render_edit(&state, &caller, &space, &page, form, outcome).await;
+        return render_edit(&state, &caller, &space, &page, form, outcome, None).await;
     }
     let input = form
         .body_input()
@@ -608,7 +667,7 @@ pub(crate) async fn edit(
     let (body, version) = match input {
         Ok(input) => input,
         Err(error) => {
-            return render_edit(&state, &caller, &space, &page, form, error.into()).await;
+            return render_edit(&state, &caller, &space, &page, form, error.into(), None).await;
         }
     };
     let update = PageUpdate {
@@ -628,11 +687,11 @@ pub(crate) async fn edit(
             // Nothing was saved; look at the page as it is now to explain why.
             let current = state.app.page(caller.viewer(), page.id).await?;
             let outcome = conflict(&space, &current, version, message);
-            render_edit(&state, &caller, &space, &current, form, outcome).await
+            render_edit(&state, &caller, &space, &current, form, outcome, None).await
         }
         Err(err) => {
             let outcome = form_error(err)?.into();
-            render_edit(&state, &caller, &space, &page, form, outcome).await
+            render_edit(&state, &caller, &space, &page, form, outcome, None).await
         }
     }
 }
@@ -653,7 +712,7 @@ fn conflict(space: &Space, current: &Page, version: i64, message: String) -> Out
                 current.version
             ),
             diff_href: links::diff(&space.key, current.id, started_from.max(1), current.version),
-            reload_href: links::edit(&space.key, current.id),
+            reload_href: fresh_editor(&space.key, current.id),
         }),
         ..Outcome::default()
     }
