@@ -27,6 +27,7 @@ mod mentions;
 mod notifications;
 mod pages;
 mod permissions;
+mod reactions;
 mod second_steps;
 mod spaces;
 mod subtree;

@@ -369,7 +369,7 @@ fn authored_by(row: &CommentRow, actor: i64) -> bool {
 }
 
 /// A current comment whose page the viewer may view; otherwise `NotFound`.
-async fn visible_comment(
+pub(crate) async fn visible_comment(
     conn: &impl portico_store::Conn,
     access: &Access,
     id: i64,

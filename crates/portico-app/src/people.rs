@@ -130,6 +130,30 @@ pub(crate) async fn facts_of(
         .collect())
 }
 
+/// Those of the people `ids` whom the holder of `access` may know
+/// (`portico_core::people::may_know`), in no particular order.
+pub(crate) async fn known_among(
+    conn: &impl Conn,
+    access: &Access,
+    ids: &[i64],
+    now: time::OffsetDateTime,
+) -> AppResult<Vec<Person>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = users::find_many(conn, ids).await?;
+    let facts = facts_of(conn, access, &rows, now).await?;
+    let known: Vec<UserRow> = rows
+        .into_iter()
+        .filter(|row| {
+            facts
+                .get(&row.id)
+                .is_some_and(|facts| may_know(&access.viewer, &access.set, facts))
+        })
+        .collect();
+    people_of(conn, known).await
+}
+
 impl App {
     /// Display names, roles and guest-ness of people, for bylines of content
     /// the viewer already reads.
@@ -157,19 +181,8 @@ impl App {
             }
         }
         let access = self.access(viewer).await?;
-        let conn = self.store.read();
         let raw: Vec<i64> = wanted.iter().map(|id| id.0).collect();
-        let rows = users::find_many(conn, &raw).await?;
-        let facts = facts_of(conn, &access, &rows, self.now()).await?;
-        let known: Vec<UserRow> = rows
-            .into_iter()
-            .filter(|row| {
-                facts
-                    .get(&row.id)
-                    .is_some_and(|facts| may_know(&access.viewer, &access.set, facts))
-            })
-            .collect();
-        let mut people = people_of(conn, known).await?;
+        let mut people = known_among(self.store.read(), &access, &raw, self.now()).await?;
         people.sort_by_key(|person| wanted.iter().position(|id| *id == person.id));
         Ok(people)
     }

@@ -13,6 +13,7 @@ pub mod page;
 pub mod people;
 pub mod permission;
 pub mod policy;
+pub mod reaction;
 pub mod role;
 pub mod security;
 pub mod space;

@@ -60,3 +60,16 @@ pub async fn for_page(
         .all(conn)
         .await?)
 }
+
+/// The ids of `page_id`'s current (not deleted) comments.
+pub async fn current_ids_of_page(conn: &impl Conn, page_id: i64) -> Result<Vec<i64>, StoreError> {
+    use sea_orm::QuerySelect;
+    Ok(comment::Entity::find()
+        .select_only()
+        .column(comment::Column::Id)
+        .filter(comment::Column::PageId.eq(page_id))
+        .filter(comment::Column::Status.eq("current"))
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?)
+}

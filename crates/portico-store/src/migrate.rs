@@ -68,6 +68,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_page_drafts.sql"),
         include_str!("../migrations/postgres/0016_page_drafts.sql"),
     ),
+    (
+        "0017_reactions_favourites",
+        include_str!("../migrations/sqlite/0017_reactions_favourites.sql"),
+        include_str!("../migrations/postgres/0017_reactions_favourites.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

@@ -27,6 +27,7 @@ mod pagination;
 mod people;
 mod permissions;
 mod permissions_json;
+mod reactions;
 mod spaces;
 mod tokens;
 
@@ -171,6 +172,29 @@ pub(crate) fn routes() -> Router<AppState> {
                 .delete(notifications::unwatch_page),
         )
         .route(
+            "/api/portico/pages/{id}/reactions",
+            get(reactions::page_reactions),
+        )
+        .route(
+            "/api/portico/pages/{id}/reactions/{emoji}",
+            put(reactions::react_page).delete(reactions::unreact_page),
+        )
+        .route(
+            "/api/portico/comments/{id}/reactions",
+            get(reactions::comment_reactions),
+        )
+        .route(
+            "/api/portico/comments/{id}/reactions/{emoji}",
+            put(reactions::react_comment).delete(reactions::unreact_comment),
+        )
+        .route(
+            "/api/portico/pages/{id}/favourite",
+            get(reactions::favourite)
+                .put(reactions::add_favourite)
+                .delete(reactions::remove_favourite),
+        )
+        .route("/api/portico/favourites", get(reactions::favourites))
+        .route(
             "/api/portico/admin-key",
             get(permissions::admin_key)
                 .post(permissions::activate_admin_key)
@@ -297,6 +321,9 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         notifications::list, notifications::mark_read,
         notifications::space_watching, notifications::watch_space, notifications::unwatch_space,
         notifications::page_watching, notifications::watch_page, notifications::unwatch_page,
+        reactions::page_reactions, reactions::react_page, reactions::unreact_page,
+        reactions::comment_reactions, reactions::react_comment, reactions::unreact_comment,
+        reactions::favourite, reactions::add_favourite, reactions::remove_favourite, reactions::favourites,
         admin::list_users, admin::get_user, admin::set_user_role, admin::set_org_admin, admin::deactivate_user, admin::reactivate_user, admin::delete_user,
         admin::list_groups, admin::create_group, admin::delete_group, admin::set_group_role, admin::add_group_member, admin::remove_group_member,
         admin_guests::list_guests, admin_guests::bulk_assign, admin_guests::bulk_unassign, admin_guests::bulk_extend,

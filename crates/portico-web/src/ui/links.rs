@@ -22,6 +22,8 @@ const RESERVED_SLUGS: &[&str] = &[
     "labels",
     "watch",
     "comments",
+    "react",
+    "favourite",
 ];
 
 /// Percent-encodes text for a path segment, spaces as `+` (Confluence style).

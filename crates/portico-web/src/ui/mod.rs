@@ -23,6 +23,7 @@ mod labels;
 mod links;
 mod notifications;
 mod pages;
+mod reactions;
 mod render;
 mod session;
 mod spaces;
@@ -213,6 +214,15 @@ pub(crate) fn routes() -> Router<AppState> {
             post(notifications::watch_page),
         )
         .route("/drafts", get(drafts::list))
+        .route("/favourites", get(reactions::list))
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/react",
+            post(reactions::react),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/favourite",
+            post(reactions::set_favourite),
+        )
         .route(
             "/wiki/spaces/{key}/pages/{id}/draft/discard",
             post(drafts::discard),

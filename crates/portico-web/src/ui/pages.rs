@@ -49,6 +49,8 @@ struct PageView {
     labels: super::labels::LabelsView,
     /// The reader's own unpublished edit of this page.
     saved_draft: Option<super::drafts::DraftNotice>,
+    reactions: super::reactions::ReactionBar,
+    favourite: Option<super::reactions::FavouriteButton>,
 }
 
 pub(crate) async fn view(
@@ -109,6 +111,9 @@ pub(crate) async fn render_page(
         .map(|entry| entry.comment.body.as_deref().unwrap_or_default())
         .collect();
     let rendered = app.render_bodies(viewer, &bodies).await?;
+    let reactions = app.reactions(viewer, page.id).await?;
+    let favourite =
+        super::reactions::FavouriteButton::load(state, caller, &space.key, &page).await?;
     let saved_draft = super::drafts::saved_edit(state, caller, &page)
         .await?
         .map(|draft| super::drafts::DraftNotice::new(&space.key, &draft, caller.csrf()));
@@ -117,6 +122,15 @@ pub(crate) async fn render_page(
         &PageView {
             me: caller.me(),
             saved_draft,
+            reactions: super::reactions::ReactionBar::new(
+                &space.key,
+                &page,
+                None,
+                &reactions.page,
+                reactions.may_react,
+                caller.csrf(),
+            ),
+            favourite,
             watch,
             draft: page.status == "draft",
             abilities,
