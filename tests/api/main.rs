@@ -31,6 +31,7 @@ mod reactions;
 mod second_steps;
 mod spaces;
 mod subtree;
+mod thumbnails;
 mod tokens;
 mod tree;
 mod ui;

@@ -266,7 +266,7 @@ impl App {
         Ok(AttachmentDownload { attachment, file })
     }
 
-    async fn visible_version(
+    pub(crate) async fn visible_version(
         &self,
         viewer: &Viewer,
         id: i64,

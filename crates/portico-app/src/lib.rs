@@ -30,6 +30,7 @@ mod record;
 mod second_steps;
 mod secrets;
 mod spaces;
+mod thumbnails;
 mod tokens;
 mod tree;
 mod versions;

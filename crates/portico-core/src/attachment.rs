@@ -90,6 +90,32 @@ pub fn shows_inline(media_type: &str) -> bool {
     )
 }
 
+/// The longest edge of a thumbnail, in pixels.
+pub const THUMBNAIL_EDGE: u32 = 320;
+
+/// Images wider or taller than this get no thumbnail: decoding them would
+/// take more memory than a preview is worth (and is how image bombs work).
+pub const MAX_IMAGE_EDGE: u32 = 12_000;
+
+/// Whether a file of this type gets a thumbnail: the images shown inline.
+pub fn has_thumbnail(media_type: &str) -> bool {
+    shows_inline(media_type)
+}
+
+/// The size of the thumbnail of a `width` × `height` image: the same shape,
+/// its longest edge at most `edge`, never enlarged, never zero.
+pub fn thumbnail_size(width: u32, height: u32, edge: u32) -> (u32, u32) {
+    let longest = width.max(height);
+    if longest <= edge || longest == 0 {
+        return (width.max(1), height.max(1));
+    }
+    let scale = |side: u32| -> u32 {
+        let scaled = u64::from(side) * u64::from(edge) / u64::from(longest);
+        u32::try_from(scaled).unwrap_or(edge).max(1)
+    };
+    (scale(width), scale(height))
+}
+
 /// Whether an upload of `size` bytes is within `limit`.
 pub fn within_limit(size: u64, limit: u64) -> bool {
     size <= limit
@@ -98,6 +124,16 @@ pub fn within_limit(size: u64, limit: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thumbnails_keep_the_shape_and_never_grow() {
+        assert_eq!(thumbnail_size(1600, 1200, 320), (320, 240));
+        assert_eq!(thumbnail_size(1200, 1600, 320), (240, 320));
+        assert_eq!(thumbnail_size(100, 50, 320), (100, 50));
+        assert_eq!(thumbnail_size(10_000, 1, 320), (320, 1));
+        assert_eq!(thumbnail_size(0, 0, 320), (1, 1));
+        assert!(has_thumbnail("image/png") && !has_thumbnail("image/svg+xml"));
+    }
 
     #[test]
     fn names_are_plain_file_names() {

@@ -129,16 +129,70 @@ impl BlobStore {
         Ok(fs::File::open(path).await?)
     }
 
-    /// Removes the file with `hash` (nothing if it is already gone). Callers
-    /// remove a file only once no version refers to it.
+    /// Removes the file with `hash` and its thumbnail (nothing if they are
+    /// already gone). Callers remove a file only once no version refers to it.
     pub async fn remove(&self, hash: &str) -> Result<(), BlobError> {
         let Some(path) = self.path_of(hash) else {
             return Ok(());
         };
-        match fs::remove_file(path).await {
-            Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err.into()),
-            _ => Ok(()),
+        for path in [Some(path), self.thumbnail_path(hash)]
+            .into_iter()
+            .flatten()
+        {
+            match fs::remove_file(path).await {
+                Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err.into()),
+                _ => {}
+            }
         }
+        Ok(())
+    }
+
+    /// Where the thumbnail of the file with `hash` is kept once made:
+    /// `<root>/thumbnails/ab/<hash>.png` (apart from the content-addressed
+    /// files, so nothing mistakes it for one).
+    pub fn thumbnail_path(&self, hash: &str) -> Option<PathBuf> {
+        self.path_of(hash)?;
+        Some(
+            self.root
+                .join("thumbnails")
+                .join(&hash[..2])
+                .join(format!("{hash}.png")),
+        )
+    }
+
+    /// The thumbnail of the file with `hash`, if one was made.
+    pub async fn thumbnail(&self, hash: &str) -> Result<Option<Vec<u8>>, BlobError> {
+        let Some(path) = self.thumbnail_path(hash) else {
+            return Ok(None);
+        };
+        match fs::read(path).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Keeps `png` as the thumbnail of the file with `hash`, written whole
+    /// (through `tmp/`) so a reader never sees half of one.
+    pub async fn save_thumbnail(&self, hash: &str, png: &[u8]) -> Result<(), BlobError> {
+        let target = self
+            .thumbnail_path(hash)
+            .ok_or_else(|| io::Error::other("not a content hash"))?;
+        let tmp_dir = self.root.join("tmp");
+        fs::create_dir_all(&tmp_dir).await?;
+        if let Some(folder) = target.parent() {
+            fs::create_dir_all(folder).await?;
+        }
+        let tmp = tmp_dir.join(format!("thumbnail-{:016x}", rand::random::<u64>()));
+        let written = async {
+            fs::write(&tmp, png).await?;
+            fs::rename(&tmp, &target).await
+        }
+        .await;
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp).await;
+        }
+        Ok(written?)
     }
 
     /// Files in the temporary folder (uploads in progress or left by a crash).

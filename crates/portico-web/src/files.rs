@@ -111,6 +111,27 @@ pub(crate) fn file_response(download: AttachmentDownload) -> Response {
     response
 }
 
+/// A thumbnail (PNG bytes), with the same protective headers as a file.
+pub(crate) fn thumbnail_response(png: Vec<u8>) -> Response {
+    let mut response = Body::from(png).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    *response.status_mut() = StatusCode::OK;
+    response
+}
+
 /// `Content-Disposition` per RFC 6266: an ASCII `filename` for old clients
 /// and the exact name as UTF-8 in `filename*`.
 pub(crate) fn content_disposition(kind: &str, name: &str) -> String {

@@ -225,3 +225,22 @@ pub async fn download(
     let download = state.app.open_attachment(&viewer, id, version).await?;
     Ok(file_response(download))
 }
+
+/// A small PNG preview of an image attachment's newest version (at most
+/// 320 pixels on its longest side). Not an image, or one that can't be
+/// decoded: 404. A Portico extension (Confluence serves thumbnails outside
+/// its REST API).
+#[utoipa::path(get, path = "/wiki/api/v2/attachments/{id}/thumbnail", tag = "portico-extensions",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The thumbnail, `image/png`"), (status = 400), (status = 404)))]
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let png = state
+        .app
+        .attachment_thumbnail(&viewer, attachment_id(&id)?)
+        .await?;
+    Ok(crate::files::thumbnail_response(png))
+}

@@ -97,6 +97,10 @@ pub(crate) fn routes() -> Router<AppState> {
             get(attachments::versions),
         )
         .route(
+            "/wiki/api/v2/attachments/{id}/thumbnail",
+            get(attachments::thumbnail),
+        )
+        .route(
             "/wiki/api/v2/attachments/{id}/download",
             get(attachments::download),
         )
@@ -308,7 +312,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
         labels::for_page, labels::add, labels::remove, labels::pages,
-        attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download,
+        attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download, attachments::thumbnail,
         comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
         people::users_bulk, mentions::suggest,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
