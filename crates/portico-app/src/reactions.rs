@@ -69,35 +69,25 @@ async fn reacted(conn: &impl Conn, access: &Access, target: ReactionTarget) -> A
 }
 
 impl App {
-    /// Adds the viewer's `emoji` to a page or comment (twice is once).
-    pub async fn react(
+    /// Adds (`on`) or removes the viewer's `emoji` on a page or comment;
+    /// reacting twice is once, and removing what isn't there is fine.
+    pub async fn set_reaction(
         &self,
         viewer: &Viewer,
         target: ReactionTarget,
         emoji: Emoji,
+        on: bool,
     ) -> AppResult<()> {
         let access = self.access(viewer).await?;
         let user = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
         let what = reacted(tx.conn(), &access, target).await?;
-        reactions::add(tx.conn(), user, what, emoji.name(), now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Removes the viewer's `emoji` from a page or comment (none is fine).
-    pub async fn unreact(
-        &self,
-        viewer: &Viewer,
-        target: ReactionTarget,
-        emoji: Emoji,
-    ) -> AppResult<()> {
-        let access = self.access(viewer).await?;
-        let user = access.actor()?;
-        let tx = self.store.write().await?;
-        let what = reacted(tx.conn(), &access, target).await?;
-        reactions::remove(tx.conn(), user, what, emoji.name()).await?;
+        if on {
+            reactions::add(tx.conn(), user, what, emoji.name(), now).await?;
+        } else {
+            reactions::remove(tx.conn(), user, what, emoji.name()).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -2,11 +2,9 @@
 //! Who may save or read one is the app's business; this is the table.
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
-};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::entity::{page, page_draft};
+use crate::entity::page_draft;
 use crate::pages::Visibility;
 use crate::{Conn, DraftRow, StoreError, Timestamp};
 
@@ -78,15 +76,9 @@ pub async fn of_author_visible(
     if visible.is_empty() {
         return Ok(Vec::new());
     }
-    let pages = page::Entity::find()
-        .select_only()
-        .column(page::Column::Id)
-        .filter(visible.condition())
-        .filter(page::Column::Status.eq("current"))
-        .into_query();
     Ok(page_draft::Entity::find()
         .filter(page_draft::Column::AuthorId.eq(author))
-        .filter(page_draft::Column::PageId.in_subquery(pages))
+        .filter(page_draft::Column::PageId.in_subquery(visible.current_page_ids()))
         .order_by_desc(page_draft::Column::UpdatedAt)
         .all(conn)
         .await?)

@@ -3,11 +3,10 @@
 //! the query, so a page they lost access to is neither listed nor counted.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::entity::{favourite, page};
+use crate::entity::favourite;
 use crate::pages::Visibility;
 use crate::{Conn, StoreError, Timestamp};
 
@@ -68,15 +67,9 @@ pub async fn list(
     if visible.is_empty() {
         return Ok(Vec::new());
     }
-    let pages = page::Entity::find()
-        .select_only()
-        .column(page::Column::Id)
-        .filter(visible.condition())
-        .filter(page::Column::Status.eq("current"))
-        .into_query();
     let mut select = favourite::Entity::find()
         .filter(favourite::Column::UserId.eq(user))
-        .filter(favourite::Column::PageId.in_subquery(pages));
+        .filter(favourite::Column::PageId.in_subquery(visible.current_page_ids()));
     if let Some((at, page_id)) = before {
         select = select.filter(
             sea_orm::Condition::any()

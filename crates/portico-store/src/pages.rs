@@ -100,6 +100,18 @@ impl Visibility<'_> {
         )
     }
 
+    /// A subquery giving the ids of the current pages this visibility
+    /// admits: what lists of things hanging on pages (drafts, favourites)
+    /// filter their `page_id` column with.
+    pub(crate) fn current_page_ids(&self) -> sea_orm::sea_query::SelectStatement {
+        page::Entity::find()
+            .select_only()
+            .column(page::Column::Id)
+            .filter(self.condition())
+            .filter(page::Column::Status.eq("current"))
+            .into_query()
+    }
+
     /// A subquery giving `page_id` if this visibility admits that page, and
     /// nothing otherwise: what lists of a page's things (comments,
     /// attachments) filter their `page_id` column with.

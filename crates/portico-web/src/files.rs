@@ -95,20 +95,26 @@ pub(crate) fn file_response(download: AttachmentDownload) -> Response {
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
+    protect(headers, "sandbox; default-src 'none'; img-src 'self'");
+    *response.status_mut() = StatusCode::OK;
+    response
+}
+
+/// What every stored file's response carries: its type is never sniffed,
+/// it runs nothing (`csp`), and only its viewer's browser keeps it.
+fn protect(headers: &mut axum::http::HeaderMap, csp: &'static str) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'"),
+        HeaderValue::from_static(csp),
     );
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
     );
-    *response.status_mut() = StatusCode::OK;
-    response
 }
 
 /// A thumbnail (PNG bytes), with the same protective headers as a file.
@@ -116,18 +122,7 @@ pub(crate) fn thumbnail_response(png: Vec<u8>) -> Response {
     let mut response = Body::from(png).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
+    protect(headers, "sandbox; default-src 'none'");
     *response.status_mut() = StatusCode::OK;
     response
 }

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::admin::no_content;
 use super::dto::{Links, MultiEntityResult, PageJson};
 use super::extract::{ApiJson, Params, parse_id};
-use super::pagination::{decode_cursor, limit, next_link};
+use super::pagination::{decode_cursor, limit};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -114,18 +114,7 @@ pub async fn pages(
         .labelled_pages(&viewer, &name, after.map(PageId), limit)
         .await?;
     let path = format!("/api/portico/labels/{}/pages", urlencode(&name));
-    let next = match (slice.has_more, slice.items.last()) {
-        (true, Some(last)) => Some(next_link(&path, &params.pairs(), last.id.0)),
-        _ => None,
-    };
-    Ok(super::multi(
-        slice
-            .items
-            .into_iter()
-            .map(|page| PageJson::new(page, false))
-            .collect(),
-        next,
-    ))
+    Ok(super::page_slice(slice, &path, &params, false))
 }
 
 fn urlencode(text: &str) -> String {

@@ -304,6 +304,28 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
     response
 }
 
+/// A slice of pages as a list response: each as `PageJson` (bodies when
+/// `with_body`), the cursor of the next slice after the last page's id.
+fn page_slice(
+    slice: portico_app::Slice<portico_app::Page>,
+    path: &str,
+    params: &extract::Params,
+    with_body: bool,
+) -> Response {
+    let next = match (slice.has_more, slice.items.last()) {
+        (true, Some(last)) => Some(pagination::next_link(path, &params.pairs(), last.id.0)),
+        _ => None,
+    };
+    multi(
+        slice
+            .items
+            .into_iter()
+            .map(|page| dto::PageJson::new(page, with_body))
+            .collect(),
+        next,
+    )
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Portico REST API", description = "Confluence Cloud REST v2-compatible content API, plus Portico extensions (tags `portico-extensions` and `portico-admin`)."),

@@ -84,17 +84,11 @@ pub async fn list(
         limit,
     };
     let slice = state.app.list_pages(&viewer, filter).await?;
-    let next = match (slice.has_more, slice.items.last()) {
-        (true, Some(last)) => Some(next_link("/wiki/api/v2/pages", &params.pairs(), last.id.0)),
-        _ => None,
-    };
-    Ok(super::multi(
-        slice
-            .items
-            .into_iter()
-            .map(|page| PageJson::new(page, with_body))
-            .collect(),
-        next,
+    Ok(super::page_slice(
+        slice,
+        "/wiki/api/v2/pages",
+        &params,
+        with_body,
     ))
 }
 

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::dto::{MultiEntityResult, PageJson};
 use super::extract::{Params, parse_id};
-use super::pagination::{decode_cursor, limit, next_link};
+use super::pagination::{decode_cursor, limit};
 use super::people::PersonJson;
 use super::permissions_json::ResultsJson;
 use crate::AppState;
@@ -100,12 +100,10 @@ async fn set_reaction(
     raw_emoji: &str,
     on: bool,
 ) -> Result<StatusCode, ApiError> {
-    let emoji = emoji(raw_emoji)?;
-    if on {
-        state.app.react(viewer, target, emoji).await?;
-    } else {
-        state.app.unreact(viewer, target, emoji).await?;
-    }
+    state
+        .app
+        .set_reaction(viewer, target, emoji(raw_emoji)?, on)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -226,20 +224,10 @@ pub async fn favourites(
         .app
         .favourites(&viewer, after.map(PageId), limit)
         .await?;
-    let next = match (slice.has_more, slice.items.last()) {
-        (true, Some(last)) => Some(next_link(
-            "/api/portico/favourites",
-            &params.pairs(),
-            last.id.0,
-        )),
-        _ => None,
-    };
-    Ok(super::multi(
-        slice
-            .items
-            .into_iter()
-            .map(|page| PageJson::new(page, false))
-            .collect(),
-        next,
+    Ok(super::page_slice(
+        slice,
+        "/api/portico/favourites",
+        &params,
+        false,
     ))
 }

@@ -128,11 +128,10 @@ pub(crate) async fn react(
         })?;
         ReactionTarget::Comment(comment)
     };
-    if on {
-        state.app.react(caller.viewer(), target, emoji).await?;
-    } else {
-        state.app.unreact(caller.viewer(), target, emoji).await?;
-    }
+    state
+        .app
+        .set_reaction(caller.viewer(), target, emoji, on)
+        .await?;
     let space = state.app.space(caller.viewer(), page.space_id).await?;
     let back = links::page(&space.key, page.id, &page.title);
     Ok(see_other(&match target {
