@@ -63,6 +63,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_labels.sql"),
         include_str!("../migrations/postgres/0011_labels.sql"),
     ),
+    (
+        "0012_trash",
+        include_str!("../migrations/sqlite/0012_trash.sql"),
+        include_str!("../migrations/postgres/0012_trash.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

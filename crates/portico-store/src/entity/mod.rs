@@ -19,6 +19,7 @@ pub mod notification;
 pub mod outbox;
 pub mod page;
 pub mod page_restriction;
+pub mod page_trash;
 pub mod page_version;
 pub mod password_reset;
 pub mod permission_epoch;
