@@ -28,6 +28,7 @@ mod second_steps;
 mod secrets;
 mod spaces;
 mod tokens;
+mod trash;
 mod tree;
 mod versions;
 mod watches;
@@ -62,6 +63,7 @@ pub use notifications::{
     MAX_NOTIFICATIONS, NoticePage, NoticeSpace, Notification, NotificationList,
 };
 pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
+pub use trash::{Emptied, TrashEntry, TrashKind};
 pub use people::MAX_LOOKUP;
 pub use permissions::{
     ANONYMOUS_ACCESS, AdminKeyStatus, ExplainTarget, GUESTS_RESERVED, GUESTS_SEE_ANONYMOUS,

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     Set,
@@ -228,17 +227,22 @@ pub async fn purge_attachment(
     Ok(hashes)
 }
 
+/// Rows of any status whose parent is `page_id` (after a page is trashed:
+/// drafts, and pages trashed before it).
+pub async fn hanging_under(conn: &impl Conn, page_id: i64) -> Result<Vec<PageRow>, StoreError> {
+    Ok(page::Entity::find()
+        .filter(page::Column::ParentId.eq(page_id))
+        .order_by_asc(page::Column::Id)
+        .all(conn)
+        .await?)
+}
+
 /// Deletes a page row and everything hanging on it (versions, comments,
 /// attachments and their versions, labels, watches, notifications,
 /// restrictions, grants on it, its trash entry: all `ON DELETE CASCADE`).
-/// Rows still naming it as parent (drafts, pages trashed before it) are
-/// re-parented to `new_parent` first. Returns the content hashes its
-/// attachments used.
-pub async fn purge_page(
-    conn: &impl Conn,
-    page_id: i64,
-    new_parent: Option<i64>,
-) -> Result<BTreeSet<String>, StoreError> {
+/// The caller moves away the rows naming it as parent first
+/// ([`hanging_under`]). Returns the content hashes its attachments used.
+pub async fn purge_page(conn: &impl Conn, page_id: i64) -> Result<BTreeSet<String>, StoreError> {
     let hashes = hashes_of_attachments(
         conn,
         attachment::Entity::find()
@@ -248,11 +252,6 @@ pub async fn purge_page(
             .into_query(),
     )
     .await?;
-    page::Entity::update_many()
-        .col_expr(page::Column::ParentId, Expr::value(new_parent))
-        .filter(page::Column::ParentId.eq(page_id))
-        .exec(conn)
-        .await?;
     page::Entity::delete_by_id(page_id).exec(conn).await?;
     Ok(hashes)
 }
