@@ -207,7 +207,15 @@ impl App {
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (page, space) = trashed_page(tx.conn(), &access, id).await?;
+        let (page, space) = match trashed_page(tx.conn(), &access, id).await {
+            Err(AppError::NotFound) => {
+                // As in Confluence, only a trashed page is purged; a current
+                // one the caller sees is a conflict, anything else missing.
+                crate::access::visible_page(tx.conn(), &access, id).await?;
+                return Err(not_in_trash("page"));
+            }
+            found => found?,
+        };
         let hashes = purge_page_rows(tx.conn(), &space, page, actor, now).await?;
         tx.commit().await?;
         self.remove_unreferenced(&hashes).await;
@@ -266,7 +274,21 @@ impl App {
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (row, page, space) = trashed_attachment(tx.conn(), &access, id).await?;
+        let (row, page, space) = match trashed_attachment(tx.conn(), &access, id).await {
+            Err(AppError::NotFound) => {
+                // A current file the caller sees is a conflict (delete it
+                // first); anything else answers like a missing one.
+                match attachments::find(tx.conn(), id).await? {
+                    Some(row) if row.status == "current" => {
+                        crate::access::visible_page(tx.conn(), &access, PageId(row.page_id))
+                            .await?;
+                        return Err(not_in_trash("attachment"));
+                    }
+                    _ => return Err(AppError::NotFound),
+                }
+            }
+            found => found?,
+        };
         let hashes = purge_attachment_rows(tx.conn(), &space, &page, row, actor, now).await?;
         tx.commit().await?;
         self.remove_unreferenced(&hashes).await;
@@ -362,6 +384,12 @@ impl App {
             }
         }
     }
+}
+
+fn not_in_trash(what: &str) -> AppError {
+    AppError::Conflict(format!(
+        "the {what} is not in the trash; delete it first, then purge it"
+    ))
 }
 
 /// The space's home page, if it is current (restored pages go under it).

@@ -180,14 +180,24 @@ pub async fn update(
 }
 
 /// Delete a page (moves it to the trash; its children move up).
-#[utoipa::path(delete, path = "/wiki/api/v2/pages/{id}", tag = "pages", params(("id" = String, Path)),
-    responses((status = 204), (status = 404), (status = 409, description = "A space's home page")))]
+/// `purge=true` purges a page already in the trash (space admins), with
+/// everything hanging on it.
+#[utoipa::path(delete, path = "/wiki/api/v2/pages/{id}", tag = "pages",
+    params(("id" = String, Path), ("purge" = Option<bool>, Query)),
+    responses((status = 204), (status = 400), (status = 404),
+        (status = 409, description = "A space's home page, or `purge=true` on a page that is not in the trash")))]
 pub async fn delete(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
+    params: Params,
 ) -> Result<StatusCode, ApiError> {
-    state.app.delete_page(&viewer, parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
+    if super::trash::purge_flag(&params)? {
+        state.app.purge_page(&viewer, id).await?;
+    } else {
+        state.app.delete_page(&viewer, id).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
