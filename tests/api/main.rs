@@ -30,6 +30,7 @@ mod second_steps;
 mod spaces;
 mod subtree;
 mod tokens;
+mod trash;
 mod tree;
 mod ui;
 mod versions;
