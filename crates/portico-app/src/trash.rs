@@ -137,7 +137,9 @@ impl App {
     /// a current page of the space, otherwise under the space's home page.
     /// Paths and restriction keys are recomputed in the same transaction, so
     /// the page comes back under the restrictions of its new place. A
-    /// current page with the same title is a conflict naming it.
+    /// current page with the same title is a conflict naming it, and so is
+    /// a fallback to the home page that would drop a view restriction the
+    /// page inherited (restore the restricted page first).
     pub async fn restore_page(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
@@ -168,7 +170,17 @@ impl App {
                     });
                 (Some(parent), placement)
             }
-            None => (home_page(tx.conn(), &space).await?, Placement::Append),
+            None => {
+                // Under the home page it would lose a view restriction it
+                // inherited from the page it hung under: refused, so that
+                // restoring never exposes a restricted page.
+                if page.restriction_key.is_some_and(|key| key != page.id) {
+                    return Err(AppError::Conflict(
+                        "this page was under a view restriction of a page that is no longer current; restore that page first".to_owned(),
+                    ));
+                }
+                (home_page(tx.conn(), &space).await?, Placement::Append)
+            }
         };
         page.status = "current".to_owned();
         page.updated_by = Some(actor);
@@ -304,7 +316,10 @@ impl App {
         let space = trash_space(tx.conn(), &access, space).await?;
         let filter = access.page_filter();
         let files = trash::attachments(tx.conn(), filter.visibility(), space.id, ALL).await?;
-        let trashed_pages = trash::pages(tx.conn(), filter.visibility(), space.id, ALL).await?;
+        let mut trashed_pages = trash::pages(tx.conn(), filter.visibility(), space.id, ALL).await?;
+        // Deepest first: a page trashed from under another goes before it,
+        // so it never has to move (and lose a restriction) on the way out.
+        trashed_pages.sort_by_key(|(page, _)| std::cmp::Reverse(page.path.len()));
         let mut hashes = BTreeSet::new();
         let mut emptied = Emptied::default();
         let purged_pages: BTreeSet<i64> = trashed_pages.iter().map(|(page, _)| page.id).collect();
@@ -429,7 +444,19 @@ async fn purge_page_rows(
     now: OffsetDateTime,
 ) -> AppResult<BTreeSet<String>> {
     let home = home_page(conn, space).await?;
-    for child in trash::hanging_under(conn, page.id).await? {
+    let hanging = trash::hanging_under(conn, page.id).await?;
+    if hanging
+        .iter()
+        .any(|row| row.status == "trashed" && row.restriction_key.is_some_and(|key| key != row.id))
+    {
+        // Moved under the home page it would lose the view restriction it
+        // inherited here; the admin restores or purges it first.
+        return Err(AppError::Conflict(format!(
+            "a page trashed from under `{}` is protected by a view restriction it would lose; restore or purge it first",
+            page.title
+        )));
+    }
+    for child in hanging {
         let moved =
             crate::tree::relocate(conn, child, space, home.as_ref(), Placement::Append).await?;
         recompute_restriction_keys(conn, &moved).await?;
