@@ -22,7 +22,10 @@ async fn send(t: &TestApp, client: &Client, method: Method, path: &str) -> Respo
 }
 
 async fn upload(t: &TestApp, client: &Client, page: &str, name: &str, bytes: &[u8]) -> String {
-    let form = Form::new().part("file", Part::bytes(bytes.to_vec()).file_name(name.to_owned()));
+    let form = Form::new().part(
+        "file",
+        Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+    );
     let response = client
         .post(t.url(&format!("/wiki/api/v2/pages/{page}/attachments")))
         .header("X-Atlassian-Token", "no-check")
@@ -36,7 +39,13 @@ async fn upload(t: &TestApp, client: &Client, page: &str, name: &str, bytes: &[u
 }
 
 async fn delete_page(t: &TestApp, page: &Value) {
-    let response = send(t, &t.admin, Method::DELETE, &format!("/wiki/api/v2/pages/{}", id(page))).await;
+    let response = send(
+        t,
+        &t.admin,
+        Method::DELETE,
+        &format!("/wiki/api/v2/pages/{}", id(page)),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 }
 
@@ -86,7 +95,10 @@ async fn a_restored_page_returns_under_its_old_parent_at_its_old_place() {
         t.page(&space, Some(&parent), title).await;
     }
     let children = t
-        .get_json(&format!("/wiki/api/v2/pages/{}/direct-children", id(&parent)))
+        .get_json(&format!(
+            "/wiki/api/v2/pages/{}/direct-children",
+            id(&parent)
+        ))
         .await;
     let two = children["results"][1].clone();
     assert_eq!(two["title"], "Two");
@@ -96,7 +108,10 @@ async fn a_restored_page_returns_under_its_old_parent_at_its_old_place() {
     let listed = trash(&t, &space).await;
     assert_eq!(titles(&listed), ["Two"]);
     assert_eq!(listed[0]["type"], "page");
-    assert_eq!(listed[0]["trashedBy"], json!(user_id(&t, "admin@example.com").await));
+    assert_eq!(
+        listed[0]["trashedBy"],
+        json!(user_id(&t, "admin@example.com").await)
+    );
 
     let restored = t
         .post_json(
@@ -187,7 +202,11 @@ async fn a_restore_that_clashes_with_a_current_title_is_a_409_naming_it() {
         .await;
     let detail = expect_error(refused, StatusCode::CONFLICT).await.unwrap();
     assert!(detail.contains("`Roadmap`"), "{detail}");
-    assert_eq!(titles(&trash(&t, &space).await), ["Roadmap"], "still in the trash");
+    assert_eq!(
+        titles(&trash(&t, &space).await),
+        ["Roadmap"],
+        "still in the trash"
+    );
 }
 
 #[tokio::test]
@@ -197,12 +216,23 @@ async fn purging_removes_files_no_other_attachment_uses() {
     let doomed = t.page(&space, None, "Doomed").await;
     let keeper = t.page(&space, None, "Keeper").await;
     upload(&t, &t.admin, &id(&doomed), "shared.txt", b"the same bytes").await;
-    upload(&t, &t.admin, &id(&doomed), "own.txt", b"only on the doomed page").await;
+    upload(
+        &t,
+        &t.admin,
+        &id(&doomed),
+        "own.txt",
+        b"only on the doomed page",
+    )
+    .await;
     let kept = upload(&t, &t.admin, &id(&keeper), "copy.txt", b"the same bytes").await;
     assert_eq!(stored_files(&t.attachments).len(), 2);
 
     delete_page(&t, &doomed).await;
-    assert_eq!(stored_files(&t.attachments).len(), 2, "trashing keeps files");
+    assert_eq!(
+        stored_files(&t.attachments).len(),
+        2,
+        "trashing keeps files"
+    );
     let purged = send(
         &t,
         &t.admin,
@@ -211,9 +241,16 @@ async fn purging_removes_files_no_other_attachment_uses() {
     )
     .await;
     assert_eq!(purged.status(), StatusCode::NO_CONTENT);
-    assert_eq!(stored_files(&t.attachments).len(), 1, "the shared file stays");
+    assert_eq!(
+        stored_files(&t.attachments).len(),
+        1,
+        "the shared file stays"
+    );
     let download = t
-        .get(&t.admin, &format!("/wiki/api/v2/attachments/{kept}/download"))
+        .get(
+            &t.admin,
+            &format!("/wiki/api/v2/attachments/{kept}/download"),
+        )
         .await;
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.text().await.unwrap(), "the same bytes");
@@ -222,7 +259,10 @@ async fn purging_removes_files_no_other_attachment_uses() {
     let path = format!("/wiki/api/v2/attachments/{kept}");
     let early = send(&t, &t.admin, Method::DELETE, &format!("{path}?purge=true")).await;
     expect_error(early, StatusCode::CONFLICT).await;
-    assert_eq!(send(&t, &t.admin, Method::DELETE, &path).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&t, &t.admin, Method::DELETE, &path).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(stored_files(&t.attachments).len(), 1);
     let listed = trash(&t, &space).await;
     assert_eq!(listed[0]["type"], "attachment");
@@ -270,7 +310,10 @@ async fn restoring_an_attachment_is_refused_while_its_name_is_taken() {
     let page = t.page(&space, None, "Specs").await;
     let old = upload(&t, &t.admin, &id(&page), "spec.pdf", b"old").await;
     let path = format!("/wiki/api/v2/attachments/{old}");
-    assert_eq!(send(&t, &t.admin, Method::DELETE, &path).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&t, &t.admin, Method::DELETE, &path).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(t.get(&t.admin, &path).await.status(), StatusCode::NOT_FOUND);
     let new = upload(&t, &t.admin, &id(&page), "spec.pdf", b"new").await;
     assert_ne!(new, old, "a new file, not a version of the trashed one");
@@ -279,7 +322,10 @@ async fn restoring_an_attachment_is_refused_while_its_name_is_taken() {
     let detail = expect_error(refused, StatusCode::CONFLICT).await.unwrap();
     assert!(detail.contains("`spec.pdf`"), "{detail}");
     let new_path = format!("/wiki/api/v2/attachments/{new}");
-    assert_eq!(send(&t, &t.admin, Method::DELETE, &new_path).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&t, &t.admin, Method::DELETE, &new_path).await.status(),
+        StatusCode::NO_CONTENT
+    );
     let restored = t.post_json(&t.admin, &restore, &json!({})).await;
     assert_eq!(restored.status(), StatusCode::NO_CONTENT);
     let download = t.get(&t.admin, &format!("{path}/download")).await;
@@ -295,32 +341,75 @@ async fn members_who_are_not_space_admins_get_404_from_every_trash_endpoint() {
     let file = upload(&t, &t.admin, &id(&holder), "notes.txt", b"notes").await;
     delete_page(&t, &page).await;
     let file_path = format!("/wiki/api/v2/attachments/{file}");
-    assert_eq!(send(&t, &t.admin, Method::DELETE, &file_path).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&t, &t.admin, Method::DELETE, &file_path)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
     let member = t.user("member@example.com", Role::Member).await;
     let space_id = id(&space);
     let page_id = id(&page);
     let cases = [
-        (Method::GET, format!("/api/portico/spaces/{space_id}/trash"), "/api/portico/spaces/987654/trash".to_owned()),
-        (Method::DELETE, format!("/api/portico/spaces/{space_id}/trash"), "/api/portico/spaces/987654/trash".to_owned()),
-        (Method::POST, format!("/api/portico/trash/pages/{page_id}/restore"), "/api/portico/trash/pages/987654/restore".to_owned()),
-        (Method::POST, format!("/api/portico/trash/attachments/{file}/restore"), "/api/portico/trash/attachments/987654/restore".to_owned()),
-        (Method::DELETE, format!("/wiki/api/v2/pages/{page_id}?purge=true"), "/wiki/api/v2/pages/987654?purge=true".to_owned()),
-        (Method::DELETE, format!("{file_path}?purge=true"), "/wiki/api/v2/attachments/987654?purge=true".to_owned()),
+        (
+            Method::GET,
+            format!("/api/portico/spaces/{space_id}/trash"),
+            "/api/portico/spaces/987654/trash".to_owned(),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/portico/spaces/{space_id}/trash"),
+            "/api/portico/spaces/987654/trash".to_owned(),
+        ),
+        (
+            Method::POST,
+            format!("/api/portico/trash/pages/{page_id}/restore"),
+            "/api/portico/trash/pages/987654/restore".to_owned(),
+        ),
+        (
+            Method::POST,
+            format!("/api/portico/trash/attachments/{file}/restore"),
+            "/api/portico/trash/attachments/987654/restore".to_owned(),
+        ),
+        (
+            Method::DELETE,
+            format!("/wiki/api/v2/pages/{page_id}?purge=true"),
+            "/wiki/api/v2/pages/987654?purge=true".to_owned(),
+        ),
+        (
+            Method::DELETE,
+            format!("{file_path}?purge=true"),
+            "/wiki/api/v2/attachments/987654?purge=true".to_owned(),
+        ),
     ];
     for (method, path, missing) in cases {
         let hidden = send(&t, &member, method.clone(), &path).await;
         assert_eq!(hidden.status(), StatusCode::NOT_FOUND, "{method} {path}");
         let missing = send(&t, &member, method.clone(), &missing).await;
-        assert_eq!(hidden.text().await.unwrap(), missing.text().await.unwrap(), "{path}");
+        assert_eq!(
+            hidden.text().await.unwrap(),
+            missing.text().await.unwrap(),
+            "{path}"
+        );
     }
     // Nothing changed.
     assert_eq!(titles(&trash(&t, &space).await), ["notes.txt", "Minutes"]);
     // The UI's trash screen is missing for them too, and not linked.
     let screen = t.get(&member, "/wiki/spaces/ADMINS/trash").await;
     assert_eq!(screen.status(), StatusCode::NOT_FOUND);
-    let home = t.get(&member, "/wiki/spaces/ADMINS").await.text().await.unwrap();
+    let home = t
+        .get(&member, "/wiki/spaces/ADMINS")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!home.contains("/wiki/spaces/ADMINS/trash"));
-    let home = t.get(&t.admin, "/wiki/spaces/ADMINS").await.text().await.unwrap();
+    let home = t
+        .get(&t.admin, "/wiki/spaces/ADMINS")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(home.contains("/wiki/spaces/ADMINS/trash"));
 }
 
@@ -343,11 +432,24 @@ async fn a_guest_sees_no_trashed_page_or_file_anywhere() {
     assert_eq!(assigned.status(), StatusCode::OK);
     delete_page(&t, &trashed).await;
     let file_path = format!("/wiki/api/v2/attachments/{file}");
-    assert_eq!(send(&t, &t.admin, Method::DELETE, &file_path).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&t, &t.admin, Method::DELETE, &file_path)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
 
     let page_path = format!("/wiki/api/v2/pages/{}", id(&trashed));
-    for path in [page_path.clone(), file_path.clone(), format!("{file_path}/download")] {
-        assert_eq!(t.get(&guest, &path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    for path in [
+        page_path.clone(),
+        file_path.clone(),
+        format!("{file_path}/download"),
+    ] {
+        assert_eq!(
+            t.get(&guest, &path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
     for path in [
         format!("/wiki/api/v2/pages?space-id={}", id(&space)),
@@ -379,10 +481,22 @@ async fn attachments_are_deleted_by_their_uploader_or_with_attachment_delete() {
     let admins = upload(&t, &t.admin, &id(&page), "admin.txt", b"admin").await;
 
     // Members are collaborators: `delete.own`, not `attachment.delete`.
-    let refused = send(&t, &noor, Method::DELETE, &format!("/wiki/api/v2/attachments/{mias}")).await;
+    let refused = send(
+        &t,
+        &noor,
+        Method::DELETE,
+        &format!("/wiki/api/v2/attachments/{mias}"),
+    )
+    .await;
     let detail = expect_error(refused, StatusCode::FORBIDDEN).await.unwrap();
     assert!(detail.contains("attachment.delete"), "{detail}");
-    let refused = send(&t, &mia, Method::DELETE, &format!("/wiki/api/v2/attachments/{admins}")).await;
+    let refused = send(
+        &t,
+        &mia,
+        Method::DELETE,
+        &format!("/wiki/api/v2/attachments/{admins}"),
+    )
+    .await;
     expect_error(refused, StatusCode::FORBIDDEN).await;
 
     // The attachments screen offers Delete only where it is allowed.
@@ -391,7 +505,13 @@ async fn attachments_are_deleted_by_their_uploader_or_with_attachment_delete() {
     assert!(html.contains(&format!("/attachments/{mias}/delete")));
     assert!(!html.contains(&format!("/attachments/{admins}/delete")));
 
-    let own = send(&t, &mia, Method::DELETE, &format!("/wiki/api/v2/attachments/{mias}")).await;
+    let own = send(
+        &t,
+        &mia,
+        Method::DELETE,
+        &format!("/wiki/api/v2/attachments/{mias}"),
+    )
+    .await;
     assert_eq!(own.status(), StatusCode::NO_CONTENT);
 
     let noor_id = user_id(&t, "noor@example.com").await;
@@ -429,23 +549,87 @@ async fn bad_ids_and_wrong_states_are_refused_and_change_nothing() {
     let page = t.page(&space, None, "Alive").await;
     let file = upload(&t, &t.admin, &id(&page), "alive.txt", b"alive").await;
     let cases = [
-        (Method::POST, "/api/portico/trash/pages/abc/restore".to_owned(), StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/portico/trash/pages/987654/restore".to_owned(), StatusCode::NOT_FOUND),
-        (Method::POST, "/api/portico/trash/attachments/abc/restore".to_owned(), StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/portico/trash/attachments/0/restore".to_owned(), StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/portico/trash/attachments/987654/restore".to_owned(), StatusCode::NOT_FOUND),
-        (Method::GET, "/api/portico/spaces/abc/trash".to_owned(), StatusCode::BAD_REQUEST),
-        (Method::GET, "/api/portico/spaces/987654/trash".to_owned(), StatusCode::NOT_FOUND),
-        (Method::GET, format!("/api/portico/spaces/{}/trash?limit=0", id(&space)), StatusCode::BAD_REQUEST),
-        (Method::GET, format!("/api/portico/spaces/{}/trash?cursor=nope", id(&space)), StatusCode::BAD_REQUEST),
+        (
+            Method::POST,
+            "/api/portico/trash/pages/abc/restore".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/portico/trash/pages/987654/restore".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/portico/trash/attachments/abc/restore".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/portico/trash/attachments/0/restore".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/portico/trash/attachments/987654/restore".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            "/api/portico/spaces/abc/trash".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/api/portico/spaces/987654/trash".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            format!("/api/portico/spaces/{}/trash?limit=0", id(&space)),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            format!("/api/portico/spaces/{}/trash?cursor=nope", id(&space)),
+            StatusCode::BAD_REQUEST,
+        ),
         // A current page or file is not restored, and purging wants it trashed first.
-        (Method::POST, format!("/api/portico/trash/pages/{}/restore", id(&page)), StatusCode::NOT_FOUND),
-        (Method::POST, format!("/api/portico/trash/attachments/{file}/restore"), StatusCode::NOT_FOUND),
-        (Method::DELETE, format!("/wiki/api/v2/pages/{}?purge=true", id(&page)), StatusCode::CONFLICT),
-        (Method::DELETE, format!("/wiki/api/v2/pages/{}?purge=maybe", id(&page)), StatusCode::BAD_REQUEST),
-        (Method::DELETE, format!("/wiki/api/v2/attachments/{file}?purge=true"), StatusCode::CONFLICT),
-        (Method::DELETE, "/wiki/api/v2/attachments/abc".to_owned(), StatusCode::BAD_REQUEST),
-        (Method::DELETE, "/wiki/api/v2/attachments/987654".to_owned(), StatusCode::NOT_FOUND),
+        (
+            Method::POST,
+            format!("/api/portico/trash/pages/{}/restore", id(&page)),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            format!("/api/portico/trash/attachments/{file}/restore"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::DELETE,
+            format!("/wiki/api/v2/pages/{}?purge=true", id(&page)),
+            StatusCode::CONFLICT,
+        ),
+        (
+            Method::DELETE,
+            format!("/wiki/api/v2/pages/{}?purge=maybe", id(&page)),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::DELETE,
+            format!("/wiki/api/v2/attachments/{file}?purge=true"),
+            StatusCode::CONFLICT,
+        ),
+        (
+            Method::DELETE,
+            "/wiki/api/v2/attachments/abc".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::DELETE,
+            "/wiki/api/v2/attachments/987654".to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
     ];
     for (method, path, status) in cases {
         let response = send(&t, &t.admin, method.clone(), &path).await;
@@ -473,13 +657,21 @@ async fn emptying_the_trash_purges_it_all_through_a_confirmation_step() {
     }
     delete_page(&t, &gone).await;
     let file_path = format!("/wiki/api/v2/attachments/{file}");
-    assert_eq!(send(&t, &t.admin, Method::DELETE, &file_path).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&t, &t.admin, Method::DELETE, &file_path)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
 
     // Paged, newest first.
     let first = t
         .get_json(&format!("/api/portico/spaces/{}/trash?limit=2", id(&space)))
         .await;
-    assert_eq!(titles(first["results"].as_array().unwrap()), ["a.txt", "Gone"]);
+    assert_eq!(
+        titles(first["results"].as_array().unwrap()),
+        ["a.txt", "Gone"]
+    );
     let next = first["_links"]["next"].as_str().unwrap().to_owned();
     let second = t.get_json(&next).await;
     assert_eq!(titles(second["results"].as_array().unwrap()), ["P3", "P2"]);
@@ -489,21 +681,47 @@ async fn emptying_the_trash_purges_it_all_through_a_confirmation_step() {
     assert_eq!(confirm.status(), StatusCode::OK);
     let html = confirm.text().await.unwrap();
     assert!(html.contains("Empty trash"));
-    let screen = t.get(&t.admin, "/wiki/spaces/EMPTY/trash").await.text().await.unwrap();
+    let screen = t
+        .get(&t.admin, "/wiki/spaces/EMPTY/trash")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(screen.contains("Gone") && screen.contains("Restore"));
-    let no_token = post_form(&t, &t.admin, "/wiki/spaces/EMPTY/trash/empty", &[("_csrf", "forged")]).await;
+    let no_token = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/EMPTY/trash/empty",
+        &[("_csrf", "forged")],
+    )
+    .await;
     assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
     assert_eq!(trash(&t, &space).await.len(), 5);
 
     let token = csrf(&t, &t.admin).await;
-    let emptied = post_form(&t, &t.admin, "/wiki/spaces/EMPTY/trash/empty", &[("_csrf", &token)]).await;
+    let emptied = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/EMPTY/trash/empty",
+        &[("_csrf", &token)],
+    )
+    .await;
     assert_eq!(emptied.status(), StatusCode::SEE_OTHER);
     assert!(trash(&t, &space).await.is_empty());
     assert!(stored_files(&t.attachments).is_empty());
     assert_eq!(t.fetch_page(&holder).await["status"], "current");
 
     // And through the API, on an empty trash: nothing to do.
-    let again = send(&t, &t.admin, Method::DELETE, &format!("/api/portico/spaces/{}/trash", id(&space))).await;
+    let again = send(
+        &t,
+        &t.admin,
+        Method::DELETE,
+        &format!("/api/portico/spaces/{}/trash", id(&space)),
+    )
+    .await;
     assert_eq!(again.status(), StatusCode::OK);
-    assert_eq!(again.json::<Value>().await.unwrap(), json!({ "pages": 0, "attachments": 0 }));
+    assert_eq!(
+        again.json::<Value>().await.unwrap(),
+        json!({ "pages": 0, "attachments": 0 })
+    );
 }

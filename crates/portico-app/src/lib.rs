@@ -63,7 +63,6 @@ pub use notifications::{
     MAX_NOTIFICATIONS, NoticePage, NoticeSpace, Notification, NotificationList,
 };
 pub use pages::{BodyInput, NewPage, PageFilter, PageUpdate};
-pub use trash::{Emptied, TrashEntry, TrashKind};
 pub use people::MAX_LOOKUP;
 pub use permissions::{
     ANONYMOUS_ACCESS, AdminKeyStatus, ExplainTarget, GUESTS_RESERVED, GUESTS_SEE_ANONYMOUS,
@@ -84,6 +83,7 @@ pub use portico_format::{BodyFormat, DiffKind, DiffLine};
 pub use second_steps::{PendingSignIn, SessionState, TotpSetup, TwoStepStatus};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
 pub use tokens::{ApiToken, ApiTokenState, CreatedApiToken, MAX_TOKEN_DAYS, TOKEN_PREFIX};
+pub use trash::{Emptied, TrashEntry, TrashKind};
 pub use tree::{CopyTo, MoveTo};
 pub use watches::WatchTarget;
 pub use web_support::{PageAbilities, SiteAbilities, SpaceAbilities};

@@ -96,9 +96,8 @@ impl App {
                 .filter_map(|(row, _)| row.trashed_by.map(UserId)),
         );
         let people = self.people(&people_ids).await?;
-        let person = |id: Option<i64>| {
-            id.and_then(|id| people.iter().find(|p| p.id == UserId(id)).cloned())
-        };
+        let person =
+            |id: Option<i64>| id.and_then(|id| people.iter().find(|p| p.id == UserId(id)).cloned());
         let mut entries: Vec<TrashEntry> = trashed_pages
             .into_iter()
             .map(|(page, entry)| TrashEntry {
@@ -124,7 +123,9 @@ impl App {
             b.trashed_at
                 .cmp(&a.trashed_at)
                 .then_with(|| b.id.cmp(&a.id))
-                .then_with(|| (a.kind == TrashKind::Attachment).cmp(&(b.kind == TrashKind::Attachment)))
+                .then_with(|| {
+                    (a.kind == TrashKind::Attachment).cmp(&(b.kind == TrashKind::Attachment))
+                })
         });
         let rest: Vec<TrashEntry> = entries
             .into_iter()
@@ -161,7 +162,8 @@ impl App {
         let (parent, placement) = match old_parent {
             Some(parent) => {
                 // Back at its old position among the siblings now there.
-                let siblings = pages::children(tx.conn(), space.id, Some(parent.id), 0, ALL).await?;
+                let siblings =
+                    pages::children(tx.conn(), space.id, Some(parent.id), 0, ALL).await?;
                 let placement = usize::try_from(old_position)
                     .ok()
                     .and_then(|index| siblings.get(index))
@@ -376,7 +378,9 @@ impl App {
             }
             match self.blobs.remove(&hash).await {
                 Ok(()) => removed += 1,
-                Err(err) => tracing::warn!(%err, "could not remove an unreferenced attachment file"),
+                Err(err) => {
+                    tracing::warn!(%err, "could not remove an unreferenced attachment file")
+                }
             }
         }
         Ok(removed)

@@ -229,7 +229,12 @@ mod tests {
             .await?;
         assert_eq!(read, "hello");
         assert_eq!(blobs.pending_uploads().await?, 0);
-        let stored: Vec<String> = blobs.stored_files().await?.into_iter().map(|(h, _)| h).collect();
+        let stored: Vec<String> = blobs
+            .stored_files()
+            .await?
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect();
         assert_eq!(stored, vec![first.hash.clone()]);
         blobs.remove(&first.hash).await?;
         assert!(blobs.stored_files().await?.is_empty());

@@ -125,14 +125,13 @@ pub(crate) async fn with_current_versions(
     rows: Vec<AttachmentRow>,
 ) -> Result<Vec<(AttachmentRow, AttachmentVersionRow)>, StoreError> {
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let mut current: HashMap<(i64, i64), AttachmentVersionRow> =
-        attachment_version::Entity::find()
-            .filter(attachment_version::Column::AttachmentId.is_in(ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|version| ((version.attachment_id, version.version), version))
-            .collect();
+    let mut current: HashMap<(i64, i64), AttachmentVersionRow> = attachment_version::Entity::find()
+        .filter(attachment_version::Column::AttachmentId.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|version| ((version.attachment_id, version.version), version))
+        .collect();
     Ok(rows
         .into_iter()
         .filter_map(|row| {

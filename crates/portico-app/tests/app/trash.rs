@@ -33,13 +33,19 @@ async fn restoring_never_drops_an_inherited_view_restriction() {
     restrict_view(&w, secret.id).await;
     let note = w.page(&space, Some(secret.id), "Note").await;
     let member = w.user("member@example.com", Role::Member).await;
-    assert!(matches!(w.app.page(&member, note.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.page(&member, note.id).await,
+        Err(AppError::NotFound)
+    ));
 
     // Back under its restricted parent: still hidden from the member.
     w.app.delete_page(&w.admin, note.id).await.unwrap();
     let restored = w.app.restore_page(&w.admin, note.id).await.unwrap();
     assert_eq!(restored.parent_id, Some(secret.id));
-    assert!(matches!(w.app.page(&member, note.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.page(&member, note.id).await,
+        Err(AppError::NotFound)
+    ));
 
     // With the restricted parent in the trash too, the home page would
     // expose it: refused, and purging the parent (which would move it) too.
@@ -62,7 +68,10 @@ async fn restoring_never_drops_an_inherited_view_restriction() {
     w.app.restore_page(&w.admin, secret.id).await.unwrap();
     let restored = w.app.restore_page(&w.admin, note.id).await.unwrap();
     assert_eq!(restored.parent_id, Some(secret.id));
-    assert!(matches!(w.app.page(&member, note.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.page(&member, note.id).await,
+        Err(AppError::NotFound)
+    ));
 
     // Emptying the trash takes the deeper page first, so nothing is exposed
     // and nothing is refused.
@@ -70,7 +79,10 @@ async fn restoring_never_drops_an_inherited_view_restriction() {
     w.app.delete_page(&w.admin, secret.id).await.unwrap();
     let emptied = w.app.empty_trash(&w.admin, space.id).await.unwrap();
     assert_eq!(emptied.pages, 2);
-    assert!(matches!(w.app.page(&w.admin, note.id).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.page(&w.admin, note.id).await,
+        Err(AppError::NotFound)
+    ));
 }
 
 #[tokio::test]

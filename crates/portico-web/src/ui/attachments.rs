@@ -202,6 +202,9 @@ pub(crate) async fn delete(
     if found.page_id != page {
         return Err(UiError(WebError::App(portico_app::AppError::NotFound)));
     }
-    state.app.delete_attachment(caller.viewer(), attachment).await?;
+    state
+        .app
+        .delete_attachment(caller.viewer(), attachment)
+        .await?;
     Ok(see_other(&links::page_action(&key, page, "attachments")))
 }

@@ -337,4 +337,3 @@ async fn confirm(
         },
     ))
 }
-
