@@ -430,6 +430,14 @@ async fn a_guest_sees_no_trashed_page_or_file_anywhere() {
         )
         .await;
     assert_eq!(assigned.status(), StatusCode::OK);
+    let labelled = t
+        .post_json(
+            &t.admin,
+            &format!("/api/portico/pages/{}/labels", id(&trashed)),
+            &json!({ "labels": ["contracts"] }),
+        )
+        .await;
+    assert_eq!(labelled.status(), StatusCode::OK);
     delete_page(&t, &trashed).await;
     let file_path = format!("/wiki/api/v2/attachments/{file}");
     assert_eq!(
@@ -456,6 +464,8 @@ async fn a_guest_sees_no_trashed_page_or_file_anywhere() {
         format!("/wiki/api/v2/pages/{}/direct-children", id(&parent)),
         format!("/wiki/api/v2/pages/{}/attachments", id(&parent)),
         "/wiki/spaces/SHARED".to_owned(),
+        "/api/portico/labels/contracts/pages".to_owned(),
+        "/wiki/labels/contracts".to_owned(),
         format!("/wiki/spaces/SHARED/pages/{}/attachments", id(&parent)),
     ] {
         let response = t.get(&guest, &path).await;
@@ -468,6 +478,9 @@ async fn a_guest_sees_no_trashed_page_or_file_anywhere() {
         .get(&guest, &format!("/api/portico/spaces/{}/trash", id(&space)))
         .await;
     assert_eq!(listed.status(), StatusCode::NOT_FOUND);
+    // Nor does anyone else: the label lists only current pages, even for the admin.
+    let labelled = t.get_json("/api/portico/labels/contracts/pages").await;
+    assert!(labelled["results"].as_array().unwrap().is_empty());
 }
 
 #[tokio::test]
