@@ -33,6 +33,7 @@ mod spaces;
 mod subtree;
 mod thumbnails;
 mod tokens;
+mod trash;
 mod tree;
 mod ui;
 mod versions;

@@ -350,6 +350,62 @@ pub(crate) async fn visible_page(
     Ok((page, space))
 }
 
+/// The space whose trash `access` may open: it administers the space
+/// (`AdministerSpace`) and can view it. Everyone else gets `NotFound`, as
+/// for a missing space: the trash is not even known to exist for them.
+pub(crate) async fn trash_space(
+    conn: &impl Conn,
+    access: &Access,
+    id: SpaceId,
+) -> AppResult<SpaceRow> {
+    let space = visible_space(conn, access, id).await?;
+    if access.administers(&space) {
+        Ok(space)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A trashed page (any kind of `pages` row) with its space, if `access`
+/// administers the space and would view the page were it current (its view
+/// restrictions still apply); otherwise `NotFound`.
+pub(crate) async fn trashed_page(
+    conn: &impl Conn,
+    access: &Access,
+    id: PageId,
+) -> AppResult<(PageRow, SpaceRow)> {
+    let (page, space) = trash_holder(conn, access, id).await?;
+    if page.status != "trashed" {
+        return Err(AppError::NotFound);
+    }
+    Ok((page, space))
+}
+
+/// A current or trashed page (one that can hold trashed things) with its
+/// space, if `access` may open the space's trash and view the page, view
+/// restrictions included; otherwise `NotFound`.
+pub(crate) async fn trash_holder(
+    conn: &impl Conn,
+    access: &Access,
+    id: PageId,
+) -> AppResult<(PageRow, SpaceRow)> {
+    let Some(page) = pages::find(conn, id.0).await? else {
+        return Err(AppError::NotFound);
+    };
+    if !matches!(page.status.as_str(), "current" | "trashed") {
+        return Err(AppError::NotFound);
+    }
+    let space = trash_space(conn, access, SpaceId(page.space_id)).await?;
+    let (allowed, by_key) = access.set.decide(Action::ViewPage, page_ref(&page, None));
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    if by_key {
+        access.note_key_use(("page", page.id), page.author_id);
+    }
+    Ok((page, space))
+}
+
 /// Fails with `Forbidden` (naming the permission) unless `access` may do a page
 /// `action` on a page it can view.
 pub(crate) async fn require_page(

@@ -6,18 +6,22 @@
 //! Access is asked before a byte is read: an invisible page is `NotFound`, a
 //! visible one without `attachment.create` is `Forbidden`, so a refused
 //! upload costs the server nothing.
+//!
+//! Deleting a file moves it to the space's trash (`crate::trash` restores
+//! and purges it); a trashed file is absent from every list and download.
 
 use portico_core::attachment;
 use portico_core::policy::Action;
 use portico_core::{PageId, UserId, Viewer};
 use portico_store::attachments::{self, AttachmentRow, AttachmentVersionRow};
 use portico_store::blobs::BlobError;
+use portico_store::trash;
 use serde_json::json;
 use time::OffsetDateTime;
 use tokio::io::AsyncRead;
 
 use crate::App;
-use crate::access::{require_page, visible_page};
+use crate::access::{page_ref, require_page, visible_page};
 use crate::error::{AppError, AppResult};
 use crate::model::Person;
 use crate::record::{audit, journal};
@@ -43,6 +47,9 @@ pub struct Attachment {
     /// Who uploaded this version, and when.
     pub uploaded_by: Option<Person>,
     pub uploaded_at: OffsetDateTime,
+    /// Whether the viewer may delete it (`DeleteAttachment`); only
+    /// [`App::page_attachments`] works it out, elsewhere it is `false`.
+    pub deletable: bool,
 }
 
 /// One version of an attachment.
@@ -178,6 +185,44 @@ impl App {
         Ok((row, version))
     }
 
+    /// Moves an attachment to the trash: its uploader with `delete.own`, or
+    /// anyone with `attachment.delete` in the space. From then on it answers
+    /// like a missing file everywhere but the space's trash.
+    pub async fn delete_attachment(&self, viewer: &Viewer, id: i64) -> AppResult<()> {
+        let access = self.access(viewer).await?;
+        let actor = access.actor()?;
+        let now = self.now();
+        let tx = self.store.write().await?;
+        let row = match attachments::find(tx.conn(), id).await? {
+            Some(row) if row.status == "current" => row,
+            _ => return Err(AppError::NotFound),
+        };
+        let (mut page, space) = visible_page(tx.conn(), &access, PageId(row.page_id)).await?;
+        // INVARIANT: as in `page_attachments`, the resource's author is the uploader.
+        page.author_id = row.created_by;
+        require_page(tx.conn(), &access, Action::DeleteAttachment, &page, &space).await?;
+        let row = trash::set_attachment_trashed(tx.conn(), row, true, actor, now).await?;
+        audit(
+            tx.conn(),
+            now,
+            Some(actor),
+            "attachment.delete",
+            ("attachment", row.id.to_string()),
+            json!({ "page": page.id, "file": row.file_name }),
+        )
+        .await?;
+        journal(
+            tx.conn(),
+            now,
+            "attachment.trashed",
+            ("attachment", row.id),
+            Some(space.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Removes a stored file no version refers to (after a failed upload).
     /// Best effort: a leftover file is harmless, content-addressed garbage.
     async fn forget_unreferenced(&self, hash: &str) {
@@ -200,7 +245,7 @@ impl App {
     ) -> AppResult<Vec<Attachment>> {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, _) = visible_page(conn, &access, page).await?;
+        let (page, space) = visible_page(conn, &access, page).await?;
         let filter = access.page_filter();
         let rows = attachments::for_page(conn, filter.visibility(), page.id).await?;
         let mut ids: Vec<UserId> = Vec::new();
@@ -209,9 +254,26 @@ impl App {
             ids.extend(version.created_by.map(UserId));
         }
         let people = self.people(&ids).await?;
+        let edit = portico_store::permissions::restrictions_of(conn, &[page.id])
+            .await?
+            .edit
+            .remove(&page.id);
+        let archived = space.status == "archived";
         Ok(rows
             .into_iter()
-            .map(|(row, version)| view(row, version, &people))
+            .map(|(row, version)| {
+                // INVARIANT: the engine's "author" of a DeleteAttachment
+                // resource is the uploader, not the page's author.
+                let mut reference = page_ref(&page, edit.as_ref());
+                reference.author = row.created_by.map(UserId);
+                let deletable = access.user_id().is_some()
+                    && !archived
+                    && access.set.decide(Action::DeleteAttachment, reference).0;
+                Attachment {
+                    deletable,
+                    ..view(row, version, &people)
+                }
+            })
             .collect())
     }
 
@@ -277,6 +339,10 @@ impl App {
         let Some(row) = attachments::find(conn, id).await? else {
             return Err(AppError::NotFound);
         };
+        // A trashed file answers like a missing one, here and in every list.
+        if row.status != "current" {
+            return Err(AppError::NotFound);
+        }
         visible_page(conn, &access, PageId(row.page_id)).await?;
         let Some(version) = attachments::version(conn, &row, number).await? else {
             return Err(AppError::NotFound);
@@ -319,5 +385,6 @@ fn view(row: AttachmentRow, version: AttachmentVersionRow, people: &[Person]) ->
         created_at: row.created_at,
         uploaded_by: person(people, version.created_by),
         uploaded_at: version.created_at,
+        deletable: false,
     }
 }

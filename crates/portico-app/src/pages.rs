@@ -426,6 +426,8 @@ impl App {
             )
             .await?;
         }
+        // What restoring needs: where it stood, who trashed it, when.
+        portico_store::trash::remember(tx.conn(), &page, actor, now).await?;
         page.status = "trashed".to_owned();
         page.updated_by = Some(actor);
         page.updated_at = now;

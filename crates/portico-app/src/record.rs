@@ -17,10 +17,13 @@ pub(crate) fn moves_permission_epoch(action: &str) -> bool {
         "policy.",
         "invitation.accept",
     ];
-    const PAGE_ACTIONS: [&str; 5] = [
+    // Restoring and purging move pages and drop restrictions and grants.
+    const PAGE_ACTIONS: [&str; 7] = [
         "page.move",
         "page.copy",
         "page.delete",
+        "page.restore",
+        "page.purge",
         "page.restrict",
         "page.publish",
     ];

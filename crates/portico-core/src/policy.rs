@@ -266,6 +266,10 @@ pub enum Action {
     /// the comment's author (the resource's author is the comment's).
     DeleteComment,
     AttachToPage,
+    /// Delete (trash or purge) an attachment of the page: `attachment.delete`,
+    /// or `delete.own` for its uploader (the resource's author is the
+    /// uploader's). Like uploading, an edit restriction governs it.
+    DeleteAttachment,
     RestrictPage,
     ExportPage,
 }
@@ -279,7 +283,7 @@ pub enum Scope {
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::UseWiki,
         Action::CreateSpace,
         Action::AdministerWiki,
@@ -297,6 +301,7 @@ impl Action {
         Action::CommentPage,
         Action::DeleteComment,
         Action::AttachToPage,
+        Action::DeleteAttachment,
         Action::RestrictPage,
         Action::ExportPage,
     ];
@@ -318,6 +323,7 @@ impl Action {
             Needs::SpaceAdmin => SpacePermission::Admin.as_str(),
             Needs::Delete => SpacePermission::PageDelete.as_str(),
             Needs::DeleteComment => SpacePermission::CommentDelete.as_str(),
+            Needs::DeleteAttachment => SpacePermission::AttachmentDelete.as_str(),
         }
     }
 
@@ -334,6 +340,7 @@ impl Action {
                 | CommentPage
                 | DeleteComment
                 | AttachToPage
+                | DeleteAttachment
                 | RestrictPage
         )
     }
@@ -343,7 +350,7 @@ impl Action {
         use Action::*;
         matches!(
             self,
-            EditPage | DeletePage | ArchivePage | AttachToPage | RestrictPage
+            EditPage | DeletePage | ArchivePage | AttachToPage | DeleteAttachment | RestrictPage
         )
     }
 
@@ -364,6 +371,7 @@ impl Action {
             ArchivePage => Needs::Space(SpacePermission::PageArchive),
             CommentPage => Needs::Space(SpacePermission::CommentCreate),
             DeleteComment => Needs::DeleteComment,
+            DeleteAttachment => Needs::DeleteAttachment,
             AttachToPage => Needs::Space(SpacePermission::AttachmentCreate),
             RestrictPage => Needs::Space(SpacePermission::Restrict),
         }
@@ -381,6 +389,8 @@ enum Needs {
     Delete,
     /// `comment.delete`, or `delete.own` for the comment's author.
     DeleteComment,
+    /// `attachment.delete`, or `delete.own` for the attachment's uploader.
+    DeleteAttachment,
 }
 
 /// Why the engine decided as it did; shown by "explain access".
@@ -831,6 +841,7 @@ pub fn action_rule(action: Action, inputs: RuleInputs, trace: &mut impl Trace) -
         Needs::Space(permission) => space_permission_held(inputs, permission, trace),
         Needs::Delete => delete_held(inputs, SpacePermission::PageDelete, trace),
         Needs::DeleteComment => delete_held(inputs, SpacePermission::CommentDelete, trace),
+        Needs::DeleteAttachment => delete_held(inputs, SpacePermission::AttachmentDelete, trace),
     };
     let page_ok = scope != Scope::Page
         || (inputs.view_restrictions_met

@@ -215,6 +215,7 @@ pub fn action_name(action: Action) -> &'static str {
         Action::CommentPage => "CommentPage",
         Action::DeleteComment => "DeleteComment",
         Action::AttachToPage => "AttachToPage",
+        Action::DeleteAttachment => "DeleteAttachment",
         Action::RestrictPage => "RestrictPage",
         Action::ExportPage => "ExportPage",
     }

@@ -24,7 +24,7 @@ pub struct NewUpload<'a> {
     pub now: Timestamp,
 }
 
-/// The page's attachment called `file_name`, if any.
+/// The page's current (not trashed) attachment called `file_name`, if any.
 pub async fn find_by_name(
     conn: &impl Conn,
     page_id: i64,
@@ -33,11 +33,12 @@ pub async fn find_by_name(
     Ok(attachment::Entity::find()
         .filter(attachment::Column::PageId.eq(page_id))
         .filter(attachment::Column::FileName.eq(file_name))
+        .filter(attachment::Column::Status.eq("current"))
         .one(conn)
         .await?)
 }
 
-/// The attachment with `id`, whatever its page (callers check the page).
+/// The attachment with `id`, whatever its page and status (callers check both).
 pub async fn find(conn: &impl Conn, id: i64) -> Result<Option<AttachmentRow>, StoreError> {
     Ok(attachment::Entity::find_by_id(id).one(conn).await?)
 }
@@ -65,6 +66,7 @@ pub async fn record_upload(
                 created_at: Set(new.now),
                 updated_by: Set(Some(new.by)),
                 updated_at: Set(new.now),
+                status: Set("current".to_owned()),
                 ..Default::default()
             }
             .insert(conn)
@@ -125,27 +127,13 @@ pub async fn for_page(
     let rows = attachment::Entity::find()
         .filter(attachment::Column::PageId.eq(page_id))
         .filter(attachment::Column::PageId.in_subquery(visible.page_if_visible(page_id)))
+        .filter(attachment::Column::Status.eq("current"))
         .order_by_asc(attachment::Column::FileName)
         .order_by_asc(attachment::Column::Id)
         .all(conn)
         .await?;
     // Every attachment's current version, in one query.
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let mut current: std::collections::HashMap<(i64, i64), AttachmentVersionRow> =
-        attachment_version::Entity::find()
-            .filter(attachment_version::Column::AttachmentId.is_in(ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|version| ((version.attachment_id, version.version), version))
-            .collect();
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| {
-            let version = current.remove(&(row.id, row.version))?;
-            Some((row, version))
-        })
-        .collect())
+    crate::trash::with_current_versions(conn, rows).await
 }
 
 /// How many versions (of any attachment) keep the file with `hash`.

@@ -195,6 +195,29 @@ impl BlobStore {
         Ok(written?)
     }
 
+    /// Every stored file, by hash, with when it was last written (the sweep
+    /// of unreferenced files reads this; `tmp/` and stray names are skipped).
+    pub async fn stored_files(&self) -> Result<Vec<(String, std::time::SystemTime)>, BlobError> {
+        let mut found = Vec::new();
+        for first in subfolders(&self.root).await? {
+            for second in subfolders(&first).await? {
+                let mut entries = fs::read_dir(&second).await?;
+                while let Some(entry) = entries.next_entry().await? {
+                    let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                        continue;
+                    };
+                    // Only a file where its own hash says it belongs.
+                    if self.path_of(&name).as_deref() != Some(entry.path().as_path()) {
+                        continue;
+                    }
+                    let modified = entry.metadata().await?.modified()?;
+                    found.push((name, modified));
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Files in the temporary folder (uploads in progress or left by a crash).
     pub async fn pending_uploads(&self) -> Result<usize, BlobError> {
         let mut count = 0;
@@ -209,6 +232,28 @@ impl BlobStore {
         }
         Ok(count)
     }
+}
+
+/// The two-character folders directly in `folder` (none if it is missing).
+async fn subfolders(folder: &Path) -> Result<Vec<PathBuf>, BlobError> {
+    let mut found = Vec::new();
+    let mut entries = match fs::read_dir(folder).await {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(found),
+        Err(err) => return Err(err.into()),
+    };
+    while let Some(entry) = entries.next_entry().await? {
+        let two_hex = entry.file_name().to_str().is_some_and(|name| {
+            name.len() == 2
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        if two_hex && entry.file_type().await?.is_dir() {
+            found.push(entry.path());
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -238,7 +283,15 @@ mod tests {
             .await?;
         assert_eq!(read, "hello");
         assert_eq!(blobs.pending_uploads().await?, 0);
+        let stored: Vec<String> = blobs
+            .stored_files()
+            .await?
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect();
+        assert_eq!(stored, vec![first.hash.clone()]);
         blobs.remove(&first.hash).await?;
+        assert!(blobs.stored_files().await?.is_empty());
         assert!(blobs.open(&first.hash).await.is_err());
         blobs.remove(&first.hash).await?;
         let _ = fs::remove_dir_all(blobs.root()).await;

@@ -29,6 +29,7 @@ pub mod spaces;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
+pub mod trash;
 pub mod users;
 pub mod versions;
 pub mod watches;

@@ -64,6 +64,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0011_labels.sql"),
     ),
     (
+        "0012_trash",
+        include_str!("../migrations/sqlite/0012_trash.sql"),
+        include_str!("../migrations/postgres/0012_trash.sql"),
+    ),
+    (
         "0016_page_drafts",
         include_str!("../migrations/sqlite/0016_page_drafts.sql"),
         include_str!("../migrations/postgres/0016_page_drafts.sql"),

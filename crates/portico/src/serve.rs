@@ -82,6 +82,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             None
         }
     };
+    // Files a purge could not remove (or a crash left behind) go now. Only
+    // files an hour old: a younger one may be an upload not yet recorded.
+    {
+        let app = app.clone();
+        tokio::spawn(async move {
+            match app
+                .sweep_unreferenced_files(std::time::Duration::from_secs(3600))
+                .await
+            {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "removed unreferenced attachment files"),
+                Err(err) => tracing::warn!(%err, "could not sweep unreferenced attachment files"),
+            }
+        });
+    }
     // Expired access is removed (and audited) and reminders go out, every minute.
     let expiry = tokio::spawn(portico_app::run_expiry_jobs(app.clone(), shutdown_signal()));
     let router = portico_web::router(AppState {

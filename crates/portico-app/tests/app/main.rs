@@ -25,4 +25,5 @@ mod second_steps;
 mod store;
 mod subtree;
 mod tokens;
+mod trash;
 mod tree;

@@ -422,6 +422,13 @@ fn edit_restrictions_apply_to_their_page_only_and_leave_viewing_alone() {
         Action::CommentPage,
         Resource::Page(p)
     ));
+    // Deleting a file changes the page as uploading one does.
+    assert!(!allowed(
+        &user(2, Role::Member),
+        &site,
+        Action::DeleteAttachment,
+        Resource::Page(p)
+    ));
 }
 
 #[test]
@@ -556,6 +563,86 @@ fn comments_are_deleted_with_comment_delete_or_by_their_author_with_delete_own()
         Resource::Page(p)
     ));
     assert_eq!(Action::DeleteComment.permission(), "comment.delete");
+}
+
+#[test]
+fn attachments_are_deleted_with_attachment_delete_or_by_their_uploader_with_delete_own() {
+    // The resource's author is the attachment's uploader here (user 50).
+    let own = space(
+        1,
+        vec![Grant {
+            grantee: Grantee::AllMembers,
+            permissions: Permissions::of(&[SpacePermission::View, SpacePermission::DeleteOwn]),
+        }],
+    );
+    let site = site();
+    let p = page(&own, &[]);
+    let uploader = user(50, Role::Member);
+    let other = user(51, Role::Member);
+    assert!(allowed(
+        &uploader,
+        &site,
+        Action::DeleteAttachment,
+        Resource::Page(p)
+    ));
+    assert!(!allowed(
+        &other,
+        &site,
+        Action::DeleteAttachment,
+        Resource::Page(p)
+    ));
+    // `comment.delete` or `page.delete` is not `attachment.delete`.
+    let others = space(
+        2,
+        vec![Grant {
+            grantee: Grantee::AllMembers,
+            permissions: Permissions::of(&[
+                SpacePermission::View,
+                SpacePermission::PageDelete,
+                SpacePermission::CommentDelete,
+            ]),
+        }],
+    );
+    let p = page(&others, &[]);
+    assert!(!allowed(
+        &other,
+        &site,
+        Action::DeleteAttachment,
+        Resource::Page(p)
+    ));
+    let librarians = space(
+        3,
+        vec![Grant {
+            grantee: Grantee::AllMembers,
+            permissions: Permissions::of(&[
+                SpacePermission::View,
+                SpacePermission::AttachmentDelete,
+            ]),
+        }],
+    );
+    let p = page(&librarians, &[]);
+    assert!(allowed(
+        &other,
+        &site,
+        Action::DeleteAttachment,
+        Resource::Page(p)
+    ));
+    assert_eq!(Action::DeleteAttachment.permission(), "attachment.delete");
+    // Without `view`, `attachment.delete` gives nothing.
+    let blind = space(
+        4,
+        vec![Grant {
+            grantee: Grantee::AllMembers,
+            permissions: Permissions::of(&[SpacePermission::AttachmentDelete]),
+        }],
+    );
+    let p = page(&blind, &[]);
+    assert!(!allowed(
+        &other,
+        &site,
+        Action::DeleteAttachment,
+        Resource::Page(p)
+    ));
 }
 
 #[test]

@@ -15,6 +15,10 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_by: Option<i64>,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// `current` or `trashed`.
+    pub status: String,
+    pub trashed_by: Option<i64>,
+    pub trashed_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

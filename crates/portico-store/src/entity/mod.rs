@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod page;
 pub mod page_draft;
 pub mod page_restriction;
+pub mod page_trash;
 pub mod page_version;
 pub mod password_reset;
 pub mod permission_epoch;

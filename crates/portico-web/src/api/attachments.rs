@@ -1,7 +1,8 @@
 //! Attachments in Confluence's v2 shape: `/wiki/api/v2/pages/{id}/attachments`
 //! (list; `POST` uploads, multipart with one or more `file` fields and an
 //! optional `comment` before them), `/wiki/api/v2/attachments/{id}` and its
-//! `/download` (`?version=N` for an older one) and `/versions`.
+//! `/download` (`?version=N` for an older one) and `/versions`. Deleting one
+//! (`DELETE /wiki/api/v2/attachments/{id}`, to the trash) is in `trash.rs`.
 //!
 //! Uploads stream to disk: the body limit of the JSON API is lifted for this
 //! route and the app's own limit applies while bytes arrive (413, nothing

@@ -93,6 +93,18 @@ impl Params {
         Ok(first)
     }
 
+    /// A boolean parameter: `true` or `false`, absent is false; anything
+    /// else is a 400 naming it.
+    pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        match self.one(name)? {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(ApiError(WebError::BadRequest(format!(
+                "`{name}` must be `true` or `false`, not `{other}`"
+            )))),
+        }
+    }
+
     /// Every value of `name`, repeated or comma-separated, without blanks.
     pub fn list(&self, name: &str) -> Vec<String> {
         self.0

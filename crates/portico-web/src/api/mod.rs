@@ -30,6 +30,7 @@ mod permissions_json;
 mod reactions;
 mod spaces;
 mod tokens;
+mod trash;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
@@ -91,7 +92,10 @@ pub(crate) fn routes() -> Router<AppState> {
             delete(labels::remove),
         )
         .route("/api/portico/labels/{name}/pages", get(labels::pages))
-        .route("/wiki/api/v2/attachments/{id}", get(attachments::get_one))
+        .route(
+            "/wiki/api/v2/attachments/{id}",
+            get(attachments::get_one).delete(trash::delete_attachment),
+        )
         .route(
             "/wiki/api/v2/attachments/{id}/versions",
             get(attachments::versions),
@@ -115,6 +119,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/portico/pages/{id}/copy", post(extensions::copy_page))
         .route("/api/portico/pages/{id}/diff", get(extensions::diff))
         .route("/api/portico/pages/{id}/restore", post(extensions::restore))
+        .route(
+            "/api/portico/spaces/{id}/trash",
+            get(trash::list).delete(trash::empty),
+        )
+        .route(
+            "/api/portico/trash/pages/{id}/restore",
+            post(trash::restore_page),
+        )
+        .route(
+            "/api/portico/trash/attachments/{id}/restore",
+            post(trash::restore_attachment),
+        )
         .route(
             "/api/portico/spaces/{id}/archive",
             post(extensions::archive).delete(extensions::unarchive),
@@ -335,6 +351,7 @@ fn page_slice(
         pages::children, pages::versions, pages::version,
         labels::for_page, labels::add, labels::remove, labels::pages,
         attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download, attachments::thumbnail,
+        trash::delete_attachment, trash::list, trash::empty, trash::restore_page, trash::restore_attachment,
         comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
         people::users_bulk, mentions::suggest,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,

@@ -130,18 +130,6 @@ pub async fn create(
     Ok(Json(PageJson::new(page, true)))
 }
 
-/// Whether a boolean query parameter is set (`true`/`false`, absent is false).
-fn flag(params: &Params, name: &str) -> Result<bool, ApiError> {
-    match params.one(name)? {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(other) => Err(WebError::BadRequest(format!(
-            "`{name}` must be `true` or `false`, not `{other}`"
-        ))
-        .into()),
-    }
-}
-
 /// Get a page. With `get-draft=true`, the caller's own draft of it (their
 /// saved edit, or the page itself while it is their unpublished new page);
 /// anyone else's draft is 404.
@@ -157,7 +145,7 @@ pub async fn get_one(
 ) -> Result<Json<PageJson>, ApiError> {
     let with_body = wants_body(&params)?;
     let id = parse_id(&id)?;
-    let page = if flag(&params, "get-draft")? {
+    let page = if params.flag("get-draft")? {
         state.app.page_draft(&viewer, id).await?.as_page()
     } else {
         state.app.page(&viewer, id).await?
@@ -195,12 +183,15 @@ pub async fn update(
     Ok(Json(PageJson::new(page, true)))
 }
 
-/// Delete a page (moves it to the trash; its children move up). With
-/// `draft=true`, throws away the caller's saved draft of a published page
-/// instead, leaving the page as it is.
+/// Delete a page (moves it to the trash; its children move up).
+/// `purge=true` purges a page already in the trash (space admins), with
+/// everything hanging on it. `draft=true` throws away the caller's saved
+/// draft of a published page instead, leaving the page as it is.
 #[utoipa::path(delete, path = "/wiki/api/v2/pages/{id}", tag = "pages",
-    params(("id" = String, Path), ("draft" = Option<bool>, Query, description = "Discard the caller's draft")),
-    responses((status = 204), (status = 404), (status = 409, description = "A space's home page")))]
+    params(("id" = String, Path), ("purge" = Option<bool>, Query),
+        ("draft" = Option<bool>, Query, description = "Discard the caller's draft")),
+    responses((status = 204), (status = 400), (status = 404),
+        (status = 409, description = "A space's home page, or `purge=true` on a page that is not in the trash")))]
 pub async fn delete(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
@@ -208,8 +199,10 @@ pub async fn delete(
     params: Params,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    if flag(&params, "draft")? {
+    if params.flag("draft")? {
         state.app.discard_page_draft(&viewer, id).await?;
+    } else if params.flag("purge")? {
+        state.app.purge_page(&viewer, id).await?;
     } else {
         state.app.delete_page(&viewer, id).await?;
     }

@@ -27,6 +27,8 @@ struct FileRow {
     at: Stamp,
     comment: String,
     older: Vec<VersionRow>,
+    /// Where the Delete button posts; `None` hides it (no `DeleteAttachment`).
+    delete_action: Option<String>,
 }
 
 struct VersionRow {
@@ -94,6 +96,16 @@ pub(crate) async fn list(
         .into_iter()
         .zip(histories)
         .map(|(attachment, versions)| file_row(attachment, versions, &names))
+        .map(|mut row: FileRow| {
+            if row.delete_action.is_some() {
+                row.delete_action = Some(format!(
+                    "{}/{}/delete",
+                    links::page_action(&space.key, page.id, "attachments"),
+                    row.id
+                ));
+            }
+            row
+        })
         .collect();
     let abilities = app.page_abilities(viewer, page.id).await?;
     let tree = app.space_tree(viewer, space.id).await?;
@@ -128,6 +140,8 @@ fn file_row(attachment: Attachment, versions: Vec<AttachmentVersion>, names: &Na
         })
         .collect();
     FileRow {
+        // Filled in by the caller, who knows the page's address.
+        delete_action: attachment.deletable.then(String::new),
         id: attachment.id,
         download: download(attachment.id, attachment.version),
         preview: attachment.shows_inline,
@@ -160,5 +174,37 @@ pub(crate) async fn upload(
     };
     caller.check_csrf(&token)?;
     receive_files(&state, caller.viewer(), page, multipart).await?;
+    Ok(see_other(&links::page_action(&key, page, "attachments")))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct DeleteForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+/// The Delete button of one file: moves it to the space's trash, then back
+/// to the attachments screen.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((key, id, attachment)): Path<(String, String, String)>,
+    super::render::UiForm(form): super::render::UiForm<DeleteForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    let page: PageId = super::render::page_id(&id)?;
+    let attachment = match attachment.parse::<i64>() {
+        Ok(id) if id > 0 => id,
+        _ => return Err(UiError(WebError::App(portico_app::AppError::NotFound))),
+    };
+    // The file must be on this page: another page's id is just missing.
+    let found = state.app.attachment(caller.viewer(), attachment).await?;
+    if found.page_id != page {
+        return Err(UiError(WebError::App(portico_app::AppError::NotFound)));
+    }
+    state
+        .app
+        .delete_attachment(caller.viewer(), attachment)
+        .await?;
     Ok(see_other(&links::page_action(&key, page, "attachments")))
 }

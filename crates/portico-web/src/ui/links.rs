@@ -53,6 +53,11 @@ pub(crate) fn space_access(key: &str) -> String {
     format!("{}/access", space(key))
 }
 
+/// A space's trash screen (space admins only).
+pub(crate) fn space_trash(key: &str) -> String {
+    format!("{}/trash", space(key))
+}
+
 /// The canonical URL of a page.
 pub(crate) fn page(key: &str, id: PageId, title: &str) -> String {
     let slug = slug(title);

@@ -6,7 +6,8 @@
 //! Code tour: `render` (the caller, responses, the error page) and `links`
 //! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`,
 //! `attachments`, `tree`, `comments` (the page view's comment thread and its
-//! forms), `access` (a space's access screen, a page's restrictions) and
+//! forms), `access` (a space's access screen, a page's restrictions), `trash`
+//! (a space's trash: restore, purge, empty) and
 //! `notifications` (watch buttons, the notifications page) hold
 //! the handlers, one small function per route; `admin` holds
 //! the org admin's screens under `/admin`; `view` holds the view models
@@ -27,6 +28,7 @@ mod reactions;
 mod render;
 mod session;
 mod spaces;
+mod trash;
 mod tree;
 mod two_step;
 mod verify;
@@ -231,6 +233,19 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/notifications/read", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::read_one))
         .route("/wiki/spaces/{key}/access", get(access::show))
+        .route("/wiki/spaces/{key}/trash", get(trash::show))
+        .route(
+            "/wiki/spaces/{key}/trash/empty",
+            get(trash::empty_form).post(trash::empty),
+        )
+        .route(
+            "/wiki/spaces/{key}/trash/{kind}/{id}/restore",
+            post(trash::restore),
+        )
+        .route(
+            "/wiki/spaces/{key}/trash/{kind}/{id}/purge",
+            get(trash::purge_form).post(trash::purge),
+        )
         .route("/wiki/spaces/{key}/access/grant", post(access::grant))
         .route("/wiki/spaces/{key}/access/remove", post(access::remove))
         .route(
@@ -287,6 +302,10 @@ pub(crate) fn routes() -> Router<AppState> {
             get(attachments::list)
                 .post(attachments::upload)
                 .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/attachments/{attachment}/delete",
+            post(attachments::delete),
         )
         .route(
             "/wiki/spaces/{key}/pages/{id}/versions/{number}",

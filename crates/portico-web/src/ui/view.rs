@@ -23,9 +23,10 @@ pub(crate) struct SpaceView {
     pub settings_href: String,
     pub create_href: String,
     pub access_href: String,
+    pub trash_href: String,
     /// Whether to offer "Create page" (only a hint: creating is checked).
     pub can_create: bool,
-    /// Whether to offer the settings and access screens.
+    /// Whether to offer the settings, access and trash screens.
     pub can_administer: bool,
     /// How many guests share the space, for internal members only (the
     /// banner and the editor's hint, SPEC 3.4); `None`: say nothing.
@@ -45,6 +46,7 @@ impl SpaceView {
             settings_href: links::space_settings(&space.key),
             create_href: links::create_page(&space.key, None),
             access_href: links::space_access(&space.key),
+            trash_href: links::space_trash(&space.key),
             can_create: true,
             can_administer: false,
             guests: None,
