@@ -56,6 +56,7 @@ fn engine_decide(world: &World, case: &Case) -> (bool, bool) {
                 space: world.space(page.space).unwrap(),
                 author: page.author,
                 draft: page.draft,
+                blog: false,
                 view_chain: &chain,
                 edit: page.edit.as_ref(),
             };
@@ -77,6 +78,7 @@ fn page_ref<'a>(world: &World, page: &'a PageSpec, path: &'a str) -> PageRef<'a>
         restriction_key: world.restriction_key(page.id),
         author: page.author,
         draft: page.draft,
+        blog: false,
         edit: page.edit.as_ref(),
     }
 }
@@ -174,6 +176,7 @@ fn disagreement(
                 space: world.space(page.space).unwrap(),
                 author: page.author,
                 draft: page.draft,
+                blog: false,
                 view_chain: &chain,
                 edit: page.edit.as_ref(),
             };

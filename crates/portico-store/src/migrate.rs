@@ -63,6 +63,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_labels.sql"),
         include_str!("../migrations/postgres/0011_labels.sql"),
     ),
+    (
+        "0013_blog_posts",
+        include_str!("../migrations/sqlite/0013_blog_posts.sql"),
+        include_str!("../migrations/postgres/0013_blog_posts.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {
