@@ -14,6 +14,7 @@ mod harness;
 
 mod admin;
 mod attachments;
+mod blogposts;
 mod bad_input;
 mod comments;
 mod comments_ui;

@@ -172,6 +172,14 @@ impl App {
         Ok(page_from_row(post))
     }
 
+    /// A page or a blog post the viewer may view, whichever `id` is: for
+    /// the parts both share (comments, labels), whose forms serve both.
+    pub async fn content(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
+        let access = self.access(viewer).await?;
+        let (row, _) = crate::access::visible_page(self.store.read(), &access, id).await?;
+        Ok(page_from_row(row))
+    }
+
     /// Blog posts the viewer may view, newest publication first. Spaces the
     /// viewer can't see list nothing, like spaces without posts.
     pub async fn list_blog_posts(

@@ -62,6 +62,8 @@ impl From<Comment> for CommentJson {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateCommentJson {
+    /// The page, or (as `blogPostId`) the blog post, commented on.
+    #[serde(alias = "blogPostId")]
     pub page_id: String,
     #[serde(default)]
     pub parent_comment_id: Option<String>,

@@ -23,6 +23,8 @@ pub(crate) struct SpaceView {
     pub settings_href: String,
     pub create_href: String,
     pub access_href: String,
+    /// The space's blog.
+    pub blog_href: String,
     /// Whether to offer "Create page" (only a hint: creating is checked).
     pub can_create: bool,
     /// Whether to offer the settings and access screens.
@@ -45,6 +47,7 @@ impl SpaceView {
             settings_href: links::space_settings(&space.key),
             create_href: links::create_page(&space.key, None),
             access_href: links::space_access(&space.key),
+            blog_href: links::blog(&space.key),
             can_create: true,
             can_administer: false,
             guests: None,
