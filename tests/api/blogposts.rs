@@ -1,13 +1,14 @@
 //! Blog posts over HTTP (`/wiki/api/v2/blogposts`, a space's blog): CRUD,
 //! newest first, comments, labels and versions on a post, who may write and
 //! delete them (`blog.create`, `blog.delete`, `delete.own`), guests and
-//! anonymous visitors, and that a post never shows up as a page.
+//! anonymous visitors, that a post never shows up as a page, and the
+//! space's Blog tab (month archive, dated post URLs, forms as allowed).
 
 use portico_app::Role;
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, expect_error, id, spawn_app, user_id};
+use crate::harness::{TestApp, csrf, expect_error, id, post_form, spawn_app, user_id};
 
 async fn send(t: &TestApp, client: &Client, method: Method, path: &str) -> Response {
     client.request(method, t.url(path)).send().await.unwrap()
@@ -547,5 +548,197 @@ async fn bad_blog_requests_are_clear_4xx() {
     assert_eq!(
         list_as(&t, &t.admin, "/wiki/api/v2/blogposts").await,
         ["Fine"]
+    );
+}
+
+fn location(response: &Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn html_of(t: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
+    let response = t.get(client, path).await;
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_blog_tab_lists_posts_by_month_and_shows_them_at_dated_urls() {
+    let t = spawn_app().await;
+    let space = t.space("UIB").await;
+    let older = blog(&t, &space, "First light").await;
+    let newer = blog(&t, &space, "Second wind").await;
+    let (status, html) = html_of(&t, &t.admin, "/wiki/spaces/UIB/blog").await;
+    assert_eq!(status, StatusCode::OK);
+    let first = html.find("Second wind").unwrap();
+    let second = html.find("First light").unwrap();
+    assert!(first < second, "newest first");
+    assert!(html.contains("Write a blog post"), "the admin may write");
+    assert!(html.contains("Blog archive"));
+    let created = newer["createdAt"].as_str().unwrap();
+    let (year, month, day) = (&created[0..4], &created[5..7], &created[8..10]);
+    let month_path = format!("/wiki/spaces/UIB/blog/{year}/{month}");
+    assert!(html.contains(&format!("href=\"{month_path}\"")), "{html}");
+    let dated = format!("{month_path}/{day}/{}/Second+wind", id(&newer));
+    assert!(html.contains(&dated), "{html}");
+
+    // The month archive holds that month's posts; another month none.
+    let (status, html) = html_of(&t, &t.admin, &month_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("First light") && html.contains("Second wind"));
+    let (status, html) = html_of(&t, &t.admin, "/wiki/spaces/UIB/blog/1999/01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("First light"));
+    for bad in ["/wiki/spaces/UIB/blog/2026/13", "/wiki/spaces/UIB/blog/x/01"] {
+        let (status, _) = html_of(&t, &t.admin, bad).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+    }
+
+    // The post at its dated URL: body, byline, labels and comments.
+    let (status, html) = html_of(&t, &t.admin, &dated).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Second wind text"), "{html}");
+    assert!(html.contains("By "), "{html}");
+    assert!(html.contains("id=\"labels\"") && html.contains("id=\"comments\""));
+    // A wrong date or title still finds it; a page's id there doesn't.
+    let moved = t
+        .get(
+            &t.admin,
+            &format!("/wiki/spaces/UIB/blog/2000/01/01/{}", id(&older)),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::MOVED_PERMANENTLY);
+    assert!(location(&moved).contains("First+light"));
+    let home = space["homepageId"].as_str().unwrap();
+    let (status, _) = html_of(
+        &t,
+        &t.admin,
+        &format!("{month_path}/{day}/{home}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = html_of(
+        &t,
+        &t.admin,
+        &format!("/wiki/spaces/UIB/pages/{}", id(&newer)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let by_id = t
+        .get(&t.admin, &format!("/wiki/blogposts/{}", id(&newer)))
+        .await;
+    assert_eq!(by_id.status(), StatusCode::FOUND);
+    assert!(location(&by_id).starts_with(&format!("{month_path}/{day}/")));
+
+    // Comments and labels through the page view's forms come back here.
+    let token = csrf(&t, &t.admin).await;
+    let commented = post_form(
+        &t,
+        &t.admin,
+        &format!("/wiki/spaces/UIB/pages/{}/comments", id(&newer)),
+        &[("_csrf", &token), ("body", "Well said"), ("format", "markdown")],
+    )
+    .await;
+    assert_eq!(commented.status(), StatusCode::SEE_OTHER);
+    assert!(location(&commented).starts_with(&dated), "{}", location(&commented));
+    let labelled = post_form(
+        &t,
+        &t.admin,
+        &format!("/wiki/spaces/UIB/pages/{}/labels", id(&newer)),
+        &[("_csrf", &token), ("labels", "announcements")],
+    )
+    .await;
+    assert_eq!(labelled.status(), StatusCode::SEE_OTHER);
+    let (_, html) = html_of(&t, &t.admin, &dated).await;
+    assert!(html.contains("Well said") && html.contains("announcements"));
+    let (_, label_page) = html_of(&t, &t.admin, "/wiki/labels/announcements").await;
+    assert!(label_page.contains("Second wind"));
+}
+
+#[tokio::test]
+async fn blog_forms_show_as_the_engine_allows_and_need_csrf() {
+    let t = spawn_app().await;
+    let space = t.space("FRM").await;
+    close_to_members(&t, &space).await;
+    let post = blog(&t, &space, "Read only").await;
+    let reader = t.user("reader@example.com", Role::Member).await;
+    let reader_id = user_id(&t, "reader@example.com").await;
+    set_permissions(&t, &space, &reader_id, json!(["view", "comment.create"])).await;
+    let (status, html) = html_of(&t, &reader, "/wiki/spaces/FRM/blog").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("Write a blog post"), "{html}");
+    let dated = location(&t.get(&reader, &format!("/wiki/blogposts/{}", id(&post))).await);
+    let (_, html) = html_of(&t, &reader, &dated).await;
+    assert!(!html.contains(">Edit<") && !html.contains(">Delete<"), "{html}");
+    let (status, _) = html_of(&t, &reader, "/wiki/spaces/FRM/blog/create").await;
+    assert_eq!(status, StatusCode::OK, "the form opens; saving is checked");
+    let token = csrf(&t, &reader).await;
+    let refused = post_form(
+        &t,
+        &reader,
+        "/wiki/spaces/FRM/blog/create",
+        &[("_csrf", &token), ("title", "Mine"), ("body", "x"), ("format", "markdown")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // The admin writes, edits and deletes through the forms.
+    let token = csrf(&t, &t.admin).await;
+    let forged = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/FRM/blog/create",
+        &[("_csrf", "nope"), ("title", "Forged"), ("body", "x"), ("format", "markdown")],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let created = post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/FRM/blog/create",
+        &[("_csrf", &token), ("title", "By form"), ("body", "**bold**"), ("format", "markdown"), ("action", "publish")],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let at = location(&created);
+    assert!(at.starts_with("/wiki/spaces/FRM/blog/") && at.ends_with("/By+form"), "{at}");
+    let post_id = at.rsplit('/').nth(1).unwrap().to_owned();
+    let (_, html) = html_of(&t, &t.admin, &at).await;
+    assert!(html.contains("<strong>bold</strong>") && html.contains(">Edit<"), "{html}");
+    let edit_path = format!("/wiki/spaces/FRM/blog/edit/{post_id}");
+    let (status, _) = html_of(&t, &t.admin, &edit_path).await;
+    assert_eq!(status, StatusCode::OK);
+    let edited = post_form(
+        &t,
+        &t.admin,
+        &edit_path,
+        &[("_csrf", &token), ("title", "By form, edited"), ("body", "<p>new</p>"), ("format", "storage"), ("version", "2"), ("action", "publish")],
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::SEE_OTHER);
+    let stale = post_form(
+        &t,
+        &t.admin,
+        &edit_path,
+        &[("_csrf", &token), ("title", "Stale"), ("body", "<p>x</p>"), ("format", "storage"), ("version", "2"), ("action", "publish")],
+    )
+    .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let page_editor = t
+        .get(
+            &t.admin,
+            &format!("/wiki/spaces/FRM/blog/edit/{}", space["homepageId"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(page_editor.status(), StatusCode::NOT_FOUND);
+    let deleted = post_form(
+        &t,
+        &t.admin,
+        &format!("/wiki/spaces/FRM/blog/delete/{post_id}"),
+        &[("_csrf", &token)],
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        list_as(&t, &t.admin, "/wiki/api/v2/blogposts").await,
+        ["Read only"]
     );
 }
