@@ -124,9 +124,14 @@ async fn blog_posts_are_written_read_edited_and_deleted_newest_first() {
             id(&second)
         ))
         .await;
-    assert_eq!(fetched["body"]["storage"]["value"], "<p>Weekly notes text</p>");
+    assert_eq!(
+        fetched["body"]["storage"]["value"],
+        "<p>Weekly notes text</p>"
+    );
     let post_path = format!("/wiki/api/v2/blogposts/{}", id(&second));
-    let edited = t.put_json(&t.admin, &post_path, &update("Renamed", 2)).await;
+    let edited = t
+        .put_json(&t.admin, &post_path, &update("Renamed", 2))
+        .await;
     assert_eq!(edited.status(), StatusCode::OK);
     let edited: Value = edited.json().await.unwrap();
     assert_eq!(edited["version"]["number"], 2);
@@ -169,7 +174,10 @@ async fn a_blog_post_is_never_a_page_and_a_page_never_a_blog_post() {
         .text()
         .await
         .unwrap();
-    assert!(tree.contains("Handbook") && !tree.contains("News"), "{tree}");
+    assert!(
+        tree.contains("Handbook") && !tree.contains("News"),
+        "{tree}"
+    );
 
     // Each id answers only at its own URLs, exactly like a missing one.
     let missing = t.get(&t.admin, "/wiki/api/v2/pages/987654").await;
@@ -401,12 +409,20 @@ async fn writing_needs_blog_create_and_deleting_blog_delete_or_delete_own() {
     let detail = expect_error(refused, StatusCode::FORBIDDEN).await;
     assert!(detail.unwrap_or_default().contains("blog.create"));
     let admin_path = format!("/wiki/api/v2/blogposts/{}", id(&admins_post));
-    let edit = t.put_json(&writer, &admin_path, &update("Mine now", 2)).await;
+    let edit = t
+        .put_json(&writer, &admin_path, &update("Mine now", 2))
+        .await;
     let detail = expect_error(edit, StatusCode::FORBIDDEN).await;
     assert!(detail.unwrap_or_default().contains("blog.create"));
 
     // `blog.create` writes and edits; deleting another's post needs `blog.delete`.
-    set_permissions(&t, &space, &wren, json!(["view", "blog.create", "delete.own"])).await;
+    set_permissions(
+        &t,
+        &space,
+        &wren,
+        json!(["view", "blog.create", "delete.own"]),
+    )
+    .await;
     let own = post(&t, &writer, &space, "Wren's post").await;
     assert_eq!(own.status(), StatusCode::OK);
     let own: Value = own.json().await.unwrap();
@@ -513,9 +529,7 @@ async fn bad_blog_requests_are_clear_4xx() {
         json!({ "spaceId": "abc", "title": "x" }),
         json!({ "spaceId": space["id"], "title": "x", "body": { "representation": "wiki", "value": "" } }),
     ] {
-        let response = t
-            .post_json(&t.admin, "/wiki/api/v2/blogposts", &body)
-            .await;
+        let response = t.post_json(&t.admin, "/wiki/api/v2/blogposts", &body).await;
         expect_error(response, StatusCode::BAD_REQUEST).await;
     }
     let unknown_space = t
@@ -587,7 +601,10 @@ async fn the_blog_tab_lists_posts_by_month_and_shows_them_at_dated_urls() {
     let (status, html) = html_of(&t, &t.admin, "/wiki/spaces/UIB/blog/1999/01").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains("First light"));
-    for bad in ["/wiki/spaces/UIB/blog/2026/13", "/wiki/spaces/UIB/blog/x/01"] {
+    for bad in [
+        "/wiki/spaces/UIB/blog/2026/13",
+        "/wiki/spaces/UIB/blog/x/01",
+    ] {
         let (status, _) = html_of(&t, &t.admin, bad).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
     }
@@ -608,12 +625,7 @@ async fn the_blog_tab_lists_posts_by_month_and_shows_them_at_dated_urls() {
     assert_eq!(moved.status(), StatusCode::MOVED_PERMANENTLY);
     assert!(location(&moved).contains("First+light"));
     let home = space["homepageId"].as_str().unwrap();
-    let (status, _) = html_of(
-        &t,
-        &t.admin,
-        &format!("{month_path}/{day}/{home}"),
-    )
-    .await;
+    let (status, _) = html_of(&t, &t.admin, &format!("{month_path}/{day}/{home}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = html_of(
         &t,
@@ -634,11 +646,19 @@ async fn the_blog_tab_lists_posts_by_month_and_shows_them_at_dated_urls() {
         &t,
         &t.admin,
         &format!("/wiki/spaces/UIB/pages/{}/comments", id(&newer)),
-        &[("_csrf", &token), ("body", "Well said"), ("format", "markdown")],
+        &[
+            ("_csrf", &token),
+            ("body", "Well said"),
+            ("format", "markdown"),
+        ],
     )
     .await;
     assert_eq!(commented.status(), StatusCode::SEE_OTHER);
-    assert!(location(&commented).starts_with(&dated), "{}", location(&commented));
+    assert!(
+        location(&commented).starts_with(&dated),
+        "{}",
+        location(&commented)
+    );
     let labelled = post_form(
         &t,
         &t.admin,
@@ -665,9 +685,15 @@ async fn blog_forms_show_as_the_engine_allows_and_need_csrf() {
     let (status, html) = html_of(&t, &reader, "/wiki/spaces/FRM/blog").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains("Write a blog post"), "{html}");
-    let dated = location(&t.get(&reader, &format!("/wiki/blogposts/{}", id(&post))).await);
+    let dated = location(
+        &t.get(&reader, &format!("/wiki/blogposts/{}", id(&post)))
+            .await,
+    );
     let (_, html) = html_of(&t, &reader, &dated).await;
-    assert!(!html.contains(">Edit<") && !html.contains(">Delete<"), "{html}");
+    assert!(
+        !html.contains(">Edit<") && !html.contains(">Delete<"),
+        "{html}"
+    );
     let (status, _) = html_of(&t, &reader, "/wiki/spaces/FRM/blog/create").await;
     assert_eq!(status, StatusCode::OK, "the form opens; saving is checked");
     let token = csrf(&t, &reader).await;
@@ -675,7 +701,12 @@ async fn blog_forms_show_as_the_engine_allows_and_need_csrf() {
         &t,
         &reader,
         "/wiki/spaces/FRM/blog/create",
-        &[("_csrf", &token), ("title", "Mine"), ("body", "x"), ("format", "markdown")],
+        &[
+            ("_csrf", &token),
+            ("title", "Mine"),
+            ("body", "x"),
+            ("format", "markdown"),
+        ],
     )
     .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
@@ -686,7 +717,12 @@ async fn blog_forms_show_as_the_engine_allows_and_need_csrf() {
         &t,
         &t.admin,
         "/wiki/spaces/FRM/blog/create",
-        &[("_csrf", "nope"), ("title", "Forged"), ("body", "x"), ("format", "markdown")],
+        &[
+            ("_csrf", "nope"),
+            ("title", "Forged"),
+            ("body", "x"),
+            ("format", "markdown"),
+        ],
     )
     .await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
@@ -694,15 +730,27 @@ async fn blog_forms_show_as_the_engine_allows_and_need_csrf() {
         &t,
         &t.admin,
         "/wiki/spaces/FRM/blog/create",
-        &[("_csrf", &token), ("title", "By form"), ("body", "**bold**"), ("format", "markdown"), ("action", "publish")],
+        &[
+            ("_csrf", &token),
+            ("title", "By form"),
+            ("body", "**bold**"),
+            ("format", "markdown"),
+            ("action", "publish"),
+        ],
     )
     .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     let at = location(&created);
-    assert!(at.starts_with("/wiki/spaces/FRM/blog/") && at.ends_with("/By+form"), "{at}");
+    assert!(
+        at.starts_with("/wiki/spaces/FRM/blog/") && at.ends_with("/By+form"),
+        "{at}"
+    );
     let post_id = at.rsplit('/').nth(1).unwrap().to_owned();
     let (_, html) = html_of(&t, &t.admin, &at).await;
-    assert!(html.contains("<strong>bold</strong>") && html.contains(">Edit<"), "{html}");
+    assert!(
+        html.contains("<strong>bold</strong>") && html.contains(">Edit<"),
+        "{html}"
+    );
     let edit_path = format!("/wiki/spaces/FRM/blog/edit/{post_id}");
     let (status, _) = html_of(&t, &t.admin, &edit_path).await;
     assert_eq!(status, StatusCode::OK);
@@ -710,7 +758,14 @@ async fn blog_forms_show_as_the_engine_allows_and_need_csrf() {
         &t,
         &t.admin,
         &edit_path,
-        &[("_csrf", &token), ("title", "By form, edited"), ("body", "<p>new</p>"), ("format", "storage"), ("version", "2"), ("action", "publish")],
+        &[
+            ("_csrf", &token),
+            ("title", "By form, edited"),
+            ("body", "<p>new</p>"),
+            ("format", "storage"),
+            ("version", "2"),
+            ("action", "publish"),
+        ],
     )
     .await;
     assert_eq!(edited.status(), StatusCode::SEE_OTHER);
@@ -718,14 +773,24 @@ async fn blog_forms_show_as_the_engine_allows_and_need_csrf() {
         &t,
         &t.admin,
         &edit_path,
-        &[("_csrf", &token), ("title", "Stale"), ("body", "<p>x</p>"), ("format", "storage"), ("version", "2"), ("action", "publish")],
+        &[
+            ("_csrf", &token),
+            ("title", "Stale"),
+            ("body", "<p>x</p>"),
+            ("format", "storage"),
+            ("version", "2"),
+            ("action", "publish"),
+        ],
     )
     .await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     let page_editor = t
         .get(
             &t.admin,
-            &format!("/wiki/spaces/FRM/blog/edit/{}", space["homepageId"].as_str().unwrap()),
+            &format!(
+                "/wiki/spaces/FRM/blog/edit/{}",
+                space["homepageId"].as_str().unwrap()
+            ),
         )
         .await;
     assert_eq!(page_editor.status(), StatusCode::NOT_FOUND);

@@ -14,8 +14,8 @@ mod harness;
 
 mod admin;
 mod attachments;
-mod blogposts;
 mod bad_input;
+mod blogposts;
 mod comments;
 mod comments_ui;
 mod guest_admin;

@@ -69,10 +69,7 @@ impl BlogMonth {
         } else {
             (self.year, self.month + 1)
         };
-        Ok((
-            start(self.year, self.month)?,
-            start(next_year, next_month)?,
-        ))
+        Ok((start(self.year, self.month)?, start(next_year, next_month)?))
     }
 }
 
@@ -273,8 +270,7 @@ impl App {
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (mut post, space) =
-            visible_of_kind(tx.conn(), &access, id, pages::BLOG_POST).await?;
+        let (mut post, space) = visible_of_kind(tx.conn(), &access, id, pages::BLOG_POST).await?;
         require_page(tx.conn(), &access, Action::DeletePage, &post, &space).await?;
         post.status = "trashed".to_owned();
         post.updated_by = Some(actor);
@@ -316,9 +312,6 @@ mod tests {
         assert_eq!((until.year(), u8::from(until.month())), (2027, 1));
         assert!(BlogMonth::new(2026, 13).is_err());
         assert!(BlogMonth::new(2026, 0).is_err());
-        assert!(matches!(
-            BlogMonth::new(0, 1),
-            Err(AppError::Invalid(_))
-        ));
+        assert!(matches!(BlogMonth::new(0, 1), Err(AppError::Invalid(_))));
     }
 }

@@ -40,8 +40,8 @@ use portico_store::Store;
 
 pub use attachments::{Attachment, AttachmentDownload, AttachmentVersion};
 pub use audit_log::{AuditEntry, AuditFilter};
-pub use blog::{BlogFilter, BlogMonth, NewBlogPost};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
+pub use blog::{BlogFilter, BlogMonth, NewBlogPost};
 pub use clock::{Clock, SystemClock};
 pub use comments::{Comment, CommentAbilities, CommentThread, MAX_COMMENT_BYTES, ThreadComment};
 pub use directory::{

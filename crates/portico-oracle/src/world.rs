@@ -434,15 +434,17 @@ fn page_recipe() -> impl Strategy<Value = PageRecipe> {
         prop::option::weighted(0.35, restriction_masks()),
         prop::option::weighted(0.25, restriction_masks()),
     )
-        .prop_map(|(space, parent, author, draft, blog, view, edit)| PageRecipe {
-            space,
-            parent,
-            author,
-            draft,
-            blog,
-            view,
-            edit,
-        })
+        .prop_map(
+            |(space, parent, author, draft, blog, view, edit)| PageRecipe {
+                space,
+                parent,
+                author,
+                draft,
+                blog,
+                view,
+                edit,
+            },
+        )
 }
 
 /// The grant most sites start with: members use the wiki.

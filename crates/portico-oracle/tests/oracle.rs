@@ -546,9 +546,8 @@ fn tally(
             );
             // Blog posts: edited under `blog.create`, deleted under
             // `blog.delete` or `delete.own`, never under the page permissions.
-            let may_space = |action: Action| {
-                space_id.is_some_and(|id| allowed(who, action, Target::Space(id)))
-            };
+            let may_space =
+                |action: Action| space_id.is_some_and(|id| allowed(who, action, Target::Space(id)));
             note(
                 "blog post edited with blog.create",
                 page.blog && action == Action::EditPage && ok && !answer.by_admin_key,

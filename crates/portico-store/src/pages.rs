@@ -383,7 +383,10 @@ fn blog_select(query: &BlogQuery<'_>) -> sea_orm::Select<page::Entity> {
 }
 
 /// Blog posts the viewer may see, newest publication first.
-pub async fn blog_posts(conn: &impl Conn, query: BlogQuery<'_>) -> Result<Vec<PageRow>, StoreError> {
+pub async fn blog_posts(
+    conn: &impl Conn,
+    query: BlogQuery<'_>,
+) -> Result<Vec<PageRow>, StoreError> {
     if query.visible.is_empty() {
         return Ok(Vec::new());
     }
@@ -398,7 +401,10 @@ pub async fn blog_posts(conn: &impl Conn, query: BlogQuery<'_>) -> Result<Vec<Pa
 
 /// The publication times of the blog posts `query` admits (ignoring its
 /// offset and limit), newest first: what a blog's month archive counts.
-pub async fn blog_dates(conn: &impl Conn, query: BlogQuery<'_>) -> Result<Vec<Timestamp>, StoreError> {
+pub async fn blog_dates(
+    conn: &impl Conn,
+    query: BlogQuery<'_>,
+) -> Result<Vec<Timestamp>, StoreError> {
     if query.visible.is_empty() {
         return Ok(Vec::new());
     }

@@ -96,7 +96,10 @@ async fn posts_are_dated_by_publication_and_grouped_by_month() {
     );
     // Never a page: not in the tree, not in page lists.
     let tree = w.app.space_tree(&w.admin, space.id).await.unwrap();
-    assert!(tree.iter().all(|entry| entry.title == "Home" || !entry.title.contains("Later")));
+    assert!(
+        tree.iter()
+            .all(|entry| entry.title == "Home" || !entry.title.contains("Later"))
+    );
     assert_eq!(tree.len(), 1, "only the home page: {tree:?}");
     let pages = w
         .app
@@ -200,5 +203,9 @@ async fn lists_hold_only_what_the_viewer_may_see() {
         titles(&w, &assigned, filter(other.id, None)).await,
         ["For guests"]
     );
-    assert!(titles(&w, &assigned, filter(space.id, None)).await.is_empty());
+    assert!(
+        titles(&w, &assigned, filter(space.id, None))
+            .await
+            .is_empty()
+    );
 }

@@ -913,7 +913,12 @@ fn blog_posts_are_edited_with_blog_create_and_deleted_with_blog_delete() {
         (Action::DeletePage, true, false),
     ] {
         assert_eq!(
-            allowed(&writer, &site, action, Resource::Page(page(&pages_only, &[]))),
+            allowed(
+                &writer,
+                &site,
+                action,
+                Resource::Page(page(&pages_only, &[]))
+            ),
             on_pages
         );
         assert_eq!(
@@ -921,8 +926,18 @@ fn blog_posts_are_edited_with_blog_create_and_deleted_with_blog_delete() {
             on_blog,
             "{action:?}: page permissions don't reach blog posts"
         );
-        assert!(!allowed(&writer, &site, action, Resource::Page(page(&blogger, &[]))));
-        assert!(allowed(&writer, &site, action, Resource::Page(post(&blogger))));
+        assert!(!allowed(
+            &writer,
+            &site,
+            action,
+            Resource::Page(page(&blogger, &[]))
+        ));
+        assert!(allowed(
+            &writer,
+            &site,
+            action,
+            Resource::Page(post(&blogger))
+        ));
     }
     assert!(allowed(
         &writer,
@@ -942,15 +957,30 @@ fn blog_posts_are_edited_with_blog_create_and_deleted_with_blog_delete() {
         author: Some(UserId(1)),
         ..post(&own)
     };
-    assert!(allowed(&writer, &site, Action::DeletePage, Resource::Page(mine)));
-    assert!(!allowed(&writer, &site, Action::DeletePage, Resource::Page(post(&own))));
+    assert!(allowed(
+        &writer,
+        &site,
+        Action::DeletePage,
+        Resource::Page(mine)
+    ));
+    assert!(!allowed(
+        &writer,
+        &site,
+        Action::DeletePage,
+        Resource::Page(post(&own))
+    ));
     // An edit restriction governs a post like a page.
     let edit = restriction(100, &[9], &[]);
     let restricted = PageFacts {
         edit: Some(&edit),
         ..post(&blogger)
     };
-    assert!(!allowed(&writer, &site, Action::EditPage, Resource::Page(restricted)));
+    assert!(!allowed(
+        &writer,
+        &site,
+        Action::EditPage,
+        Resource::Page(restricted)
+    ));
     // The refusal names the blog permission.
     assert_eq!(Action::EditPage.permission_on(true), "blog.create");
     assert_eq!(Action::DeletePage.permission_on(true), "blog.delete");

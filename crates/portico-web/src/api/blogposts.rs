@@ -216,7 +216,14 @@ pub async fn list(
         .iter()
         .map(|raw| parse_id::<SpaceId>(raw))
         .collect::<Result<Vec<_>, _>>()?;
-    list_posts(&state, &viewer, &params, "/wiki/api/v2/blogposts", space_ids).await
+    list_posts(
+        &state,
+        &viewer,
+        &params,
+        "/wiki/api/v2/blogposts",
+        space_ids,
+    )
+    .await
 }
 
 /// A space's blog posts, newest first. A space the caller can't view is 404.

@@ -70,10 +70,7 @@ pub(crate) fn routes() -> Router<AppState> {
             "/wiki/api/v2/blogposts/{id}/footer-comments",
             get(blogposts::footer_comments).post(blogposts::comment),
         )
-        .route(
-            "/wiki/api/v2/blogposts/{id}/labels",
-            get(blogposts::labels),
-        )
+        .route("/wiki/api/v2/blogposts/{id}/labels", get(blogposts::labels))
         .route(
             "/wiki/api/v2/blogposts/{id}/attachments",
             get(blogposts::attachments),

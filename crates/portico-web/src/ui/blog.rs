@@ -517,7 +517,15 @@ pub(crate) async fn edit_form(
         version: (post.version + 1).to_string(),
         ..EditorForm::default()
     };
-    render_editor(&state, &caller, &space, Some(&post), form, Outcome::default()).await
+    render_editor(
+        &state,
+        &caller,
+        &space,
+        Some(&post),
+        form,
+        Outcome::default(),
+    )
+    .await
 }
 
 /// `POST /wiki/spaces/{key}/blog/edit/{id}`.

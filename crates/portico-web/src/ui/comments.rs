@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::links;
 use super::pages::render_page;
 use super::render::{
-    Caller, FormError, UiError, UiForm, form_error, content_and_space, page_id, see_other,
+    Caller, FormError, UiError, UiForm, content_and_space, form_error, page_id, see_other,
 };
 use super::view::{PersonView, Stamp};
 use crate::AppState;
@@ -301,10 +301,7 @@ fn comment_id(raw: &str) -> Result<i64, UiError> {
 
 /// The page's URL at one comment.
 fn at_comment(space: &Space, page: &Page, comment: i64) -> String {
-    format!(
-        "{}#comment-{comment}",
-        links::content(&space.key, &page)
-    )
+    format!("{}#comment-{comment}", links::content(&space.key, &page))
 }
 
 /// Shows the page again with `error` on the form the post came from.

@@ -10,7 +10,7 @@ use portico_app::{Label, Page, PageId, Space};
 use serde::Deserialize;
 
 use super::links;
-use super::render::{Caller, Me, Reader, UiError, UiForm, html, content_and_space, see_other};
+use super::render::{Caller, Me, Reader, UiError, UiForm, content_and_space, html, see_other};
 use crate::AppState;
 
 /// How many pages one label page lists.

@@ -155,7 +155,10 @@ pub(crate) async fn by_id(
     // By id, as storage format's links are: a blog post's too.
     let page = state.app.content(caller.viewer(), page_id(&id)?).await?;
     let space = state.app.space(caller.viewer(), page.space_id).await?;
-    Ok(redirect(StatusCode::FOUND, &links::content(&space.key, &page)))
+    Ok(redirect(
+        StatusCode::FOUND,
+        &links::content(&space.key, &page),
+    ))
 }
 
 /// `/wiki/display/{key}/{title}`: a link by space key and title, as the
