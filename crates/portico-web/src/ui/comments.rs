@@ -301,7 +301,7 @@ fn comment_id(raw: &str) -> Result<i64, UiError> {
 
 /// The page's URL at one comment.
 fn at_comment(space: &Space, page: &Page, comment: i64) -> String {
-    format!("{}#comment-{comment}", links::content(&space.key, &page))
+    format!("{}#comment-{comment}", links::content(&space.key, page))
 }
 
 /// Shows the page again with `error` on the form the post came from.
