@@ -185,6 +185,11 @@ async fn a_blog_post_is_never_a_page_and_a_page_never_a_blog_post() {
     for path in [
         format!("/wiki/api/v2/pages/{}", id(&post)),
         format!("/wiki/api/v2/pages/{}/direct-children", id(&post)),
+        format!("/wiki/api/v2/pages/{}/footer-comments", id(&post)),
+        format!("/wiki/api/v2/pages/{}/labels", id(&post)),
+        format!("/wiki/api/v2/pages/{}/attachments", id(&post)),
+        format!("/wiki/api/v2/pages/{}/versions", id(&post)),
+        format!("/wiki/api/v2/pages/{}/versions/1", id(&post)),
     ] {
         let response = t.get(&t.admin, &path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");

@@ -343,8 +343,10 @@ pub async fn footer_comments(
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<MultiEntityResult<CommentJson>>, ApiError> {
+    let post = parse_id::<PageId>(&id)?;
     ensure_blog_post(&state, &viewer, &id).await?;
-    super::comments::for_page(State(state), ApiUser(viewer), Path(id)).await
+    let comments = state.app.page_comments(&viewer, post).await?;
+    Ok(Json(super::comments::results(comments)))
 }
 
 /// Add a footer comment (or a reply) to a blog post; the body's
@@ -377,8 +379,10 @@ pub async fn labels(
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<MultiEntityResult<LabelJson>>, ApiError> {
+    let post = parse_id::<PageId>(&id)?;
     ensure_blog_post(&state, &viewer, &id).await?;
-    super::labels::for_page(State(state), ApiUser(viewer), Path(id)).await
+    let labels = state.app.page_labels(&viewer, post).await?;
+    Ok(Json(super::labels::results(labels)))
 }
 
 /// A blog post's attachments.
@@ -390,8 +394,13 @@ pub async fn attachments(
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<MultiEntityResult<AttachmentJson>>, ApiError> {
+    let post = parse_id::<PageId>(&id)?;
     ensure_blog_post(&state, &viewer, &id).await?;
-    super::attachments::for_page(State(state), ApiUser(viewer), Path(id)).await
+    let attachments = state.app.page_attachments(&viewer, post).await?;
+    Ok(Json(MultiEntityResult {
+        results: attachments.into_iter().map(AttachmentJson::from).collect(),
+        links: super::attachments::no_links(),
+    }))
 }
 
 /// A blog post's versions, newest first.

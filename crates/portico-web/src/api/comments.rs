@@ -96,7 +96,7 @@ fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
     })
 }
 
-fn results(comments: Vec<Comment>) -> MultiEntityResult<CommentJson> {
+pub(super) fn results(comments: Vec<Comment>) -> MultiEntityResult<CommentJson> {
     MultiEntityResult {
         results: comments.into_iter().map(CommentJson::from).collect(),
         links: super::dto::Links {
@@ -117,6 +117,8 @@ pub async fn for_page(
     Path(id): Path<String>,
 ) -> Result<Json<MultiEntityResult<CommentJson>>, ApiError> {
     let page = parse_id::<PageId>(&id)?;
+    // A blog post's id is 404 here (its comments are at `/blogposts`).
+    state.app.page(&viewer, page).await?;
     Ok(Json(results(state.app.page_comments(&viewer, page).await?)))
 }
 
@@ -158,6 +160,7 @@ pub async fn create_on_page(
         )
         .into());
     }
+    state.app.page(&viewer.0, parse_id(&id)?).await?;
     create(State(state), viewer, ApiJson(body)).await
 }
 
