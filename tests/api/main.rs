@@ -15,6 +15,7 @@ mod harness;
 mod admin;
 mod attachments;
 mod bad_input;
+mod blogposts;
 mod comments;
 mod comments_ui;
 mod drafts;

@@ -230,12 +230,16 @@ impl Access {
 }
 
 fn forbidden(action: Action) -> AppError {
+    forbidden_on(action, false)
+}
+
+/// `Forbidden` naming the permission `action` needs on a page or, when
+/// `blog`, on a blog post.
+fn forbidden_on(action: Action, blog: bool) -> AppError {
+    let permission = action.permission_on(blog);
     AppError::Forbidden {
-        permission: action.permission(),
-        reason: format!(
-            "you don't hold the `{}` permission here",
-            action.permission()
-        ),
+        permission,
+        reason: format!("you don't hold the `{permission}` permission here"),
     }
 }
 
@@ -251,6 +255,7 @@ pub(crate) fn page_ref<'a>(
         restriction_key: page.restriction_key.map(PageId),
         author: page.author_id.map(UserId),
         draft: page.status == "draft",
+        blog: page.kind == pages::BLOG_POST,
         edit,
     }
 }
@@ -366,6 +371,23 @@ pub(crate) async fn trash_space(
     }
 }
 
+/// Like [`visible_page`], for one kind of content (`pages::PAGE` or
+/// `pages::BLOG_POST`): a blog post's id where a page is asked for, and the
+/// other way round, is `NotFound`, like a missing id.
+pub(crate) async fn visible_of_kind(
+    conn: &impl Conn,
+    access: &Access,
+    id: PageId,
+    kind: &str,
+) -> AppResult<(PageRow, SpaceRow)> {
+    let (page, space) = visible_page(conn, access, id).await?;
+    if page.kind == kind {
+        Ok((page, space))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// A trashed page (any kind of `pages` row) with its space, if `access`
 /// administers the space and would view the page were it current (its view
 /// restrictions still apply); otherwise `NotFound`.
@@ -419,9 +441,10 @@ pub(crate) async fn require_page(
         .await?
         .edit
         .remove(&page.id);
+    let blog = page.kind == pages::BLOG_POST;
     if action.writes() && space.status == "archived" {
         // The space row is the truth, also for spaces an admin key opens.
-        return Err(forbidden(action));
+        return Err(forbidden_on(action, blog));
     }
     let reference = page_ref(page, edit.as_ref());
     let (allowed, by_key) = access.set.decide(action, reference);
@@ -431,7 +454,7 @@ pub(crate) async fn require_page(
     if allowed {
         Ok(())
     } else {
-        Err(forbidden(action))
+        Err(forbidden_on(action, blog))
     }
 }
 
@@ -773,6 +796,7 @@ impl App {
             space: &facts,
             author: page.author_id.map(UserId),
             draft: page.status == "draft",
+            blog: page.kind == pages::BLOG_POST,
             view_chain: &chain,
             edit: edit.as_ref(),
         };

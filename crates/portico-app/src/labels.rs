@@ -127,6 +127,8 @@ impl App {
                 space_ids: None,
                 title: None,
                 label_id: Some(label.id),
+                // Label pages list blog posts too.
+                kind: None,
                 status: "current",
                 after_id: after.map(|id| id.0),
                 limit: limit + 1,

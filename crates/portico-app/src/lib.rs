@@ -6,6 +6,7 @@ mod access;
 mod attachments;
 mod audit_log;
 mod auth;
+mod blog;
 mod clock;
 mod comments;
 mod directory;
@@ -45,6 +46,7 @@ use portico_store::Store;
 pub use attachments::{Attachment, AttachmentDownload, AttachmentVersion};
 pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
+pub use blog::{BlogFilter, BlogMonth, NewBlogPost};
 pub use clock::{Clock, SystemClock};
 pub use comments::{Comment, CommentAbilities, CommentThread, MAX_COMMENT_BYTES, ThreadComment};
 pub use directory::{

@@ -294,6 +294,7 @@ impl Content {
             restriction_key: self.restriction_key,
             author: self.author,
             draft: false,
+            blog: false,
             edit: None,
         }
     }

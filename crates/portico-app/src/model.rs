@@ -33,6 +33,9 @@ pub struct Page {
     pub created_at: OffsetDateTime,
     pub updated_by: Option<UserId>,
     pub updated_at: OffsetDateTime,
+    /// A blog post (dated, in no tree; `created_at` is its publication
+    /// date) rather than a page.
+    pub blog: bool,
 }
 
 /// One saved version of a page.
@@ -134,6 +137,7 @@ pub(crate) fn page_from_row(row: portico_store::PageRow) -> Page {
         created_at: row.created_at,
         updated_by: row.updated_by.map(UserId),
         updated_at: row.updated_at,
+        blog: row.kind == portico_store::pages::BLOG_POST,
     }
 }
 

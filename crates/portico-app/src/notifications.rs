@@ -192,6 +192,8 @@ pub struct NoticeSpace {
 pub struct NoticePage {
     pub id: PageId,
     pub title: String,
+    /// A blog post rather than a page (its URL differs).
+    pub blog: bool,
 }
 
 /// One notification as its recipient sees it.
@@ -409,6 +411,7 @@ async fn views(conn: &impl Conn, rows: Vec<NotificationRow>) -> AppResult<Vec<No
                 .map(|page| NoticePage {
                     id: PageId(page.id),
                     title: page.title.clone(),
+                    blog: page.kind == portico_store::pages::BLOG_POST,
                 }),
             guests: guest_ids(&payload)
                 .filter_map(|id| people.get(&id).cloned())

@@ -10,7 +10,7 @@ use portico_store::{Conn, PageRow, pages, versions};
 use serde_json::json;
 
 use crate::App;
-use crate::access::{require_page, visible_page, visible_space};
+use crate::access::{require_page, visible_of_kind, visible_page, visible_space};
 use crate::error::{AppError, AppResult};
 use crate::model::{Page, Slice, page_from_row};
 use crate::notifications;
@@ -141,7 +141,11 @@ impl App {
         let parent = match parent_id {
             None => None,
             Some(id) => match visible_page(tx.conn(), &access, PageId(id)).await {
-                Ok((parent, _)) if parent.space_id == space.id && parent.status == "current" => {
+                Ok((parent, _))
+                    if parent.space_id == space.id
+                        && parent.status == "current"
+                        && parent.kind == pages::PAGE =>
+                {
                     Some(parent)
                 }
                 // Missing, invisible and foreign parents get the same answer.
@@ -175,6 +179,7 @@ impl App {
                 author_id: actor,
                 status: if new.draft { "draft" } else { "current" },
                 restriction_key: parent.as_ref().and_then(|p| p.restriction_key),
+                kind: pages::PAGE,
                 now,
             },
         )
@@ -231,7 +236,7 @@ impl App {
 
     pub async fn page(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
         let access = self.access(viewer).await?;
-        let (page, _) = visible_page(self.store.read(), &access, id).await?;
+        let (page, _) = visible_of_kind(self.store.read(), &access, id, pages::PAGE).await?;
         Ok(page_from_row(page))
     }
 
@@ -249,6 +254,7 @@ impl App {
                 space_ids: space_ids.as_deref(),
                 title: filter.title.as_deref(),
                 label_id: None,
+                kind: Some(pages::PAGE),
                 status: "current",
                 after_id: filter.after.map(|id| id.0),
                 limit: filter.limit + 1,
@@ -268,7 +274,7 @@ impl App {
     ) -> AppResult<Slice<Page>> {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, _) = visible_page(conn, &access, id).await?;
+        let (page, _) = visible_of_kind(conn, &access, id, pages::PAGE).await?;
         let filter = access.page_filter();
         let rows = pages::visible_children(
             conn,
@@ -292,6 +298,20 @@ impl App {
         id: PageId,
         update: PageUpdate,
     ) -> AppResult<Page> {
+        self.save_edit(viewer, id, update, pages::PAGE).await
+    }
+
+    /// Saves a new version of a page or (`kind` `blogpost`) a blog post: the
+    /// same rules, but a blog post's title needn't be unique and its
+    /// publication date is the moment it is first published.
+    pub(crate) async fn save_edit(
+        &self,
+        viewer: &Viewer,
+        id: PageId,
+        update: PageUpdate,
+        kind: &str,
+    ) -> AppResult<Page> {
+        let blog = kind == pages::BLOG_POST;
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
         let title = validate_title(&update.title)?;
@@ -299,7 +319,7 @@ impl App {
         let message = validate_message(&update.message)?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (mut page, space) = visible_page(tx.conn(), &access, id).await?;
+        let (mut page, space) = visible_of_kind(tx.conn(), &access, id, kind).await?;
         require_page(tx.conn(), &access, Action::EditPage, &page, &space).await?;
         let was_draft = page.status == "draft";
         if !was_draft && !update.publish {
@@ -329,8 +349,12 @@ impl App {
             )));
         }
         let publishing = was_draft && update.publish;
-        if !was_draft || publishing {
+        if !blog && (!was_draft || publishing) {
             ensure_title_free(tx.conn(), space.id, &title, Some(page.id)).await?;
+        }
+        if publishing && blog {
+            // A blog post is dated by its publication, as in Confluence.
+            page.created_at = now;
         }
         if publishing {
             // Restrictions set on the draft are already in place: publishing
@@ -354,10 +378,11 @@ impl App {
             tx.conn(),
             now,
             Some(actor),
-            if publishing {
-                "page.publish"
-            } else {
-                "page.update"
+            match (blog, publishing) {
+                (false, true) => "page.publish",
+                (false, false) => "page.update",
+                (true, true) => "blogpost.publish",
+                (true, false) => "blogpost.update",
             },
             ("page", page.id.to_string()),
             json!({ "version": page.version }),
@@ -395,7 +420,7 @@ impl App {
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (mut page, space) = visible_page(tx.conn(), &access, id).await?;
+        let (mut page, space) = visible_of_kind(tx.conn(), &access, id, pages::PAGE).await?;
         require_page(tx.conn(), &access, Action::DeletePage, &page, &space).await?;
         if space.homepage_id == Some(page.id) {
             return Err(AppError::Conflict(

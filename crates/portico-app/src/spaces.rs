@@ -83,6 +83,7 @@ impl App {
                 author_id: actor.0,
                 status: "current",
                 restriction_key: None,
+                kind: pages::PAGE,
                 now,
             },
         )

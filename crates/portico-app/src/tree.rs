@@ -13,7 +13,7 @@ use portico_store::{Conn, PageRow, SpaceRow, pages, versions};
 use serde_json::json;
 
 use crate::App;
-use crate::access::{Access, require_page, visible_page, visible_space};
+use crate::access::{Access, require_page, visible_of_kind, visible_page, visible_space};
 use crate::error::{AppError, AppResult};
 use crate::model::{Crumb, Page, TreeEntry, page_from_row};
 use crate::pages::ensure_title_free;
@@ -54,6 +54,17 @@ fn bad_target() -> AppError {
     ValidationError::new("target", "must be a page or space you can see").into()
 }
 
+/// Blog posts are in no tree, so they can't be moved or copied in one
+/// (a conflict, not a missing page: the caller can see the post).
+fn refuse_blog_post(row: &PageRow, done: &str) -> AppResult<()> {
+    if row.kind == pages::BLOG_POST {
+        return Err(AppError::Conflict(format!(
+            "a blog post can't be {done}: blog posts are in no page tree"
+        )));
+    }
+    Ok(())
+}
+
 async fn resolve(conn: &impl Conn, access: &Access, destination: MoveTo) -> AppResult<Target> {
     let (anchor, placement) = match destination {
         MoveTo::TopOf(space_id) => {
@@ -70,7 +81,8 @@ async fn resolve(conn: &impl Conn, access: &Access, destination: MoveTo) -> AppR
         MoveTo::Before(id) => (id, Placement::Before(id)),
         MoveTo::After(id) => (id, Placement::After(id)),
     };
-    let (anchor_row, space) = visible_page(conn, access, anchor)
+    // Blog posts are in no tree: nothing goes under or beside them.
+    let (anchor_row, space) = visible_of_kind(conn, access, anchor, pages::PAGE)
         .await
         .map_err(|_| bad_target())?;
     let parent = match placement {
@@ -167,6 +179,7 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         let (moving, source_space) = visible_page(tx.conn(), &access, id).await?;
+        refuse_blog_post(&moving, "moved")?;
         require_page(tx.conn(), &access, Action::EditPage, &moving, &source_space).await?;
         let target = resolve(tx.conn(), &access, destination).await?;
         access.require_create_under(&target.space, target.parent.as_ref())?;
@@ -241,6 +254,7 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         let (source, _) = visible_page(tx.conn(), &access, id).await?;
+        refuse_blog_post(&source, "copied")?;
         let target = resolve(tx.conn(), &access, options.destination).await?;
         access.require_create_under(&target.space, target.parent.as_ref())?;
         let conn = tx.conn();
@@ -427,6 +441,7 @@ async fn insert_copy(
             author_id: actor,
             status: "current",
             restriction_key: parent.and_then(|p| p.restriction_key),
+            kind: pages::PAGE,
             now,
         },
     )

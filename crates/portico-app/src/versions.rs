@@ -86,7 +86,9 @@ impl App {
         let old = versions::find(tx.conn(), page.id, number)
             .await?
             .ok_or(AppError::NotFound)?;
-        ensure_title_free(tx.conn(), space.id, &old.title, Some(page.id)).await?;
+        if page.kind == portico_store::pages::PAGE {
+            ensure_title_free(tx.conn(), space.id, &old.title, Some(page.id)).await?;
+        }
         // Restoring writes the old text again: mentions it adds to the
         // current version are checked like any save's.
         let mentioned = if page.status == "current" {

@@ -24,6 +24,8 @@ pub struct SiteAbilities {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SpaceAbilities {
     pub create_page: bool,
+    /// Write blog posts (`blog.create`).
+    pub create_blog_post: bool,
     /// Manage the space's permissions (space `admin`, or a wiki admin).
     pub administer: bool,
 }
@@ -61,6 +63,7 @@ impl App {
         }
         Ok(SpaceAbilities {
             create_page: viewer.user_id().is_some() && may(Action::CreatePage),
+            create_blog_post: viewer.user_id().is_some() && may(Action::CreateBlogPost),
             administer: viewer.user_id().is_some() && may(Action::AdministerSpace),
         })
     }

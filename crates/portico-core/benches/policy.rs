@@ -173,6 +173,7 @@ fn bench_access_set(c: &mut Criterion) {
         restriction_key: key,
         author: Some(UserId(7)),
         draft: false,
+        blog: false,
         edit: None,
     };
     let open_page = PageRef {
@@ -182,6 +183,7 @@ fn bench_access_set(c: &mut Criterion) {
         restriction_key: None,
         author: Some(UserId(7)),
         draft: false,
+        blog: false,
         edit: None,
     };
     assert!(set.can_view_page(open_page));
@@ -232,6 +234,7 @@ fn bench_decide(c: &mut Criterion) {
         space: &space,
         author: Some(ME),
         draft: false,
+        blog: false,
         view_chain: &chain,
         edit: Some(&edit),
     };

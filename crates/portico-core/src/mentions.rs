@@ -144,6 +144,7 @@ mod tests {
             restriction_key: key.map(PageId),
             author: Some(UserId(1)),
             draft: false,
+            blog: false,
             edit: None,
         }
     }
@@ -318,6 +319,7 @@ mod tests {
         let theirs = access(2, &[1], &[]);
         let draft = PageRef {
             draft: true,
+            blog: false,
             ..page(1, None)
         };
         assert_eq!(

@@ -140,6 +140,7 @@ mod tests {
             restriction_key: key.map(PageId),
             author: Some(UserId(9)),
             draft,
+            blog: false,
             edit: None,
         }
     }

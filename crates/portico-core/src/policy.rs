@@ -25,6 +25,9 @@
 //!   limited to part of a space): it gives its permissions on that page and
 //!   its descendants only, and lets the space be listed, nothing more;
 //! - a draft is visible to its author only;
+//! - a blog post is a page outside the tree: editing it needs `blog.create`
+//!   (instead of `page.create`, as in Confluence), deleting it `blog.delete`
+//!   (or `delete.own` for its author);
 //! - an archived space is read-only;
 //! - wiki admins manage every space's permissions but read only through
 //!   grants, or through an active admin key (never a draft, never a write to
@@ -235,6 +238,8 @@ pub struct PageFacts<'a> {
     pub space: &'a SpaceFacts,
     pub author: Option<UserId>,
     pub draft: bool,
+    /// A blog post rather than a page in the tree.
+    pub blog: bool,
     /// The view restrictions of the page's restricted ancestors and of the page
     /// itself, root first.
     pub view_chain: &'a [Restriction],
@@ -317,11 +322,17 @@ impl Action {
 
     /// The permission name as SPEC.md spells it, used in 403 messages.
     pub fn permission(self) -> &'static str {
-        match self.needs() {
+        self.permission_on(false)
+    }
+
+    /// The permission name for the action on a page (`blog: false`) or on
+    /// a blog post (`blog: true`).
+    pub fn permission_on(self, blog: bool) -> &'static str {
+        match self.needs(blog) {
             Needs::Global(permission) => permission.as_str(),
             Needs::Space(permission) => permission.as_str(),
             Needs::SpaceAdmin => SpacePermission::Admin.as_str(),
-            Needs::Delete => SpacePermission::PageDelete.as_str(),
+            Needs::Delete(permission) => permission.as_str(),
             Needs::DeleteComment => SpacePermission::CommentDelete.as_str(),
             Needs::DeleteAttachment => SpacePermission::AttachmentDelete.as_str(),
         }
@@ -354,9 +365,13 @@ impl Action {
         )
     }
 
-    fn needs(self) -> Needs {
+    /// What the action needs, on a blog post when `blog`.
+    fn needs(self, blog: bool) -> Needs {
         use Action::*;
         match self {
+            // A blog post is written and removed under the blog permissions.
+            EditPage if blog => Needs::Space(SpacePermission::BlogCreate),
+            DeletePage if blog => Needs::Delete(SpacePermission::BlogDelete),
             UseWiki => Needs::Global(GlobalPermission::UseWiki),
             CreateSpace => Needs::Global(GlobalPermission::CreateSpace),
             AdministerWiki => Needs::Global(GlobalPermission::Administer),
@@ -367,7 +382,7 @@ impl Action {
             CreatePage | EditPage => Needs::Space(SpacePermission::PageCreate),
             CreateBlogPost => Needs::Space(SpacePermission::BlogCreate),
             ExportSpace | ExportPage => Needs::Space(SpacePermission::Export),
-            DeletePage => Needs::Delete,
+            DeletePage => Needs::Delete(SpacePermission::PageDelete),
             ArchivePage => Needs::Space(SpacePermission::PageArchive),
             CommentPage => Needs::Space(SpacePermission::CommentCreate),
             DeleteComment => Needs::DeleteComment,
@@ -385,8 +400,9 @@ enum Needs {
     Space(SpacePermission),
     /// Space `admin`, or a wiki admin (who manages every space's permissions).
     SpaceAdmin,
-    /// `page.delete`, or `delete.own` for the author.
-    Delete,
+    /// `page.delete` (`blog.delete` for a blog post), or `delete.own` for
+    /// the author.
+    Delete(SpacePermission),
     /// `comment.delete`, or `delete.own` for the comment's author.
     DeleteComment,
     /// `attachment.delete`, or `delete.own` for the attachment's uploader.
@@ -800,6 +816,8 @@ pub struct RuleInputs {
     /// A subtree grant lets the subject view part of the space (enough to
     /// list the space; nothing else at space level).
     pub subtree_view: bool,
+    /// The page is a blog post.
+    pub blog: bool,
 }
 
 /// The rule for each action, shared by [`decide`] and [`AccessSet::decide`].
@@ -814,7 +832,7 @@ pub fn action_rule(action: Action, inputs: RuleInputs, trace: &mut impl Trace) -
         }
         trace.note(|| Reason::DraftOfAuthor);
     }
-    let granted = match action.needs() {
+    let granted = match action.needs(inputs.blog) {
         Needs::Global(permission) => {
             let held = inputs.global.contains(GlobalPermission::UseWiki)
                 && inputs.global.contains(permission);
@@ -839,7 +857,7 @@ pub fn action_rule(action: Action, inputs: RuleInputs, trace: &mut impl Trace) -
             }
         }
         Needs::Space(permission) => space_permission_held(inputs, permission, trace),
-        Needs::Delete => delete_held(inputs, SpacePermission::PageDelete, trace),
+        Needs::Delete(permission) => delete_held(inputs, permission, trace),
         Needs::DeleteComment => delete_held(inputs, SpacePermission::CommentDelete, trace),
         Needs::DeleteAttachment => delete_held(inputs, SpacePermission::AttachmentDelete, trace),
     };
@@ -938,6 +956,7 @@ fn decide_traced(
         draft: false,
         admin_key,
         subtree_view: false,
+        blog: false,
     };
     let space = match (action.scope(), resource) {
         (Scope::Site, _) => None,
@@ -967,6 +986,7 @@ fn decide_traced(
     if let (Scope::Page, Resource::Page(page)) = (action.scope(), resource) {
         inputs.is_author = page.author.is_some() && page.author == subject.user_id();
         inputs.draft = page.draft;
+        inputs.blog = page.blog;
         // Every restriction is evaluated (and explained), not just up to the first miss.
         let results: Vec<bool> = page
             .view_chain
@@ -1009,6 +1029,7 @@ pub fn explain(subject: &Subject, site: &SiteFacts, resource: Resource<'_>) -> E
             space,
             author: None,
             draft: false,
+            blog: false,
             view_chain: &[],
             edit: None,
         }),
@@ -1073,6 +1094,8 @@ pub struct PageRef<'a> {
     pub restriction_key: Option<PageId>,
     pub author: Option<UserId>,
     pub draft: bool,
+    /// A blog post rather than a page in the tree.
+    pub blog: bool,
     pub edit: Option<&'a Restriction>,
 }
 
@@ -1151,6 +1174,7 @@ impl AccessSet {
             draft: false,
             admin_key: self.admin_key,
             subtree_view: space.is_some_and(|id| self.subtrees.contains_key(&id)),
+            blog: false,
         }
     }
 
@@ -1195,6 +1219,7 @@ impl AccessSet {
         inputs.space = self.page_permissions(page);
         inputs.is_author = page.author.is_some() && page.author == self.user;
         inputs.draft = page.draft;
+        inputs.blog = page.blog;
         inputs.view_restrictions_met = page
             .restriction_key
             .is_none_or(|key| self.keys.contains(&key));

@@ -119,6 +119,7 @@ mod tests {
             restriction_key: None,
             author: Some(UserId(1)),
             draft,
+            blog: false,
             edit: None,
         }
     }

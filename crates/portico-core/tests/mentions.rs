@@ -124,6 +124,7 @@ impl Case {
             restriction_key: self.key.map(PageId),
             author: Some(AUTHOR),
             draft: self.draft,
+            blog: false,
             edit: None,
         }
     }

@@ -187,6 +187,7 @@ impl World {
                     space: self.space(page.space),
                     author: page.author,
                     draft: page.draft,
+                    blog: false,
                     view_chain: &chain,
                     edit: page.edit.as_ref(),
                 };
@@ -209,6 +210,7 @@ impl World {
             restriction_key: self.restriction_key(id),
             author: page.author,
             draft: page.draft,
+            blog: false,
             edit: page.edit.as_ref(),
         }
     }

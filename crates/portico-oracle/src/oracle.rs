@@ -601,6 +601,7 @@ fn entities(world: &World) -> Result<Vec<Entity>, OracleError> {
         let mut attrs = vec![
             ("space", entity_ref(Kind::Space, page.space)?),
             ("draft", RestrictedExpression::new_bool(page.draft)),
+            ("blog", RestrictedExpression::new_bool(page.blog)),
         ];
         if let Some(author) = page.author {
             attrs.push(("author", entity_ref(Kind::User, author)?));

@@ -47,6 +47,8 @@ pub struct PageSpec {
     pub parent: Option<PageId>,
     pub author: Option<UserId>,
     pub draft: bool,
+    /// A blog post: no parent, never anyone's parent, never a share's root.
+    pub blog: bool,
     pub view: Option<Restriction>,
     pub edit: Option<Restriction>,
 }
@@ -283,7 +285,8 @@ impl World {
             }
             for page in self.pages.iter().filter(|page| page.space == space.id) {
                 let depth = self.ancestors_and_self(page.id).len().saturating_sub(1);
-                write!(out, "  {}page {}", "  ".repeat(depth), page.id)?;
+                let what = if page.blog { "blog post" } else { "page" };
+                write!(out, "  {}{what} {}", "  ".repeat(depth), page.id)?;
                 if let Some(author) = page.author {
                     write!(out, " by {author}")?;
                 }
@@ -352,6 +355,7 @@ struct PageRecipe {
     parent: Option<Index>,
     author: Option<Index>,
     draft: bool,
+    blog: bool,
     view: Option<(u16, u8)>,
     edit: Option<(u16, u8)>,
 }
@@ -426,17 +430,21 @@ fn page_recipe() -> impl Strategy<Value = PageRecipe> {
         prop::option::weighted(0.7, any::<Index>()),
         prop::option::weighted(0.85, any::<Index>()),
         prop::bool::weighted(0.15),
+        prop::bool::weighted(0.2),
         prop::option::weighted(0.35, restriction_masks()),
         prop::option::weighted(0.25, restriction_masks()),
     )
-        .prop_map(|(space, parent, author, draft, view, edit)| PageRecipe {
-            space,
-            parent,
-            author,
-            draft,
-            view,
-            edit,
-        })
+        .prop_map(
+            |(space, parent, author, draft, blog, view, edit)| PageRecipe {
+                space,
+                parent,
+                author,
+                draft,
+                blog,
+                view,
+                edit,
+            },
+        )
 }
 
 /// The grant most sites start with: members use the wiki.
@@ -560,13 +568,14 @@ impl Recipe {
                 .iter()
                 .filter(|page| {
                     page.space == space
+                        && !page.blog
                         && depths
                             .get(&page.id)
                             .is_some_and(|depth| depth + 1 < MAX_DEPTH)
                 })
                 .collect();
             let parent = match recipe.parent {
-                Some(index) if !candidates.is_empty() => {
+                Some(index) if !recipe.blog && !candidates.is_empty() => {
                     Some(candidates[index.index(candidates.len())].id)
                 }
                 _ => None,
@@ -584,6 +593,7 @@ impl Recipe {
                     .filter(|_| !users.is_empty())
                     .map(|index| users[index.index(users.len())].id),
                 draft: recipe.draft,
+                blog: recipe.blog,
                 view: recipe.view.map(|masks| restriction(id, masks)),
                 edit: recipe.edit.map(|masks| restriction(id, masks)),
             });
@@ -623,7 +633,7 @@ impl Recipe {
             let in_space: Vec<PageId> = world
                 .pages
                 .iter()
-                .filter(|page| page.space == space_id)
+                .filter(|page| page.space == space_id && !page.blog)
                 .map(|page| page.id)
                 .collect();
             if in_space.is_empty() {

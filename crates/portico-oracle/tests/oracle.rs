@@ -56,6 +56,7 @@ fn engine_decide(world: &World, case: &Case) -> (bool, bool) {
                 space: world.space(page.space).unwrap(),
                 author: page.author,
                 draft: page.draft,
+                blog: page.blog,
                 view_chain: &chain,
                 edit: page.edit.as_ref(),
             };
@@ -77,6 +78,7 @@ fn page_ref<'a>(world: &World, page: &'a PageSpec, path: &'a str) -> PageRef<'a>
         restriction_key: world.restriction_key(page.id),
         author: page.author,
         draft: page.draft,
+        blog: page.blog,
         edit: page.edit.as_ref(),
     }
 }
@@ -174,6 +176,7 @@ fn disagreement(
                 space: world.space(page.space).unwrap(),
                 author: page.author,
                 draft: page.draft,
+                blog: page.blog,
                 view_chain: &chain,
                 edit: page.edit.as_ref(),
             };
@@ -540,6 +543,49 @@ fn tally(
                     && allowed(who, Action::ViewPage, target)
                     && space_id
                         .is_some_and(|id| allowed(who, Action::CreatePage, Target::Space(id))),
+            );
+            // Blog posts: edited under `blog.create`, deleted under
+            // `blog.delete` or `delete.own`, never under the page permissions.
+            let may_space =
+                |action: Action| space_id.is_some_and(|id| allowed(who, action, Target::Space(id)));
+            note(
+                "blog post edited with blog.create",
+                page.blog && action == Action::EditPage && ok && !answer.by_admin_key,
+            );
+            note(
+                "blog post edit refused despite page.create",
+                page.blog
+                    && action == Action::EditPage
+                    && !ok
+                    && allowed(who, Action::ViewPage, target)
+                    && may_space(Action::CreatePage)
+                    && !may_space(Action::CreateBlogPost),
+            );
+            note(
+                "page edit refused despite blog.create",
+                !page.blog
+                    && action == Action::EditPage
+                    && !ok
+                    && page.edit.is_none()
+                    && allowed(who, Action::ViewPage, target)
+                    && may_space(Action::CreateBlogPost)
+                    && !may_space(Action::CreatePage),
+            );
+            note(
+                "blog post deleted with blog.delete",
+                page.blog
+                    && action == Action::DeletePage
+                    && ok
+                    && !answer.by_admin_key
+                    && page.author != user.map(|u| u.id),
+            );
+            note(
+                "author deletes their own blog post with delete.own",
+                page.blog
+                    && action == Action::DeletePage
+                    && ok
+                    && !answer.by_admin_key
+                    && page.author == user.map(|u| u.id),
             );
         }
     }

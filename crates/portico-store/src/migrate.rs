@@ -69,6 +69,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0012_trash.sql"),
     ),
     (
+        "0013_blog_posts",
+        include_str!("../migrations/sqlite/0013_blog_posts.sql"),
+        include_str!("../migrations/postgres/0013_blog_posts.sql"),
+    ),
+    (
         "0016_page_drafts",
         include_str!("../migrations/sqlite/0016_page_drafts.sql"),
         include_str!("../migrations/postgres/0016_page_drafts.sql"),

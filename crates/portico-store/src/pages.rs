@@ -20,8 +20,15 @@ pub struct NewPage<'a> {
     pub status: &'a str,
     /// The parent's restriction key (a new page inherits it).
     pub restriction_key: Option<i64>,
+    /// [`PAGE`] or [`BLOG_POST`].
+    pub kind: &'a str,
     pub now: Timestamp,
 }
+
+/// `pages.kind` of a page in the tree.
+pub const PAGE: &str = "page";
+/// `pages.kind` of a blog post: dated, no parent, in no tree.
+pub const BLOG_POST: &str = "blogpost";
 
 pub async fn insert(conn: &impl Conn, new: NewPage<'_>) -> Result<PageRow, StoreError> {
     let row = page::ActiveModel {
@@ -38,6 +45,7 @@ pub async fn insert(conn: &impl Conn, new: NewPage<'_>) -> Result<PageRow, Store
         updated_by: Set(Some(new.author_id)),
         updated_at: Set(new.now),
         restriction_key: Set(new.restriction_key),
+        kind: Set(new.kind.to_owned()),
         ..Default::default()
     };
     Ok(row.insert(conn).await?)
@@ -133,6 +141,8 @@ pub struct PageQuery<'a> {
     pub title: Option<&'a str>,
     /// Only pages carrying this label.
     pub label_id: Option<i64>,
+    /// Only this kind ([`PAGE`], [`BLOG_POST`]); `None`: both.
+    pub kind: Option<&'a str>,
     pub status: &'a str,
     pub after_id: Option<i64>,
     pub limit: u64,
@@ -153,6 +163,9 @@ pub async fn list(conn: &impl Conn, query: PageQuery<'_>) -> Result<Vec<PageRow>
     }
     if let Some(label) = query.label_id {
         select = select.filter(page::Column::Id.in_subquery(crate::labels::pages_with(label)));
+    }
+    if let Some(kind) = query.kind {
+        select = select.filter(page::Column::Kind.eq(kind));
     }
     if let Some(after) = query.after_id {
         select = select.filter(page::Column::Id.gt(after));
@@ -180,6 +193,7 @@ pub async fn children(
     Ok(page::Entity::find()
         .filter(page::Column::SpaceId.eq(space_id))
         .filter(parent_filter)
+        .filter(page::Column::Kind.eq(PAGE))
         .filter(page::Column::Status.eq("current"))
         .order_by_asc(page::Column::Position)
         .order_by_asc(page::Column::Id)
@@ -203,6 +217,7 @@ pub async fn visible_children(
         .filter(visible.condition())
         .filter(page::Column::SpaceId.eq(space_id))
         .filter(page::Column::ParentId.eq(parent))
+        .filter(page::Column::Kind.eq(PAGE))
         .filter(page::Column::Status.eq("current"))
         .order_by_asc(page::Column::Position)
         .order_by_asc(page::Column::Id)
@@ -227,7 +242,8 @@ pub async fn subtree(
         .await?)
 }
 
-/// Every current page of a space the viewer may see, for drawing its tree.
+/// Every current page of a space the viewer may see, for drawing its tree
+/// (blog posts are in no tree).
 pub async fn tree(
     conn: &impl Conn,
     visible: Visibility<'_>,
@@ -236,6 +252,7 @@ pub async fn tree(
     Ok(page::Entity::find()
         .filter(visible.condition())
         .filter(page::Column::SpaceId.eq(space_id))
+        .filter(page::Column::Kind.eq(PAGE))
         .filter(page::Column::Status.eq("current"))
         .order_by_asc(page::Column::Position)
         .order_by_asc(page::Column::Id)
@@ -244,7 +261,8 @@ pub async fn tree(
 }
 
 /// Whether a current page in the space already has this title (page titles
-/// are unique within a space, as in Confluence), ignoring `except`.
+/// are unique within a space, as in Confluence; blog posts' titles aren't
+/// and don't count), ignoring `except`.
 pub async fn title_taken(
     conn: &impl Conn,
     space_id: i64,
@@ -254,6 +272,7 @@ pub async fn title_taken(
     let mut condition = Condition::all()
         .add(page::Column::SpaceId.eq(space_id))
         .add(page::Column::Status.eq("current"))
+        .add(page::Column::Kind.eq(PAGE))
         .add(page::Column::Title.eq(title));
     if let Some(id) = except {
         condition = condition.add(page::Column::Id.ne(id));
@@ -349,6 +368,81 @@ pub async fn unpublished_of(
         .filter(page::Column::Status.eq("draft"))
         .filter(page::Column::AuthorId.eq(author))
         .order_by_desc(page::Column::UpdatedAt)
+        .all(conn)
+        .await?)
+}
+
+/// Filters for listing blog posts, newest first. `visible` comes from the
+/// viewer's access set and is always applied.
+pub struct BlogQuery<'a> {
+    pub visible: Visibility<'a>,
+    pub space_ids: Option<&'a [i64]>,
+    pub title: Option<&'a str>,
+    /// `current`, or `draft` (with `author_id`: only the author's drafts).
+    pub status: &'a str,
+    pub author_id: Option<i64>,
+    /// Published at or after this time.
+    pub from: Option<Timestamp>,
+    /// Published before this time.
+    pub until: Option<Timestamp>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+fn blog_select(query: &BlogQuery<'_>) -> sea_orm::Select<page::Entity> {
+    let mut select = page::Entity::find()
+        .filter(query.visible.condition())
+        .filter(page::Column::Kind.eq(BLOG_POST))
+        .filter(page::Column::Status.eq(query.status));
+    if let Some(space_ids) = query.space_ids {
+        select = select.filter(page::Column::SpaceId.is_in(space_ids.iter().copied()));
+    }
+    if let Some(title) = query.title {
+        select = select.filter(page::Column::Title.eq(title));
+    }
+    if let Some(author) = query.author_id {
+        select = select.filter(page::Column::AuthorId.eq(author));
+    }
+    if let Some(from) = query.from {
+        select = select.filter(page::Column::CreatedAt.gte(from));
+    }
+    if let Some(until) = query.until {
+        select = select.filter(page::Column::CreatedAt.lt(until));
+    }
+    select
+}
+
+/// Blog posts the viewer may see, newest publication first.
+pub async fn blog_posts(
+    conn: &impl Conn,
+    query: BlogQuery<'_>,
+) -> Result<Vec<PageRow>, StoreError> {
+    if query.visible.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(blog_select(&query)
+        .order_by_desc(page::Column::CreatedAt)
+        .order_by_desc(page::Column::Id)
+        .offset(query.offset)
+        .limit(query.limit)
+        .all(conn)
+        .await?)
+}
+
+/// The publication times of the blog posts `query` admits (ignoring its
+/// offset and limit), newest first: what a blog's month archive counts.
+pub async fn blog_dates(
+    conn: &impl Conn,
+    query: BlogQuery<'_>,
+) -> Result<Vec<Timestamp>, StoreError> {
+    if query.visible.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(blog_select(&query)
+        .select_only()
+        .column(page::Column::CreatedAt)
+        .order_by_desc(page::Column::CreatedAt)
+        .into_tuple()
         .all(conn)
         .await?)
 }

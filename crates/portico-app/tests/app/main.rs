@@ -11,6 +11,7 @@
 mod harness;
 
 mod auth;
+mod blog;
 mod comments;
 mod content;
 mod directory;

@@ -62,6 +62,7 @@ fn page<'a>(space: &'a SpaceFacts, chain: &'a [Restriction]) -> PageFacts<'a> {
         space,
         author: Some(UserId(50)),
         draft: false,
+        blog: false,
         view_chain: chain,
         edit: None,
     }
@@ -763,6 +764,7 @@ fn the_access_set_decides_like_decide() {
                     restriction_key: *key,
                     author: facts.author,
                     draft: false,
+                    blog: false,
                     edit: None,
                 };
                 for action in Action::ALL.into_iter().filter(|a| a.scope() == Scope::Page) {
@@ -820,6 +822,7 @@ fn an_admin_key_never_writes_to_an_archived_space_outside_the_access_set() {
         restriction_key: None,
         author: Some(UserId(50)),
         draft: false,
+        blog: false,
         edit: None,
     };
     let facts = page(&s, &[]);
@@ -869,6 +872,7 @@ fn a_subtree_guest_sees_the_shared_page_and_its_descendants_only() {
         restriction_key: None,
         author: None,
         draft: false,
+        blog: false,
         edit: None,
     };
     let pages = [
@@ -892,6 +896,7 @@ fn a_subtree_guest_sees_the_shared_page_and_its_descendants_only() {
             space: &s,
             author: None,
             draft: false,
+            blog: false,
             view_chain: &[],
             edit: None,
         };
@@ -953,6 +958,7 @@ fn a_subtree_grant_obeys_the_guest_rules_of_its_space() {
         restriction_key: None,
         author: None,
         draft: false,
+        blog: false,
         edit: None,
     };
     assert!(set.can_view_page(shared));
@@ -967,4 +973,118 @@ fn a_subtree_grant_obeys_the_guest_rules_of_its_space() {
         "a space that forbids guests"
     );
     assert!(!closed.can_view_page(shared));
+}
+
+#[test]
+fn blog_posts_are_edited_with_blog_create_and_deleted_with_blog_delete() {
+    use SpacePermission::*;
+    let holding = |permissions: &[SpacePermission]| {
+        space(
+            1,
+            vec![Grant {
+                grantee: Grantee::User(UserId(1)),
+                permissions: Permissions::of(permissions),
+            }],
+        )
+    };
+    let site = site();
+    let writer = user(1, Role::Member);
+    let post = |space| PageFacts {
+        blog: true,
+        ..page(space, &[])
+    };
+    let pages_only = holding(&[View, PageCreate, PageDelete]);
+    let blogger = holding(&[View, BlogCreate, BlogDelete]);
+    for (action, on_pages, on_blog) in [
+        (Action::EditPage, true, false),
+        (Action::DeletePage, true, false),
+    ] {
+        assert_eq!(
+            allowed(
+                &writer,
+                &site,
+                action,
+                Resource::Page(page(&pages_only, &[]))
+            ),
+            on_pages
+        );
+        assert_eq!(
+            allowed(&writer, &site, action, Resource::Page(post(&pages_only))),
+            on_blog,
+            "{action:?}: page permissions don't reach blog posts"
+        );
+        assert!(!allowed(
+            &writer,
+            &site,
+            action,
+            Resource::Page(page(&blogger, &[]))
+        ));
+        assert!(allowed(
+            &writer,
+            &site,
+            action,
+            Resource::Page(post(&blogger))
+        ));
+    }
+    assert!(allowed(
+        &writer,
+        &site,
+        Action::CreateBlogPost,
+        Resource::Space(&blogger)
+    ));
+    assert!(!allowed(
+        &writer,
+        &site,
+        Action::CreateBlogPost,
+        Resource::Space(&pages_only)
+    ));
+    // `delete.own` covers the author's own post, nobody else's.
+    let own = holding(&[View, DeleteOwn]);
+    let mine = PageFacts {
+        author: Some(UserId(1)),
+        ..post(&own)
+    };
+    assert!(allowed(
+        &writer,
+        &site,
+        Action::DeletePage,
+        Resource::Page(mine)
+    ));
+    assert!(!allowed(
+        &writer,
+        &site,
+        Action::DeletePage,
+        Resource::Page(post(&own))
+    ));
+    // An edit restriction governs a post like a page.
+    let edit = restriction(100, &[9], &[]);
+    let restricted = PageFacts {
+        edit: Some(&edit),
+        ..post(&blogger)
+    };
+    assert!(!allowed(
+        &writer,
+        &site,
+        Action::EditPage,
+        Resource::Page(restricted)
+    ));
+    // The refusal names the blog permission.
+    assert_eq!(Action::EditPage.permission_on(true), "blog.create");
+    assert_eq!(Action::DeletePage.permission_on(true), "blog.delete");
+    assert_eq!(Action::DeletePage.permission(), "page.delete");
+    // The access set agrees.
+    let set = access_set(&writer, &site, [&blogger], &BTreeMap::new());
+    let reference = |blog| PageRef {
+        id: PageId(100),
+        path: "/",
+        space: SpaceId(1),
+        restriction_key: None,
+        author: Some(UserId(50)),
+        draft: false,
+        blog,
+        edit: None,
+    };
+    assert!(set.decide(Action::EditPage, reference(true)).0);
+    assert!(!set.decide(Action::EditPage, reference(false)).0);
+    assert!(set.decide(Action::DeletePage, reference(true)).0);
 }

@@ -23,6 +23,8 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
     /// The nearest ancestor-or-self with a view restriction.
     pub restriction_key: Option<i64>,
+    /// `page` (in the tree) or `blogpost` (dated, outside the tree).
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

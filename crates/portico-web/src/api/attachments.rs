@@ -105,7 +105,7 @@ fn attachment_id(raw: &str) -> Result<i64, ApiError> {
     }
 }
 
-fn no_links() -> Links {
+pub(super) fn no_links() -> Links {
     Links {
         webui: None,
         next: None,
@@ -123,6 +123,8 @@ pub async fn for_page(
     Path(id): Path<String>,
 ) -> Result<Json<MultiEntityResult<AttachmentJson>>, ApiError> {
     let page = parse_id::<PageId>(&id)?;
+    // A blog post's id is 404 here (its attachments are at `/blogposts`).
+    state.app.page(&viewer, page).await?;
     let attachments = state.app.page_attachments(&viewer, page).await?;
     Ok(Json(MultiEntityResult {
         results: attachments.into_iter().map(AttachmentJson::from).collect(),

@@ -62,6 +62,8 @@ impl From<Comment> for CommentJson {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateCommentJson {
+    /// The page, or (as `blogPostId`) the blog post, commented on.
+    #[serde(alias = "blogPostId")]
     pub page_id: String,
     #[serde(default)]
     pub parent_comment_id: Option<String>,
@@ -94,7 +96,7 @@ fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
     })
 }
 
-fn results(comments: Vec<Comment>) -> MultiEntityResult<CommentJson> {
+pub(super) fn results(comments: Vec<Comment>) -> MultiEntityResult<CommentJson> {
     MultiEntityResult {
         results: comments.into_iter().map(CommentJson::from).collect(),
         links: super::dto::Links {
@@ -115,6 +117,8 @@ pub async fn for_page(
     Path(id): Path<String>,
 ) -> Result<Json<MultiEntityResult<CommentJson>>, ApiError> {
     let page = parse_id::<PageId>(&id)?;
+    // A blog post's id is 404 here (its comments are at `/blogposts`).
+    state.app.page(&viewer, page).await?;
     Ok(Json(results(state.app.page_comments(&viewer, page).await?)))
 }
 
@@ -156,6 +160,7 @@ pub async fn create_on_page(
         )
         .into());
     }
+    state.app.page(&viewer.0, parse_id(&id)?).await?;
     create(State(state), viewer, ApiJson(body)).await
 }
 

@@ -36,7 +36,7 @@ impl From<Label> for LabelJson {
     }
 }
 
-fn results(labels: Vec<Label>) -> MultiEntityResult<LabelJson> {
+pub(super) fn results(labels: Vec<Label>) -> MultiEntityResult<LabelJson> {
     MultiEntityResult {
         results: labels.into_iter().map(LabelJson::from).collect(),
         links: Links {
@@ -57,6 +57,8 @@ pub async fn for_page(
     Path(id): Path<String>,
 ) -> Result<Json<MultiEntityResult<LabelJson>>, ApiError> {
     let page = parse_id::<PageId>(&id)?;
+    // A blog post's id is 404 here (its labels are at `/blogposts`).
+    state.app.page(&viewer, page).await?;
     Ok(Json(results(state.app.page_labels(&viewer, page).await?)))
 }
 

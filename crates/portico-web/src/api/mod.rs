@@ -13,6 +13,7 @@ mod admin_guests;
 mod admin_guests_json;
 mod admin_json;
 mod attachments;
+mod blogposts;
 mod comments;
 mod dto;
 mod extensions;
@@ -53,6 +54,33 @@ pub(crate) fn routes() -> Router<AppState> {
             get(spaces::list).post(spaces::create),
         )
         .route("/wiki/api/v2/spaces/{id}", get(spaces::get_one))
+        .route(
+            "/wiki/api/v2/spaces/{id}/blogposts",
+            get(blogposts::for_space),
+        )
+        .route(
+            "/wiki/api/v2/blogposts",
+            get(blogposts::list).post(blogposts::create),
+        )
+        .route(
+            "/wiki/api/v2/blogposts/{id}",
+            get(blogposts::get_one)
+                .put(blogposts::update)
+                .delete(blogposts::delete),
+        )
+        .route(
+            "/wiki/api/v2/blogposts/{id}/footer-comments",
+            get(blogposts::footer_comments).post(blogposts::comment),
+        )
+        .route("/wiki/api/v2/blogposts/{id}/labels", get(blogposts::labels))
+        .route(
+            "/wiki/api/v2/blogposts/{id}/attachments",
+            get(blogposts::attachments),
+        )
+        .route(
+            "/wiki/api/v2/blogposts/{id}/versions",
+            get(blogposts::versions),
+        )
         .route("/wiki/api/v2/pages", get(pages::list).post(pages::create))
         .route(
             "/wiki/api/v2/pages/{id}",
@@ -349,6 +377,8 @@ fn page_slice(
         spaces::list, spaces::create, spaces::get_one,
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
+        blogposts::list, blogposts::for_space, blogposts::create, blogposts::get_one, blogposts::update, blogposts::delete,
+        blogposts::footer_comments, blogposts::comment, blogposts::labels, blogposts::attachments, blogposts::versions,
         labels::for_page, labels::add, labels::remove, labels::pages,
         attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download, attachments::thumbnail,
         trash::delete_attachment, trash::list, trash::empty, trash::restore_page, trash::restore_attachment,
@@ -377,6 +407,7 @@ fn page_slice(
     tags(
         (name = "spaces", description = "Confluence v2: spaces"),
         (name = "pages", description = "Confluence v2: pages, children and versions"),
+        (name = "blogposts", description = "Confluence v2: blog posts (dated, newest first, in no page tree) and their comments, labels, attachments and versions"),
         (name = "comments", description = "Confluence v2: footer comments and their replies"),
         (name = "users", description = "Confluence v2: people by account id (a guest learns only people who share a space with them; no e-mails)"),
         (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API"),

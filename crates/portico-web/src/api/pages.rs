@@ -250,6 +250,8 @@ pub async fn versions(
     params: Params,
 ) -> Result<Response, ApiError> {
     let page_id = parse_id::<PageId>(&id)?;
+    // A blog post's id is 404 here (its versions are at `/blogposts`).
+    state.app.page(&viewer, page_id).await?;
     let limit = limit(params.number("limit")?)?;
     let before = decode_cursor(params.one("cursor")?)?;
     let slice = state.app.versions(&viewer, page_id, before, limit).await?;
@@ -280,6 +282,7 @@ pub async fn version(
     let number: i64 = number
         .parse()
         .map_err(|_| WebError::BadRequest(format!("`{number}` is not a version number")))?;
+    state.app.page(&viewer, page_id).await?;
     let version = state.app.version(&viewer, page_id, number).await?;
     let mut json = serde_json::to_value(VersionJson::from(&version)).unwrap_or_default();
     json["page"] = serde_json::json!({ "id": page_id.to_string(), "title": version.title, "body": { "storage": { "representation": "storage", "value": version.body } } });

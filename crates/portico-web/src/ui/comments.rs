@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::links;
 use super::pages::render_page;
 use super::render::{
-    Caller, FormError, UiError, UiForm, form_error, page_and_space, page_id, see_other,
+    Caller, FormError, UiError, UiForm, content_and_space, form_error, page_id, see_other,
 };
 use super::view::{PersonView, Stamp};
 use crate::AppState;
@@ -301,10 +301,7 @@ fn comment_id(raw: &str) -> Result<i64, UiError> {
 
 /// The page's URL at one comment.
 fn at_comment(space: &Space, page: &Page, comment: i64) -> String {
-    format!(
-        "{}#comment-{comment}",
-        links::page(&space.key, page.id, &page.title)
-    )
+    format!("{}#comment-{comment}", links::content(&space.key, page))
 }
 
 /// Shows the page again with `error` on the form the post came from.
@@ -330,7 +327,7 @@ pub(crate) async fn add(
     UiForm(form): UiForm<CommentForm>,
 ) -> Result<Response, UiError> {
     caller.check_csrf(&form.csrf)?;
-    let (page, space) = page_and_space(&state, &caller, &id).await?;
+    let (page, space) = content_and_space(&state, &caller, &id).await?;
     let parent = match form.parent() {
         Ok(parent) => parent,
         Err(error) => {
@@ -371,7 +368,7 @@ async fn commented(
     if comment.page_id != page {
         return Err(AppError::NotFound.into());
     }
-    let (page, space) = page_and_space(state, caller, id).await?;
+    let (page, space) = content_and_space(state, caller, id).await?;
     Ok((comment.id, page, space))
 }
 
@@ -418,7 +415,7 @@ pub(crate) async fn delete(
     state.app.delete_comment(caller.viewer(), comment).await?;
     Ok(see_other(&format!(
         "{}#comments",
-        links::page(&space.key, page.id, &page.title)
+        links::content(&space.key, &page)
     )))
 }
 

@@ -10,7 +10,7 @@ use portico_app::{Label, Page, PageId, Space};
 use serde::Deserialize;
 
 use super::links;
-use super::render::{Caller, Me, Reader, UiError, UiForm, html, page_and_space, see_other};
+use super::render::{Caller, Me, Reader, UiError, UiForm, content_and_space, html, see_other};
 use crate::AppState;
 
 /// How many pages one label page lists.
@@ -77,7 +77,7 @@ pub(crate) async fn add(
     UiForm(form): UiForm<AddForm>,
 ) -> Result<Response, UiError> {
     caller.check_csrf(&form.csrf)?;
-    let (page, space) = page_and_space(&state, &caller, &id).await?;
+    let (page, space) = content_and_space(&state, &caller, &id).await?;
     let names: Vec<String> = form
         .labels
         .split([' ', ','])
@@ -90,7 +90,7 @@ pub(crate) async fn add(
         .await?;
     Ok(see_other(&format!(
         "{}#labels",
-        links::page(&space.key, page.id, &page.title)
+        links::content(&space.key, &page)
     )))
 }
 
@@ -109,14 +109,14 @@ pub(crate) async fn remove(
     UiForm(form): UiForm<RemoveForm>,
 ) -> Result<Response, UiError> {
     caller.check_csrf(&form.csrf)?;
-    let (page, space) = page_and_space(&state, &caller, &id).await?;
+    let (page, space) = content_and_space(&state, &caller, &id).await?;
     state
         .app
         .remove_label(caller.viewer(), page.id, &form.name)
         .await?;
     Ok(see_other(&format!(
         "{}#labels",
-        links::page(&space.key, page.id, &page.title)
+        links::content(&space.key, &page)
     )))
 }
 

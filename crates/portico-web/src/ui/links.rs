@@ -2,7 +2,7 @@
 //! URLs follow Confluence Cloud's scheme (`/wiki/spaces/KEY/pages/ID/Title+Words`)
 //! so links from a migrated wiki keep working.
 
-use portico_app::PageId;
+use portico_app::{Page, PageId};
 
 /// Where the sign-in page sends people when `next` is missing or unsafe.
 pub(crate) const HOME: &str = "/wiki/spaces";
@@ -83,6 +83,55 @@ pub(crate) fn diff(key: &str, id: PageId, from: i64, to: i64) -> String {
 
 pub(crate) fn edit(key: &str, id: PageId) -> String {
     format!("{}/pages/edit-v2/{id}", space(key))
+}
+
+/// A space's blog: its posts, newest first.
+pub(crate) fn blog(key: &str) -> String {
+    format!("{}/blog", space(key))
+}
+
+/// One month of a space's blog.
+pub(crate) fn blog_month(key: &str, year: i32, month: u8) -> String {
+    format!("{}/{year:04}/{month:02}", blog(key))
+}
+
+/// The canonical URL of a blog post, dated by its publication as in
+/// Confluence (`/wiki/spaces/KEY/blog/YYYY/MM/DD/ID/Title`).
+pub(crate) fn blog_post(key: &str, post: &Page) -> String {
+    let at = post.created_at.to_offset(time::UtcOffset::UTC);
+    let dated = format!(
+        "{}/{:02}/{}",
+        blog_month(key, at.year(), u8::from(at.month())),
+        at.day(),
+        post.id
+    );
+    let slug = slug(&post.title);
+    if slug.is_empty() {
+        dated
+    } else {
+        format!("{dated}/{slug}")
+    }
+}
+
+pub(crate) fn create_blog_post(key: &str) -> String {
+    format!("{}/create", blog(key))
+}
+
+pub(crate) fn edit_blog_post(key: &str, id: PageId) -> String {
+    format!("{}/edit/{id}", blog(key))
+}
+
+pub(crate) fn delete_blog_post(key: &str, id: PageId) -> String {
+    format!("{}/delete/{id}", blog(key))
+}
+
+/// The URL of a page or a blog post, whichever `page` is.
+pub(crate) fn content(key: &str, page: &Page) -> String {
+    if page.blog {
+        blog_post(key, page)
+    } else {
+        self::page(key, page.id, &page.title)
+    }
 }
 
 pub(crate) fn create_page(key: &str, parent: Option<PageId>) -> String {

@@ -17,6 +17,7 @@ mod access;
 mod account;
 mod admin;
 mod attachments;
+mod blog;
 mod comments;
 mod drafts;
 mod history;
@@ -332,6 +333,26 @@ pub(crate) fn routes() -> Router<AppState> {
             "/wiki/spaces/{key}/pages/{id}/delete",
             get(tree::delete_form).post(tree::delete_page),
         )
+        .route("/wiki/spaces/{key}/blog", get(blog::list))
+        .route(
+            "/wiki/spaces/{key}/blog/create",
+            get(blog::create_form).post(blog::create),
+        )
+        .route(
+            "/wiki/spaces/{key}/blog/edit/{id}",
+            get(blog::edit_form).post(blog::edit),
+        )
+        .route("/wiki/spaces/{key}/blog/delete/{id}", post(blog::delete))
+        .route("/wiki/spaces/{key}/blog/{year}/{month}", get(blog::month))
+        .route(
+            "/wiki/spaces/{key}/blog/{year}/{month}/{day}/{id}",
+            get(blog::view),
+        )
+        .route(
+            "/wiki/spaces/{key}/blog/{year}/{month}/{day}/{id}/{slug}",
+            get(blog::view_titled),
+        )
+        .route("/wiki/blogposts/{id}", get(blog::by_id))
         .route("/wiki/pages/{id}", get(pages::by_id))
         .route("/wiki/display/{key}", get(pages::display_anywhere))
         .route("/wiki/display/{key}/{title}", get(pages::display))

@@ -111,10 +111,11 @@ pub(crate) async fn watch_page(
 ) -> Result<Response, UiError> {
     caller.check_csrf(&form.csrf)?;
     let watch = form.wants()?;
-    let page = state.app.page(caller.viewer(), page_id(&id)?).await?;
+    // A blog post is watched like a page.
+    let page = state.app.content(caller.viewer(), page_id(&id)?).await?;
     set_watch(&state, caller.viewer(), WatchTarget::Page(page.id), watch).await?;
     let space = state.app.space(caller.viewer(), page.space_id).await?;
-    Ok(see_other(&links::page(&space.key, page.id, &page.title)))
+    Ok(see_other(&links::content(&space.key, &page)))
 }
 
 /// One line of the list.
@@ -153,7 +154,12 @@ impl Item {
         let (target, href, space) = match &n.page {
             Some(page) => (
                 page.title.clone(),
-                links::page(&n.space.key, page.id, &page.title),
+                if page.blog {
+                    // By id: it redirects to the post's dated URL.
+                    format!("/wiki/pages/{}", page.id)
+                } else {
+                    links::page(&n.space.key, page.id, &page.title)
+                },
                 Some((n.space.name.clone(), space_href)),
             ),
             None => (n.space.name.clone(), space_href, None),

@@ -95,6 +95,9 @@ pub(crate) async fn render_page(
     comment: Option<&CommentDraft>,
     status: StatusCode,
 ) -> Result<Response, UiError> {
+    if page.blog {
+        return super::blog::render_post(state, caller, page, space, comment, status).await;
+    }
     let app = &state.app;
     let viewer = caller.viewer();
     let crumbs = app.breadcrumbs(viewer, page.id).await?;
@@ -169,11 +172,12 @@ pub(crate) async fn by_id(
     Reader(caller): Reader,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
-    let page = state.app.page(caller.viewer(), page_id(&id)?).await?;
+    // By id, as storage format's links are: a blog post's too.
+    let page = state.app.content(caller.viewer(), page_id(&id)?).await?;
     let space = state.app.space(caller.viewer(), page.space_id).await?;
     Ok(redirect(
         StatusCode::FOUND,
-        &links::page(&space.key, page.id, &page.title),
+        &links::content(&space.key, &page),
     ))
 }
 
@@ -269,47 +273,47 @@ async fn find_titled(
 }
 
 /// A version conflict, explained.
-struct Conflict {
-    message: String,
-    diff_href: String,
-    reload_href: String,
+pub(crate) struct Conflict {
+    pub message: String,
+    pub diff_href: String,
+    pub reload_href: String,
 }
 
 /// The page the editor was opened from, for its breadcrumbs.
-struct Context {
-    title: String,
-    href: String,
+pub(crate) struct Context {
+    pub title: String,
+    pub href: String,
 }
 
 #[derive(Template)]
 #[template(path = "editor.html")]
-struct EditorPage {
-    me: Option<Me>,
-    csrf: String,
-    space: SpaceView,
-    sidebar: Sidebar,
-    context: Option<Context>,
-    heading: String,
-    action: String,
-    cancel: String,
-    creating: bool,
+pub(crate) struct EditorPage {
+    pub(crate) me: Option<Me>,
+    pub(crate) csrf: String,
+    pub(crate) space: SpaceView,
+    pub(crate) sidebar: Sidebar,
+    pub(crate) context: Option<Context>,
+    pub(crate) heading: String,
+    pub(crate) action: String,
+    pub(crate) cancel: String,
+    pub(crate) creating: bool,
     /// Editing a draft: offer "Publish" and "Save draft".
-    draft: bool,
-    parent_id: String,
-    version: String,
-    title: String,
-    format: String,
-    body: String,
-    message: String,
-    preview: Option<String>,
-    error: Option<String>,
-    conflict: Option<Conflict>,
+    pub(crate) draft: bool,
+    pub(crate) parent_id: String,
+    pub(crate) version: String,
+    pub(crate) title: String,
+    pub(crate) format: String,
+    pub(crate) body: String,
+    pub(crate) message: String,
+    pub(crate) preview: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) conflict: Option<Conflict>,
     /// Editing one's saved draft of a published page.
-    resuming: Option<Resuming>,
+    pub(crate) resuming: Option<Resuming>,
 }
 
 /// The editor holds the caller's saved draft of a published page.
-struct Resuming {
+pub(crate) struct Resuming {
     saved: super::view::Stamp,
     /// Set when the page was published since the draft started: what changed.
     stale_diff: Option<String>,
@@ -328,36 +332,36 @@ pub(crate) struct EditQuery {
 #[derive(Deserialize, Default)]
 pub(crate) struct EditorForm {
     #[serde(default, rename = "_csrf")]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    title: String,
+    pub(crate) title: String,
     #[serde(default)]
-    body: String,
+    pub(crate) body: String,
     #[serde(default)]
-    format: String,
+    pub(crate) format: String,
     #[serde(default)]
-    message: String,
+    pub(crate) message: String,
     #[serde(default)]
-    version: String,
+    pub(crate) version: String,
     #[serde(default, rename = "parentId")]
-    parent_id: String,
+    pub(crate) parent_id: String,
     #[serde(default)]
-    action: String,
+    pub(crate) action: String,
 }
 
 impl EditorForm {
-    fn wants_preview(&self) -> bool {
+    pub(crate) fn wants_preview(&self) -> bool {
         self.action == "preview"
     }
 
     /// "Save as draft" / "Save draft" rather than publishing.
-    fn wants_draft(&self) -> bool {
+    pub(crate) fn wants_draft(&self) -> bool {
         self.action == "draft"
     }
 
     /// The body as the app takes it. Browsers send CRLF line ends; history
     /// diffs read better without them.
-    fn body_input(&self) -> Result<BodyInput, FormError> {
+    pub(crate) fn body_input(&self) -> Result<BodyInput, FormError> {
         let format = self.format.parse::<BodyFormat>().map_err(|_| {
             FormError::new(
                 StatusCode::BAD_REQUEST,
@@ -370,7 +374,7 @@ impl EditorForm {
         })
     }
 
-    fn version(&self) -> Result<i64, FormError> {
+    pub(crate) fn version(&self) -> Result<i64, FormError> {
         self.version.trim().parse::<i64>().map_err(|_| {
             FormError::new(
                 StatusCode::BAD_REQUEST,
@@ -382,11 +386,11 @@ impl EditorForm {
 
 /// What an editor submission led to, for re-rendering it.
 #[derive(Default)]
-struct Outcome {
-    status: Option<StatusCode>,
-    preview: Option<String>,
-    error: Option<String>,
-    conflict: Option<Conflict>,
+pub(crate) struct Outcome {
+    pub status: Option<StatusCode>,
+    pub preview: Option<String>,
+    pub error: Option<String>,
+    pub conflict: Option<Conflict>,
 }
 
 impl From<FormError> for Outcome {
@@ -400,7 +404,7 @@ impl From<FormError> for Outcome {
 }
 
 /// The preview of the form's body, or why there is none.
-async fn preview(state: &AppState, caller: &Caller, form: &EditorForm) -> Outcome {
+pub(crate) async fn preview(state: &AppState, caller: &Caller, form: &EditorForm) -> Outcome {
     let rendered = match form.body_input() {
         Ok(body) => state
             .app
@@ -476,7 +480,7 @@ async fn render_create(
     ))
 }
 
-fn default_format(format: String) -> String {
+pub(crate) fn default_format(format: String) -> String {
     if format.is_empty() {
         BodyFormat::Storage.as_str().to_owned()
     } else {

@@ -369,6 +369,18 @@ pub(crate) async fn page_and_space(
     Ok((page, space))
 }
 
+/// Like [`page_and_space`], for a page or a blog post (the comment and
+/// label forms serve both).
+pub(crate) async fn content_and_space(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(portico_app::Page, portico_app::Space), UiError> {
+    let page = state.app.content(caller.viewer(), page_id(id)?).await?;
+    let space = state.app.space(caller.viewer(), page.space_id).await?;
+    Ok((page, space))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

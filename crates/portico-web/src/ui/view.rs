@@ -24,6 +24,8 @@ pub(crate) struct SpaceView {
     pub create_href: String,
     pub access_href: String,
     pub trash_href: String,
+    /// The space's blog.
+    pub blog_href: String,
     /// Whether to offer "Create page" (only a hint: creating is checked).
     pub can_create: bool,
     /// Whether to offer the settings, access and trash screens.
@@ -47,6 +49,7 @@ impl SpaceView {
             create_href: links::create_page(&space.key, None),
             access_href: links::space_access(&space.key),
             trash_href: links::space_trash(&space.key),
+            blog_href: links::blog(&space.key),
             can_create: true,
             can_administer: false,
             guests: None,
