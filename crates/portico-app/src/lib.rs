@@ -27,6 +27,7 @@ mod record;
 mod second_steps;
 mod secrets;
 mod spaces;
+mod templates;
 mod tokens;
 mod tree;
 mod versions;
@@ -68,12 +69,14 @@ pub use permissions::{
     GrantInput, NamedGrantee, PageRestrictionsView, RestrictionChange, SpaceAccessView,
     SpaceGrantView, SpaceRole,
 };
+pub use portico_core::TemplateId;
 pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use portico_core::guests::AssignmentRole;
 pub use portico_core::notify::NoticeKind;
 pub use portico_core::page::Placement;
 pub use portico_core::policy::{Decision, Explanation, Grantee, Reason};
 pub use portico_core::security::{SecondStep, SecurityPolicies};
+pub use portico_core::template::{Variable as TemplateVariable, VariableError};
 pub use portico_core::{
     GlobalPermission, GlobalPermissions, GroupId, Permissions, SpacePermission,
 };
@@ -81,6 +84,7 @@ pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};
 pub use second_steps::{PendingSignIn, SessionState, TotpSetup, TwoStepStatus};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
+pub use templates::{PageFromTemplate, Template, TemplateFilter, TemplateInput};
 pub use tokens::{ApiToken, ApiTokenState, CreatedApiToken, MAX_TOKEN_DAYS, TOKEN_PREFIX};
 pub use tree::{CopyTo, MoveTo};
 pub use watches::WatchTarget;

@@ -109,7 +109,10 @@ pub fn description(raw: &str) -> Result<String, ValidationError> {
             format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
         ));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
         return Err(ValidationError::new(
             "description",
             "must not contain control characters",

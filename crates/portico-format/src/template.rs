@@ -184,7 +184,9 @@ mod tests {
             r#"<p>Hello <at:var at:name="client"/> and <strong><at:var at:name="client"/></strong><at:var at:name="gone"/></p>"#,
             BodyFormat::Storage,
         );
-        let value = |name: &str| (name == "client").then(|| "<script>alert(1)</script> & <b>x</b>".to_owned());
+        let value = |name: &str| {
+            (name == "client").then(|| "<script>alert(1)</script> & <b>x</b>".to_owned())
+        };
         let filled = fill_template(&storage, &value);
         assert_eq!(
             filled,

@@ -63,6 +63,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_labels.sql"),
         include_str!("../migrations/postgres/0011_labels.sql"),
     ),
+    (
+        "0014_templates",
+        include_str!("../migrations/sqlite/0014_templates.sql"),
+        include_str!("../migrations/postgres/0014_templates.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {
