@@ -1,6 +1,6 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
 //! versions, footer comments, attachments, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
-//! restore, archive; mention autocomplete at `/api/mentions`; space permissions, space roles, global permissions, page
+//! restore, archive; page templates; mention autocomplete at `/api/mentions`; space permissions, space roles, global permissions, page
 //! restrictions, explain access, the admin key, guest assignments, your API
 //! tokens and watches), your notifications at `/api/notifications`, the org
 //! admin's API at `/api/admin` (directory, the guest list
@@ -28,6 +28,7 @@ mod people;
 mod permissions;
 mod permissions_json;
 mod spaces;
+mod templates;
 mod tokens;
 
 use axum::extract::DefaultBodyLimit;
@@ -90,6 +91,20 @@ pub(crate) fn routes() -> Router<AppState> {
             delete(labels::remove),
         )
         .route("/api/portico/labels/{name}/pages", get(labels::pages))
+        .route(
+            "/api/portico/templates",
+            get(templates::list).post(templates::create),
+        )
+        .route(
+            "/api/portico/templates/{id}",
+            get(templates::get_one)
+                .put(templates::update)
+                .delete(templates::delete),
+        )
+        .route(
+            "/api/portico/templates/{id}/pages",
+            post(templates::create_page),
+        )
         .route("/wiki/api/v2/attachments/{id}", get(attachments::get_one))
         .route(
             "/wiki/api/v2/attachments/{id}/versions",
@@ -284,6 +299,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         pages::list, pages::create, pages::get_one, pages::update, pages::delete,
         pages::children, pages::versions, pages::version,
         labels::for_page, labels::add, labels::remove, labels::pages,
+        templates::list, templates::create, templates::get_one, templates::update, templates::delete, templates::create_page,
         attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download,
         comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
         people::users_bulk, mentions::suggest,
@@ -309,7 +325,7 @@ fn multi<T: serde::Serialize>(results: Vec<T>, next: Option<String>) -> Response
         (name = "pages", description = "Confluence v2: pages, children and versions"),
         (name = "comments", description = "Confluence v2: footer comments and their replies"),
         (name = "users", description = "Confluence v2: people by account id (a guest learns only people who share a space with them; no e-mails)"),
-        (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API"),
+        (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API (among them page templates, `/api/portico/templates`: Confluence's v2 API has no templates)"),
         (name = "portico-admin", description = "Portico-only: the org admin's directory, guests, invitations, licences, policies, audit log and outbox. Not part of Confluence's API; to anyone but an org admin these endpoints answer 404"),
     )
 )]
