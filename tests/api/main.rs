@@ -29,6 +29,7 @@ mod permissions;
 mod second_steps;
 mod spaces;
 mod subtree;
+mod templates;
 mod tokens;
 mod tree;
 mod ui;
