@@ -304,6 +304,26 @@ impl App {
         Ok(())
     }
 
+    /// Whether the viewer may create templates of a scope (global: `None`),
+    /// for offering the forms; the use cases check again. A space the
+    /// viewer can't see is `NotFound`.
+    pub async fn may_manage_templates(
+        &self,
+        viewer: &Viewer,
+        space: Option<SpaceId>,
+    ) -> AppResult<bool> {
+        let access = self.access(viewer).await?;
+        let conn = self.store.read();
+        let scope = match space {
+            None => TemplateScope::Global,
+            Some(id) => TemplateScope::Space(id),
+        };
+        if space.is_some() && !may_view(&access.set, scope) {
+            return Err(AppError::NotFound);
+        }
+        Ok(may_manage(&access.set, scope, archived(conn, scope).await?))
+    }
+
     /// A template the viewer may see.
     pub async fn template(&self, viewer: &Viewer, id: TemplateId) -> AppResult<Template> {
         let access = self.access(viewer).await?;

@@ -23,6 +23,10 @@ pub(crate) struct SpaceView {
     pub settings_href: String,
     pub create_href: String,
     pub access_href: String,
+    /// The space's Templates screen.
+    pub templates_href: String,
+    /// "Create from template" (add `?parentId=` for a parent).
+    pub use_template_href: String,
     /// Whether to offer "Create page" (only a hint: creating is checked).
     pub can_create: bool,
     /// Whether to offer the settings and access screens.
@@ -45,6 +49,8 @@ impl SpaceView {
             settings_href: links::space_settings(&space.key),
             create_href: links::create_page(&space.key, None),
             access_href: links::space_access(&space.key),
+            templates_href: format!("/wiki/spaces/{}/templates", links::segment(&space.key)),
+            use_template_href: format!("/wiki/spaces/{}/templates/use", links::segment(&space.key)),
             can_create: true,
             can_administer: false,
             guests: None,
