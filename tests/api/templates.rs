@@ -580,3 +580,136 @@ async fn bad_template_input_is_a_clear_4xx_and_changes_nothing() {
     assert_eq!(too_long.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(listed(&t, &t.admin, "").await, ["Taken", "Taken"]);
 }
+
+#[tokio::test]
+async fn the_ui_manages_templates_and_creates_pages_from_them() {
+    let t = spawn_app().await;
+    let space = t.space("TUI").await;
+    let member = t.user("member@example.com", Role::Member).await;
+    let token = crate::harness::csrf(&t, &t.admin).await;
+
+    // A space admin creates one with the form (CSRF checked).
+    let forged = crate::harness::post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/TUI/templates",
+        &[("_csrf", "nope"), ("name", "X")],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let created = crate::harness::post_form(
+        &t,
+        &t.admin,
+        "/wiki/spaces/TUI/templates",
+        &[
+            ("_csrf", token.as_str()),
+            ("name", "Meeting notes"),
+            ("description", "For client meetings"),
+            ("format", "markdown"),
+            ("body", "Meeting with {{client}}"),
+            ("variables", "client | Client name"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let screen = t
+        .get(&t.admin, "/wiki/spaces/TUI/templates")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        screen.contains("Meeting notes") && screen.contains("New template"),
+        "{screen}"
+    );
+    let listed: Value = t.get_json("/api/portico/templates").await;
+    let meeting = listed["results"][0].clone();
+
+    // A member sees the list, without the management forms.
+    let screen = t
+        .get(&member, "/wiki/spaces/TUI/templates")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(screen.contains("Meeting notes"), "{screen}");
+    assert!(
+        !screen.contains("New template") && !screen.contains("Delete"),
+        "{screen}"
+    );
+    // The global screen is the wiki admins' only.
+    assert_eq!(
+        t.get(&member, "/admin/templates").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get(&t.admin, "/admin/templates").await.status(),
+        StatusCode::OK
+    );
+
+    // The member picks it on the new-page flow and fills the variable.
+    let picker = t
+        .get(&member, "/wiki/spaces/TUI/templates/use")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let use_path = format!("/wiki/spaces/TUI/templates/{}/use", id(&meeting));
+    assert!(picker.contains(&use_path), "{picker}");
+    let form = t.get(&member, &use_path).await.text().await.unwrap();
+    assert!(
+        form.contains("<label for=\"var-client\">Client name"),
+        "{form}"
+    );
+    let member_token = crate::harness::form_csrf(&form);
+    let missing = crate::harness::post_form(
+        &t,
+        &member,
+        &use_path,
+        &[
+            ("_csrf", member_token.as_str()),
+            ("title", "Notes"),
+            ("var.client", ""),
+        ],
+    )
+    .await;
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let made = crate::harness::post_form(
+        &t,
+        &member,
+        &use_path,
+        &[
+            ("_csrf", member_token.as_str()),
+            ("title", "Notes for {{client}}"),
+            ("var.client", "<b>Acme</b>"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let pages = t
+        .get_json(&format!("/wiki/api/v2/pages?space-id={}&title=Notes+for+%3Cb%3EAcme%3C%2Fb%3E&body-format=storage", id(&space)))
+        .await;
+    assert_eq!(
+        pages["results"][0]["body"]["storage"]["value"],
+        "<p>Meeting with &lt;b&gt;Acme&lt;/b&gt;</p>\n"
+    );
+
+    // Deleting through the form.
+    let deleted = crate::harness::post_form(
+        &t,
+        &t.admin,
+        &format!("/wiki/templates/{}/delete", id(&meeting)),
+        &[("_csrf", token.as_str())],
+    )
+    .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get(
+            &t.admin,
+            &format!("/api/portico/templates/{}", id(&meeting))
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+}
