@@ -109,14 +109,12 @@ fn parse_variables(stored: &str) -> AppResult<Vec<Variable>> {
         .unwrap_or_default())
 }
 
-/// Whether the space of a space template is archived (`false` for global).
-async fn archived(conn: &impl Conn, scope: TemplateScope) -> AppResult<bool> {
-    match scope.space() {
-        None => Ok(false),
-        Some(space) => Ok(spaces::find(conn, space.0)
-            .await?
-            .is_some_and(|row| row.status == "archived")),
-    }
+/// Whether the space of a space template is archived (`false` for global),
+/// from the access set, which knows every archived space.
+fn archived(access: &Access, scope: TemplateScope) -> bool {
+    scope
+        .space()
+        .is_some_and(|space| access.set.archived.contains(&space))
 }
 
 /// The template with `id` if the viewer may see it; otherwise `NotFound`.
@@ -133,8 +131,8 @@ async fn visible_template(
 
 /// Fails with `Forbidden` (naming the permission) unless the viewer manages
 /// templates of `scope`; callers have checked they can see it.
-async fn require_manage(conn: &impl Conn, access: &Access, scope: TemplateScope) -> AppResult<()> {
-    if may_manage(&access.set, scope, archived(conn, scope).await?) {
+fn require_manage(access: &Access, scope: TemplateScope) -> AppResult<()> {
+    if may_manage(&access.set, scope, archived(access, scope)) {
         return Ok(());
     }
     Err(forbidden(match scope {
@@ -214,7 +212,7 @@ impl App {
         {
             return Err(AppError::NotFound);
         }
-        require_manage(tx.conn(), &access, scope).await?;
+        require_manage(&access, scope)?;
         let (name, description, body, variables) = checked(&input)?;
         let space_id = space.map(|id| id.0);
         ensure_name_free(tx.conn(), space_id, &name, None).await?;
@@ -240,7 +238,7 @@ impl App {
             "template.created",
         )
         .await?;
-        let archived = archived(tx.conn(), scope).await?;
+        let archived = archived(&access, scope);
         tx.commit().await?;
         self.template_view(&access, row, archived)
     }
@@ -259,7 +257,7 @@ impl App {
         let tx = self.store.write().await?;
         let mut row = visible_template(tx.conn(), &access, id).await?;
         let scope = scope_of(&row);
-        require_manage(tx.conn(), &access, scope).await?;
+        require_manage(&access, scope)?;
         let (name, description, body, variables) = checked(&input)?;
         ensure_name_free(tx.conn(), row.space_id, &name, Some(row.id)).await?;
         row.name = name;
@@ -278,7 +276,7 @@ impl App {
             "template.updated",
         )
         .await?;
-        let archived = archived(tx.conn(), scope).await?;
+        let archived = archived(&access, scope);
         tx.commit().await?;
         self.template_view(&access, row, archived)
     }
@@ -289,7 +287,7 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         let row = visible_template(tx.conn(), &access, id).await?;
-        require_manage(tx.conn(), &access, scope_of(&row)).await?;
+        require_manage(&access, scope_of(&row))?;
         templates::delete(tx.conn(), row.id).await?;
         record(
             tx.conn(),
@@ -313,7 +311,6 @@ impl App {
         space: Option<SpaceId>,
     ) -> AppResult<bool> {
         let access = self.access(viewer).await?;
-        let conn = self.store.read();
         let scope = match space {
             None => TemplateScope::Global,
             Some(id) => TemplateScope::Space(id),
@@ -321,7 +318,7 @@ impl App {
         if space.is_some() && !may_view(&access.set, scope) {
             return Err(AppError::NotFound);
         }
-        Ok(may_manage(&access.set, scope, archived(conn, scope).await?))
+        Ok(may_manage(&access.set, scope, archived(&access, scope)))
     }
 
     /// A template the viewer may see.
@@ -329,7 +326,7 @@ impl App {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
         let row = visible_template(conn, &access, id).await?;
-        let archived = archived(conn, scope_of(&row)).await?;
+        let archived = archived(&access, scope_of(&row));
         self.template_view(&access, row, archived)
     }
 
@@ -358,7 +355,7 @@ impl App {
         let has_more = rows.len() as u64 > filter.limit;
         let mut items = Vec::with_capacity(rows.len());
         for row in rows.into_iter().take(filter.limit as usize) {
-            let archived = archived(conn, scope_of(&row)).await?;
+            let archived = archived(&access, scope_of(&row));
             items.push(self.template_view(&access, row, archived)?);
         }
         Ok(Slice { items, has_more })
