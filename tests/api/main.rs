@@ -32,6 +32,7 @@ mod reactions;
 mod second_steps;
 mod spaces;
 mod subtree;
+mod templates;
 mod thumbnails;
 mod tokens;
 mod trash;

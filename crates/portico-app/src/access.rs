@@ -229,7 +229,7 @@ impl Access {
     }
 }
 
-fn forbidden(action: Action) -> AppError {
+pub(crate) fn forbidden(action: Action) -> AppError {
     forbidden_on(action, false)
 }
 

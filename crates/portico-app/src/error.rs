@@ -17,6 +17,10 @@ pub enum AppError {
     },
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// Values for a template's variables that can't be used: an unknown or
+    /// missing variable, or a value breaking the rules (the message names it).
+    #[error(transparent)]
+    Variable(#[from] portico_core::template::VariableError),
     /// The change clashes with the current state (a stale version, a taken key).
     #[error("{0}")]
     Conflict(String),

@@ -31,6 +31,7 @@ mod record;
 mod second_steps;
 mod secrets;
 mod spaces;
+mod templates;
 mod thumbnails;
 mod tokens;
 mod trash;
@@ -76,6 +77,7 @@ pub use permissions::{
     GrantInput, NamedGrantee, PageRestrictionsView, RestrictionChange, SpaceAccessView,
     SpaceGrantView, SpaceRole,
 };
+pub use portico_core::TemplateId;
 pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use portico_core::guests::AssignmentRole;
 pub use portico_core::notify::NoticeKind;
@@ -83,6 +85,7 @@ pub use portico_core::page::Placement;
 pub use portico_core::policy::{Decision, Explanation, Grantee, Reason};
 pub use portico_core::reaction::Emoji;
 pub use portico_core::security::{SecondStep, SecurityPolicies};
+pub use portico_core::template::{Variable as TemplateVariable, VariableError};
 pub use portico_core::{
     GlobalPermission, GlobalPermissions, GroupId, Permissions, SpacePermission,
 };
@@ -91,6 +94,7 @@ pub use portico_format::{BodyFormat, DiffKind, DiffLine};
 pub use reactions::{PageReactions, ReactionCount, ReactionTarget};
 pub use second_steps::{PendingSignIn, SessionState, TotpSetup, TwoStepStatus};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
+pub use templates::{PageFromTemplate, Template, TemplateFilter, TemplateInput};
 pub use tokens::{ApiToken, ApiTokenState, CreatedApiToken, MAX_TOKEN_DAYS, TOKEN_PREFIX};
 pub use trash::{Emptied, TrashEntry, TrashKind};
 pub use tree::{CopyTo, MoveTo};

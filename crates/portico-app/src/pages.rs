@@ -10,7 +10,7 @@ use portico_store::{Conn, PageRow, pages, versions};
 use serde_json::json;
 
 use crate::App;
-use crate::access::{require_page, visible_of_kind, visible_page, visible_space};
+use crate::access::{Access, require_page, visible_of_kind, visible_page, visible_space};
 use crate::error::{AppError, AppResult};
 use crate::model::{Page, Slice, page_from_row};
 use crate::notifications;
@@ -28,6 +28,20 @@ pub struct BodyInput {
 impl BodyInput {
     /// The sanitised storage format for this input.
     pub(crate) fn to_storage(&self) -> AppResult<String> {
+        self.check_size()?;
+        Ok(portico_format::to_storage(&self.value, self.format))
+    }
+
+    /// The sanitised template body (storage format with its variables).
+    pub(crate) fn to_template_storage(&self) -> AppResult<String> {
+        self.check_size()?;
+        Ok(portico_format::template_to_storage(
+            &self.value,
+            self.format,
+        ))
+    }
+
+    fn check_size(&self) -> AppResult<()> {
         if self.value.len() > MAX_BODY_BYTES {
             return Err(ValidationError::new(
                 "body",
@@ -35,7 +49,7 @@ impl BodyInput {
             )
             .into());
         }
-        Ok(portico_format::to_storage(&self.value, self.format))
+        Ok(())
     }
 }
 
@@ -47,6 +61,18 @@ pub struct NewPage {
     pub body: BodyInput,
     /// Create a private draft, visible to its author only until published.
     pub draft: bool,
+}
+
+/// A new page whose title is checked and body sanitised, for
+/// [`App::insert_page`].
+pub(crate) struct StoredPage {
+    pub space_id: SpaceId,
+    pub parent_id: Option<PageId>,
+    pub title: String,
+    pub body: String,
+    pub draft: bool,
+    /// The template it was created from, for the audit entry.
+    pub template: Option<i64>,
 }
 
 pub struct PageUpdate {
@@ -136,11 +162,48 @@ impl App {
         let body = new.body.to_storage()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let space = visible_space(tx.conn(), &access, new.space_id).await?;
+        let page = self
+            .insert_page(
+                tx.conn(),
+                &access,
+                StoredPage {
+                    space_id: new.space_id,
+                    parent_id: new.parent_id,
+                    title,
+                    body,
+                    draft: new.draft,
+                    template: None,
+                },
+                actor,
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(page_from_row(page))
+    }
+
+    /// Creates a page with a checked title and a sanitised body inside the
+    /// caller's transaction: the target space's rules decide (visible
+    /// space, `CreatePage` under the parent), and the page gets the parent's
+    /// restriction key — nothing else. Writes its version, audit and journal
+    /// entries, watch and notices.
+    pub(crate) async fn insert_page(
+        &self,
+        conn: &impl Conn,
+        access: &Access,
+        new: StoredPage,
+        actor: i64,
+        now: time::OffsetDateTime,
+    ) -> AppResult<PageRow> {
+        let StoredPage {
+            title, body, draft, ..
+        } = &new;
+        let draft = *draft;
+        let space = visible_space(conn, access, new.space_id).await?;
         let parent_id = new.parent_id.map(|id| id.0).or(space.homepage_id);
         let parent = match parent_id {
             None => None,
-            Some(id) => match visible_page(tx.conn(), &access, PageId(id)).await {
+            Some(id) => match visible_page(conn, access, PageId(id)).await {
                 Ok((parent, _))
                     if parent.space_id == space.id
                         && parent.status == "current"
@@ -159,25 +222,24 @@ impl App {
             },
         };
         access.require_create_under(&space, parent.as_ref())?;
-        if !new.draft {
-            ensure_title_free(tx.conn(), space.id, &title, None).await?;
+        if !draft {
+            ensure_title_free(conn, space.id, title, None).await?;
         }
         let path = portico_core::page::child_path(
             parent.as_ref().map(|p| (PageId(p.id), p.path.as_str())),
         );
-        let position =
-            pages::next_position(tx.conn(), space.id, parent.as_ref().map(|p| p.id)).await?;
+        let position = pages::next_position(conn, space.id, parent.as_ref().map(|p| p.id)).await?;
         let page = pages::insert(
-            tx.conn(),
+            conn,
             pages::NewPage {
                 space_id: space.id,
                 parent_id: parent.as_ref().map(|p| p.id),
                 path: &path,
                 position,
-                title: &title,
-                body: &body,
+                title,
+                body,
                 author_id: actor,
-                status: if new.draft { "draft" } else { "current" },
+                status: if draft { "draft" } else { "current" },
                 restriction_key: parent.as_ref().and_then(|p| p.restriction_key),
                 kind: pages::PAGE,
                 now,
@@ -185,53 +247,48 @@ impl App {
         )
         .await?;
         // A draft's mentions are checked (and their people told) at publish.
-        let mentioned = if new.draft {
+        let mentioned = if draft {
             Vec::new()
         } else {
-            self.accepted_mentions(tx.conn(), &access, None, &body, &page)
+            self.accepted_mentions(conn, access, None, body, &page)
                 .await?
         };
         versions::insert(
-            tx.conn(),
+            conn,
             versions::NewVersion {
                 page_id: page.id,
                 number: 1,
-                title: &title,
-                body: &body,
+                title,
+                body,
                 message: "",
                 author_id: actor,
                 now,
             },
         )
         .await?;
+        let mut details = json!({ "space": space.id, "draft": draft });
+        if let Some(template) = new.template {
+            details["template"] = json!(template);
+        }
         audit(
-            tx.conn(),
+            conn,
             now,
             Some(actor),
             "page.create",
             ("page", page.id.to_string()),
-            json!({ "space": space.id, "draft": new.draft }),
+            details,
         )
         .await?;
         // The creator watches their page from the start, as in Confluence:
         // they hear of its edits and comments (a draft's too, once published).
-        watches::watch(tx.conn(), actor, Watched::Page(page.id), now).await?;
-        if !new.draft {
+        watches::watch(conn, actor, Watched::Page(page.id), now).await?;
+        if !draft {
             // A draft is announced nowhere until it is published.
-            journal(
-                tx.conn(),
-                now,
-                "page.created",
-                ("page", page.id),
-                Some(space.id),
-            )
-            .await?;
-            notifications::page_published(tx.conn(), &space, &page, actor, now).await?;
-            notifications::mentioned(tx.conn(), &space, &page, None, &mentioned, actor, now)
-                .await?;
+            journal(conn, now, "page.created", ("page", page.id), Some(space.id)).await?;
+            notifications::page_published(conn, &space, &page, actor, now).await?;
+            notifications::mentioned(conn, &space, &page, None, &mentioned, actor, now).await?;
         }
-        tx.commit().await?;
-        Ok(page_from_row(page))
+        Ok(page)
     }
 
     pub async fn page(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {

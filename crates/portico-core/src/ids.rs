@@ -56,6 +56,10 @@ typed_id!(
     /// A group of people.
     GroupId
 );
+typed_id!(
+    /// A page template (global or of one space).
+    TemplateId
+);
 
 #[cfg(test)]
 mod tests {

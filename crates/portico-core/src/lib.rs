@@ -17,9 +17,10 @@ pub mod reaction;
 pub mod role;
 pub mod security;
 pub mod space;
+pub mod template;
 pub mod validation;
 
-pub use ids::{GroupId, PageId, SpaceId, UserId};
+pub use ids::{GroupId, PageId, SpaceId, TemplateId, UserId};
 pub use permission::{GlobalPermission, GlobalPermissions, Permissions, SpacePermission};
 pub use policy::{
     AccessSet, Action, Decision, Principal, Resource, SpaceFacts, Subject, Viewer, access_set,

@@ -10,6 +10,8 @@
 //! - [`mentioned_accounts`] lists the accounts a body mentions.
 //! - [`plain_text`] gives the text for excerpts and search.
 //! - [`diff`] compares two versions line by line.
+//! - [`template_to_storage`], [`template_variables`] and [`fill_template`]
+//!   handle template bodies, which may hold variables (`at:var`).
 //!
 //! Code tour: `prepare` (XML syntax an HTML parser would mangle) →
 //! `policy` (the ammonia allow-lists) → `sanitize` (the pipeline) → `tree`
@@ -25,6 +27,7 @@ mod policy;
 mod prepare;
 mod render;
 mod sanitize;
+mod template;
 mod text;
 mod tree;
 
@@ -35,5 +38,6 @@ pub use diff::{DiffKind, DiffLine, diff};
 pub use input::{BodyFormat, UnknownBodyFormat, to_storage};
 pub use mentions::{MentionedPerson, mentioned_accounts};
 pub use render::{UNKNOWN_USER, render_html, render_html_with};
-pub use sanitize::sanitize;
+pub use sanitize::{sanitize, sanitize_template};
+pub use template::{fill_template, template_to_storage, template_variables};
 pub use text::plain_text;

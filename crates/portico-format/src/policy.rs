@@ -84,6 +84,10 @@ const CONFLUENCE_TAGS: &[&str] = &[
     "ri:url",
 ];
 
+/// The template variable element (Confluence's `<at:var at:name="client"/>`),
+/// kept in template bodies only: a page body never holds one.
+pub(crate) const TEMPLATE_VARIABLE: &str = "at:var";
+
 /// Extra elements the rendered HTML uses.
 const RENDER_TAGS: &[&str] = &["nav", "details", "summary"];
 
@@ -132,13 +136,30 @@ const RENDER_ATTRIBUTES: &[(&str, &[&str])] = &[
 
 static STORAGE: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut builder = base(HTML_TAGS.iter().chain(CONFLUENCE_TAGS), STORAGE_ATTRIBUTES);
+    filter_urls(&mut builder);
+    builder
+});
+
+static TEMPLATE: LazyLock<Builder<'static>> = LazyLock::new(|| {
+    let mut builder = base(
+        HTML_TAGS
+            .iter()
+            .chain(CONFLUENCE_TAGS)
+            .chain(std::iter::once(&TEMPLATE_VARIABLE)),
+        STORAGE_ATTRIBUTES,
+    );
+    builder.add_tag_attributes(TEMPLATE_VARIABLE, &["at:name"]);
+    filter_urls(&mut builder);
+    builder
+});
+
+fn filter_urls(builder: &mut Builder<'static>) {
     builder.attribute_filter(|element, attribute, value| match (element, attribute) {
         // ammonia checks `href` and `src` itself but does not know `ri:value`.
         ("ri:url", "ri:value") if !is_safe_url(value) => None,
         _ => Some(Cow::Borrowed(value)),
     });
-    builder
-});
+}
 
 static RENDER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let mut builder = base(HTML_TAGS.iter().chain(RENDER_TAGS), RENDER_ATTRIBUTES);
@@ -149,6 +170,11 @@ static RENDER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 /// The policy for storage format.
 pub(crate) fn storage() -> &'static Builder<'static> {
     &STORAGE
+}
+
+/// The policy for template bodies: storage format plus `at:var`.
+pub(crate) fn template() -> &'static Builder<'static> {
+    &TEMPLATE
 }
 
 /// The policy for rendered HTML: plain HTML only, plus the classes and ids

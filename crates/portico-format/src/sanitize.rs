@@ -27,9 +27,19 @@ const MAX_PASSES: usize = 4;
 /// get `rel="nofollow noopener noreferrer"`. A macro whose name is not
 /// allowed is replaced by the content of its `ac:rich-text-body`, or removed.
 pub fn sanitize(storage: &str) -> String {
-    let mut current = pass(storage);
+    sanitize_with(policy::storage(), storage)
+}
+
+/// Sanitise a template body: the same as [`sanitize`], but template
+/// variables (`<at:var at:name="…"/>`) are kept.
+pub fn sanitize_template(storage: &str) -> String {
+    sanitize_with(policy::template(), storage)
+}
+
+fn sanitize_with(policy: &ammonia::Builder<'static>, storage: &str) -> String {
+    let mut current = pass(policy, storage);
     for _ in 1..MAX_PASSES {
-        let next = pass(&current);
+        let next = pass(policy, &current);
         if next == current {
             break;
         }
@@ -43,8 +53,8 @@ pub(crate) fn sanitized_tree(storage: &str) -> Vec<Node> {
     tree::parse(&sanitize(storage))
 }
 
-fn pass(input: &str) -> String {
-    let cleaned = policy::storage().clean(&prepare(input)).to_string();
+fn pass(policy: &ammonia::Builder<'static>, input: &str) -> String {
+    let cleaned = policy.clean(&prepare(input)).to_string();
     tree::serialize(&drop_unknown_macros(tree::parse(&cleaned)))
 }
 

@@ -26,6 +26,7 @@ pub mod second_steps;
 pub mod sessions;
 pub mod settings;
 pub mod spaces;
+pub mod templates;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

@@ -74,6 +74,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0013_blog_posts.sql"),
     ),
     (
+        "0014_templates",
+        include_str!("../migrations/sqlite/0014_templates.sql"),
+        include_str!("../migrations/postgres/0014_templates.sql"),
+    ),
+    (
         "0016_page_drafts",
         include_str!("../migrations/sqlite/0016_page_drafts.sql"),
         include_str!("../migrations/postgres/0016_page_drafts.sql"),

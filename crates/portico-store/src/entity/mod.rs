@@ -32,6 +32,7 @@ pub mod site_setting;
 pub mod space;
 pub mod space_grant;
 pub mod space_role;
+pub mod template;
 pub mod totp_credential;
 pub mod user;
 pub mod watch;

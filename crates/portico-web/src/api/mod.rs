@@ -1,6 +1,6 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
 //! versions, footer comments, attachments, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
-//! restore, archive; mention autocomplete at `/api/mentions`; space permissions, space roles, global permissions, page
+//! restore, archive; page templates; mention autocomplete at `/api/mentions`; space permissions, space roles, global permissions, page
 //! restrictions, explain access, the admin key, guest assignments, your API
 //! tokens and watches), your notifications at `/api/notifications`, the org
 //! admin's API at `/api/admin` (directory, the guest list
@@ -30,6 +30,7 @@ mod permissions;
 mod permissions_json;
 mod reactions;
 mod spaces;
+mod templates;
 mod tokens;
 mod trash;
 
@@ -120,6 +121,20 @@ pub(crate) fn routes() -> Router<AppState> {
             delete(labels::remove),
         )
         .route("/api/portico/labels/{name}/pages", get(labels::pages))
+        .route(
+            "/api/portico/templates",
+            get(templates::list).post(templates::create),
+        )
+        .route(
+            "/api/portico/templates/{id}",
+            get(templates::get_one)
+                .put(templates::update)
+                .delete(templates::delete),
+        )
+        .route(
+            "/api/portico/templates/{id}/pages",
+            post(templates::create_page),
+        )
         .route(
             "/wiki/api/v2/attachments/{id}",
             get(attachments::get_one).delete(trash::delete_attachment),
@@ -382,6 +397,7 @@ fn page_slice(
         labels::for_page, labels::add, labels::remove, labels::pages,
         attachments::for_page, attachments::upload, attachments::get_one, attachments::versions, attachments::download, attachments::thumbnail,
         trash::delete_attachment, trash::list, trash::empty, trash::restore_page, trash::restore_attachment,
+        templates::list, templates::create, templates::get_one, templates::update, templates::delete, templates::create_page,
         comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
         people::users_bulk, mentions::suggest,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
@@ -410,7 +426,7 @@ fn page_slice(
         (name = "blogposts", description = "Confluence v2: blog posts (dated, newest first, in no page tree) and their comments, labels, attachments and versions"),
         (name = "comments", description = "Confluence v2: footer comments and their replies"),
         (name = "users", description = "Confluence v2: people by account id (a guest learns only people who share a space with them; no e-mails)"),
-        (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API"),
+        (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API (among them page templates, `/api/portico/templates`: Confluence's v2 API has no templates)"),
         (name = "portico-admin", description = "Portico-only: the org admin's directory, guests, invitations, licences, policies, audit log and outbox. Not part of Confluence's API; to anyone but an org admin these endpoints answer 404"),
     )
 )]

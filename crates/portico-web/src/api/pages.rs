@@ -25,7 +25,7 @@ fn wants_body(params: &Params) -> Result<bool, ApiError> {
     }
 }
 
-fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
+pub(super) fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
     let format = body.representation.parse::<BodyFormat>().map_err(|_| {
         WebError::BadRequest(format!(
             "`body.representation` must be `storage` or `markdown`, not `{}`",
@@ -39,7 +39,7 @@ fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
 }
 
 /// Whether a create or update asks for a draft (`status: "draft"`).
-fn wants_draft(status: Option<&str>) -> Result<bool, ApiError> {
+pub(super) fn wants_draft(status: Option<&str>) -> Result<bool, ApiError> {
     match status {
         None | Some("current") => Ok(false),
         Some("draft") => Ok(true),

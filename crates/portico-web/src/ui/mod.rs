@@ -7,7 +7,8 @@
 //! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`,
 //! `attachments`, `tree`, `comments` (the page view's comment thread and its
 //! forms), `access` (a space's access screen, a page's restrictions), `trash`
-//! (a space's trash: restore, purge, empty) and
+//! (a space's trash: restore, purge, empty), `templates` (space and global
+//! templates, "create from template") and
 //! `notifications` (watch buttons, the notifications page) hold
 //! the handlers, one small function per route; `admin` holds
 //! the org admin's screens under `/admin`; `view` holds the view models
@@ -29,6 +30,7 @@ mod reactions;
 mod render;
 mod session;
 mod spaces;
+mod templates;
 mod trash;
 mod tree;
 mod two_step;
@@ -199,6 +201,24 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/admin/audit", get(admin::records::audit))
         .route("/admin/outbox", get(admin::records::outbox))
+        .route(
+            "/admin/templates",
+            get(templates::global_list).post(templates::global_create),
+        )
+        .route(
+            "/wiki/spaces/{key}/templates",
+            get(templates::space_list).post(templates::space_create),
+        )
+        .route("/wiki/spaces/{key}/templates/use", get(templates::pick))
+        .route(
+            "/wiki/spaces/{key}/templates/{id}/use",
+            get(templates::use_form).post(templates::use_template),
+        )
+        .route(
+            "/wiki/templates/{id}/edit",
+            get(templates::edit_form).post(templates::edit),
+        )
+        .route("/wiki/templates/{id}/delete", post(templates::delete))
         .route("/wiki/spaces", get(spaces::directory))
         .route(
             "/wiki/spaces/create",

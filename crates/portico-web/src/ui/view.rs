@@ -26,6 +26,10 @@ pub(crate) struct SpaceView {
     pub trash_href: String,
     /// The space's blog.
     pub blog_href: String,
+    /// The space's Templates screen.
+    pub templates_href: String,
+    /// "Create from template" (add `?parentId=` for a parent).
+    pub use_template_href: String,
     /// Whether to offer "Create page" (only a hint: creating is checked).
     pub can_create: bool,
     /// Whether to offer the settings, access and trash screens.
@@ -50,6 +54,8 @@ impl SpaceView {
             access_href: links::space_access(&space.key),
             trash_href: links::space_trash(&space.key),
             blog_href: links::blog(&space.key),
+            templates_href: format!("/wiki/spaces/{}/templates", links::segment(&space.key)),
+            use_template_href: format!("/wiki/spaces/{}/templates/use", links::segment(&space.key)),
             can_create: true,
             can_administer: false,
             guests: None,
