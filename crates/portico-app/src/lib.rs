@@ -14,6 +14,7 @@ mod expiry;
 mod guest_admin;
 mod guest_notices;
 mod guests;
+mod inline_comments;
 mod invitations;
 mod labels;
 mod mail;
@@ -50,6 +51,9 @@ pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
 pub use guests::{
     AssignmentOutcome, DEFAULT_SPACE, GuestAccessLine, GuestAssignment, GuestQuery, GuestSort,
     GuestSummary, MAX_BULK,
+};
+pub use inline_comments::{
+    InlineAnchor, InlineComment, InlineThread, InlineThreadComment, ResolutionStatus, Selection,
 };
 pub use invitations::{GUEST_ACCESS_DAYS, InvitationPreview, InvitationSummary, Invite};
 pub use labels::Label;

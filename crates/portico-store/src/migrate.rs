@@ -63,6 +63,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_labels.sql"),
         include_str!("../migrations/postgres/0011_labels.sql"),
     ),
+    (
+        "0015_inline_comments",
+        include_str!("../migrations/sqlite/0015_inline_comments.sql"),
+        include_str!("../migrations/postgres/0015_inline_comments.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {
