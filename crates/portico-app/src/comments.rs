@@ -131,11 +131,10 @@ impl App {
                     match versions::find(tx.conn(), page.id, number).await? {
                         Some(version) => version.body,
                         None => {
-                            return Err(ValidationError::new(
+                            return Err(AppError::Unprocessable(ValidationError::new(
                                 "inlineCommentProperties.pageVersion",
                                 format!("the page has no version `{number}`"),
-                            )
-                            .into());
+                            )));
                         }
                     }
                 };

@@ -17,6 +17,10 @@ pub enum AppError {
     },
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// Well-formed input that doesn't fit the content it names (an inline
+    /// comment's selection that isn't in the page version).
+    #[error("{0}")]
+    Unprocessable(ValidationError),
     /// The change clashes with the current state (a stale version, a taken key).
     #[error("{0}")]
     Conflict(String),

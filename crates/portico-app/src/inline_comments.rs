@@ -57,7 +57,7 @@ impl Selection {
                     }
                     _ => "inlineCommentProperties.textSelection",
                 };
-                ValidationError::new(field, err.to_string()).into()
+                AppError::Unprocessable(ValidationError::new(field, err.to_string()))
             },
         )
     }

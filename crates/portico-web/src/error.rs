@@ -35,7 +35,9 @@ impl WebError {
                 AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
                 AppError::Invalid(_) => StatusCode::BAD_REQUEST,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
-                AppError::MentionRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::MentionRefused(_) | AppError::Unprocessable(_) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
                 AppError::Unauthenticated | AppError::BadCredentials | AppError::InvalidToken => {
                     StatusCode::UNAUTHORIZED
                 }
@@ -142,6 +144,14 @@ mod tests {
             (AppError::Conflict("version conflict".into()).into(), 409),
             (
                 AppError::MentionRefused("cannot mention".into()).into(),
+                422,
+            ),
+            (
+                AppError::Unprocessable(ValidationError::new(
+                    "inlineCommentProperties.textSelection",
+                    "does not occur in the page version",
+                ))
+                .into(),
                 422,
             ),
             (AppError::Unauthenticated.into(), 401),
