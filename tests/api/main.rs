@@ -20,6 +20,7 @@ mod comments_ui;
 mod guest_admin;
 mod guest_api;
 mod guests;
+mod inline_comments;
 mod labels;
 mod markers;
 mod mentions;

@@ -40,22 +40,20 @@ pub struct InlineCommentJson {
     pub body: Option<BodyJson>,
 }
 
-/// Where the thread is anchored. Empty fields for replies.
+/// Where the thread is anchored (Confluence's `inlineMarkerRef` and
+/// `inlineOriginalSelection`, plus where it is now). Empty for replies.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "camelCase")]
 pub struct InlinePropertiesJson {
     /// The `id` of the thread's highlight in the rendered page.
     pub inline_marker_ref: Option<String>,
     /// The selected text.
     pub inline_original_selection: Option<String>,
     /// The page version the selection was made on.
-    #[serde(rename = "pageVersion")]
     pub page_version: Option<i64>,
     /// Which occurrence of the selection it is in the current body, and of
     /// how many (`None` while dangling).
-    #[serde(rename = "textSelectionMatchIndex")]
     pub text_selection_match_index: Option<usize>,
-    #[serde(rename = "textSelectionMatchCount")]
     pub text_selection_match_count: Option<usize>,
 }
 
