@@ -8,7 +8,7 @@ use portico_app::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, expect_error, id, spawn_app, user_id};
+use crate::harness::{TestApp, csrf, expect_error, id, post_form, spawn_app, user_id};
 
 fn storage(value: &str) -> Value {
     json!({ "representation": "storage", "value": value })
@@ -440,4 +440,103 @@ async fn an_inline_comment_tells_the_page_watchers() {
         Some(1),
         "{notices}"
     );
+}
+
+#[tokio::test]
+async fn the_page_view_forms_work_without_javascript() {
+    let t = spawn_app().await;
+    let space = t.space("IUI").await;
+    let page = t.page(&space, None, "Doc").await;
+    edit_page(&t, &page, "<p>one <em>two</em> one &lt;b&gt;</p>").await;
+    let base = format!("/wiki/spaces/IUI/pages/{}", id(&page));
+    let mia = t.user("mia@example.com", Role::Member).await;
+    let token = csrf(&t, &mia).await;
+    let html = page_html(&t, &page).await;
+    assert!(html.contains("<label for=\"inline-selection\">Quoted text</label>"), "{html}");
+    assert!(html.contains("name=\"pageVersion\" value=\"2\""), "{html}");
+    assert!(html.contains("<script src=\"/static/inline-comments.js?v="), "{html}");
+    let script = t.get(&mia, "/static/inline-comments.js").await;
+    assert_eq!(script.status(), StatusCode::OK);
+
+    // The second "one", typed by hand.
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (t, mia, base, token) = (&t, &mia, &base, &token);
+        async move {
+            let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+            form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            post_form(t, mia, &format!("{base}/inline-comments"), &form).await
+        }
+    };
+    let made = post(vec![
+        ("selection", "one".into()),
+        ("occurrence", "2".into()),
+        ("pageVersion", "2".into()),
+        ("body", "Why *twice*?".into()),
+    ])
+    .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let listed = t
+        .get_json(&format!("/wiki/api/v2/pages/{}/inline-comments", id(&page)))
+        .await;
+    let c = listed["results"][0].clone();
+    assert_eq!(c["properties"]["textSelectionMatchIndex"], 1);
+    let html = page_html(&t, &page).await;
+    assert!(
+        html.contains(&format!(
+            "<em>two</em> <mark class=\"inline-anchor\" id=\"inline-anchor-{0}\" data-comment=\"{0}\">one</mark> &lt;b&gt;",
+            id(&c)
+        )),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<a href=\"#inline-anchor-{}\">one</a>", id(&c))), "{html}");
+    assert!(html.contains("<em>twice</em>"), "{html}");
+
+    // A hostile quote that isn't in the page is refused on the form, escaped.
+    let refused = post(vec![
+        ("selection", "<script>x</script>".into()),
+        ("occurrence", "1".into()),
+        ("body", "no".into()),
+    ])
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = crate::harness::without_own_scripts(&refused.text().await.unwrap());
+    assert!(html.contains("does not occur in the page version"), "{html}");
+    assert!(!html.contains("<script>x"), "{html}");
+    assert!(html.contains("&#60;script&#62;x&#60;/script&#62;"), "{html}");
+    // Quoting the escaped text works: it is text in the page.
+    let quoted = post(vec![("selection", "one <b>".into()), ("body", "ok".into())]).await;
+    assert_eq!(quoted.status(), StatusCode::SEE_OTHER);
+
+    // Resolve from the form: collapsed under "Resolved", no mark.
+    let resolved = post_form(
+        &t,
+        &mia,
+        &format!("{base}/inline-comments/{}/resolve", id(&c)),
+        &[("_csrf", &token)],
+    )
+    .await;
+    assert_eq!(resolved.status(), StatusCode::SEE_OTHER);
+    let html = page_html(&t, &page).await;
+    assert!(html.contains("<summary>Resolved (1)</summary>"), "{html}");
+    assert!(!html.contains(&format!("id=\"inline-anchor-{}\"", id(&c))), "{html}");
+    assert!(html.contains("Resolved by mia@example.com"), "{html}");
+    let reopened = post_form(
+        &t,
+        &mia,
+        &format!("{base}/inline-comments/{}/reopen", id(&c)),
+        &[("_csrf", &token)],
+    )
+    .await;
+    assert_eq!(reopened.status(), StatusCode::SEE_OTHER);
+    assert_eq!(get_comment(&t, &c).await["resolutionStatus"], "reopened");
+    // A forged post changes nothing.
+    let forged = post_form(
+        &t,
+        &mia,
+        &format!("{base}/inline-comments/{}/resolve", id(&c)),
+        &[("_csrf", "nope")],
+    )
+    .await;
+    assert!(forged.status().is_client_error());
+    assert_eq!(get_comment(&t, &c).await["resolutionStatus"], "reopened");
 }
