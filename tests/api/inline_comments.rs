@@ -67,12 +67,19 @@ async fn listed(t: &TestApp, page: &Value, query: &str) -> Vec<String> {
 
 async fn page_html(t: &TestApp, page: &Value) -> String {
     let space = t
-        .get_json(&format!("/wiki/api/v2/spaces/{}", page["spaceId"].as_str().unwrap()))
+        .get_json(&format!(
+            "/wiki/api/v2/spaces/{}",
+            page["spaceId"].as_str().unwrap()
+        ))
         .await;
     let response = t
         .get(
             &t.admin,
-            &format!("/wiki/spaces/{}/pages/{}", space["key"].as_str().unwrap(), id(page)),
+            &format!(
+                "/wiki/spaces/{}/pages/{}",
+                space["key"].as_str().unwrap(),
+                id(page)
+            ),
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -137,7 +144,9 @@ async fn inline_comment_anchoring_across_edits() {
     let html = page_html(&t, &page).await;
     assert!(
         html.contains("Later we ship the beta again.")
-            && html.contains(&format!("Plan: <mark class=\"inline-anchor\" id=\"{marker}\"")),
+            && html.contains(&format!(
+                "Plan: <mark class=\"inline-anchor\" id=\"{marker}\""
+            )),
         "{html}"
     );
 
@@ -146,8 +155,15 @@ async fn inline_comment_anchoring_across_edits() {
     let now = get_comment(&t, &c).await;
     assert_eq!(now["resolutionStatus"], "dangling");
     assert!(now["properties"]["textSelectionMatchIndex"].is_null());
-    assert_eq!(listed(&t, &page, "?resolution-status=dangling").await, [id(&c)]);
-    assert!(listed(&t, &page, "?resolution-status=open").await.is_empty());
+    assert_eq!(
+        listed(&t, &page, "?resolution-status=dangling").await,
+        [id(&c)]
+    );
+    assert!(
+        listed(&t, &page, "?resolution-status=open")
+            .await
+            .is_empty()
+    );
     let html = page_html(&t, &page).await;
     assert!(!html.contains(&format!("id=\"{marker}\"")), "{html}");
     assert!(html.contains("no longer in the page"), "{html}");
@@ -156,7 +172,10 @@ async fn inline_comment_anchoring_across_edits() {
     edit_page(&t, &page, "<p>Plan: ship the beta on Monday after all.</p>").await;
     let now = get_comment(&t, &c).await;
     assert_eq!(now["resolutionStatus"], "open");
-    assert_eq!(listed(&t, &page, "?resolution-status=open,reopened").await, [id(&c)]);
+    assert_eq!(
+        listed(&t, &page, "?resolution-status=open,reopened").await,
+        [id(&c)]
+    );
 
     // A selection of an older version is checked against that version.
     let mut old = thread(&page, "wait for the audit", 0);
@@ -205,7 +224,9 @@ async fn a_selection_not_in_the_version_is_refused() {
     expect_error(post(first).await, StatusCode::UNPROCESSABLE_ENTITY).await;
     // No selection and no parent; a blank selection.
     let mut bare = thread(&page, "one", 0);
-    bare.as_object_mut().unwrap().remove("inlineCommentProperties");
+    bare.as_object_mut()
+        .unwrap()
+        .remove("inlineCommentProperties");
     expect_error(post(bare).await, StatusCode::BAD_REQUEST).await;
     expect_error(
         post(thread(&page, "  ", 0)).await,
@@ -234,14 +255,17 @@ async fn threads_resolve_and_reopen_by_anyone_who_may_comment() {
     // A read-only guest sees the thread but may not resolve it.
     assert_eq!(t.get(&viewer, &path).await.status(), StatusCode::OK);
     expect_error(
-        t.put_json(&viewer, &path, &json!({ "resolved": true })).await,
+        t.put_json(&viewer, &path, &json!({ "resolved": true }))
+            .await,
         StatusCode::FORBIDDEN,
     )
     .await;
     assert_eq!(get_comment(&t, &c).await["resolutionStatus"], "open");
 
     // A collaborator who didn't write it may.
-    let resolved = t.put_json(&collab, &path, &json!({ "resolved": true })).await;
+    let resolved = t
+        .put_json(&collab, &path, &json!({ "resolved": true }))
+        .await;
     assert_eq!(resolved.status(), StatusCode::OK);
     let resolved: Value = resolved.json().await.unwrap();
     assert_eq!(resolved["resolutionStatus"], "resolved");
@@ -250,8 +274,15 @@ async fn threads_resolve_and_reopen_by_anyone_who_may_comment() {
         user_id(&t, "col@partner.example").await
     );
     assert!(resolved["resolutionLastModifiedAt"].is_string());
-    assert_eq!(listed(&t, &page, "?resolution-status=resolved").await, [id(&c)]);
-    assert!(listed(&t, &page, "?resolution-status=open").await.is_empty());
+    assert_eq!(
+        listed(&t, &page, "?resolution-status=resolved").await,
+        [id(&c)]
+    );
+    assert!(
+        listed(&t, &page, "?resolution-status=open")
+            .await
+            .is_empty()
+    );
     // Resolving again changes nothing; a resolved thread isn't highlighted.
     let again: Value = t
         .put_json(&collab, &path, &json!({ "resolved": true }))
@@ -261,7 +292,10 @@ async fn threads_resolve_and_reopen_by_anyone_who_may_comment() {
         .unwrap();
     assert_eq!(again["resolutionStatus"], "resolved");
     let html = page_html(&t, &page).await;
-    assert!(!html.contains(&format!("id=\"inline-anchor-{}\"", id(&c))), "{html}");
+    assert!(
+        !html.contains(&format!("id=\"inline-anchor-{}\"", id(&c))),
+        "{html}"
+    );
 
     let reopened: Value = t
         .put_json(&t.admin, &path, &json!({ "resolved": false }))
@@ -270,16 +304,33 @@ async fn threads_resolve_and_reopen_by_anyone_who_may_comment() {
         .await
         .unwrap();
     assert_eq!(reopened["resolutionStatus"], "reopened");
-    assert_eq!(listed(&t, &page, "?resolution-status=reopened").await, [id(&c)]);
+    assert_eq!(
+        listed(&t, &page, "?resolution-status=reopened").await,
+        [id(&c)]
+    );
 
     // Only the author edits; the PUT may also carry both.
-    let edit = json!({ "body": storage("<p>changed</p>"), "version": { "number": 2 }, "resolved": true });
-    expect_error(t.put_json(&collab, &path, &edit).await, StatusCode::FORBIDDEN).await;
-    let both: Value = t.put_json(&t.admin, &path, &edit).await.json().await.unwrap();
+    let edit =
+        json!({ "body": storage("<p>changed</p>"), "version": { "number": 2 }, "resolved": true });
+    expect_error(
+        t.put_json(&collab, &path, &edit).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let both: Value = t
+        .put_json(&t.admin, &path, &edit)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(both["version"]["number"], 2);
     assert_eq!(both["body"]["storage"]["value"], "<p>changed</p>");
     assert_eq!(both["resolutionStatus"], "resolved");
-    expect_error(t.put_json(&t.admin, &path, &json!({})).await, StatusCode::BAD_REQUEST).await;
+    expect_error(
+        t.put_json(&t.admin, &path, &json!({})).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
 
     // Deleting follows footer comments' rule: not for the viewer.
     let deleted = viewer.delete(t.url(&path)).send().await.unwrap();
@@ -314,7 +365,10 @@ async fn replies_join_their_thread() {
         &json!({ "resolved": true }),
     )
     .await;
-    assert_eq!(get_comment(&t, &reply).await["resolutionStatus"], "resolved");
+    assert_eq!(
+        get_comment(&t, &reply).await["resolutionStatus"],
+        "resolved"
+    );
     expect_error(
         t.put_json(
             &t.admin,
@@ -355,7 +409,12 @@ async fn footer_and_inline_comments_are_kept_apart() {
     let footers = t
         .get_json(&format!("/wiki/api/v2/pages/{}/footer-comments", id(&page)))
         .await;
-    let footer_ids: Vec<String> = footers["results"].as_array().unwrap().iter().map(id).collect();
+    let footer_ids: Vec<String> = footers["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id)
+        .collect();
     assert_eq!(footer_ids, [id(&footer)]);
     assert_eq!(listed(&t, &page, "").await, [id(&inline)]);
     for path in [
@@ -364,7 +423,11 @@ async fn footer_and_inline_comments_are_kept_apart() {
         format!("/wiki/api/v2/inline-comments/{}", id(&footer)),
         format!("/wiki/api/v2/inline-comments/{}/children", id(&footer)),
     ] {
-        assert_eq!(t.get(&t.admin, &path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            t.get(&t.admin, &path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
     // Neither kind replies to the other.
     for (path, parent) in [
@@ -372,7 +435,11 @@ async fn footer_and_inline_comments_are_kept_apart() {
         ("/wiki/api/v2/inline-comments", &footer),
     ] {
         let reply = json!({ "pageId": id(&page), "parentCommentId": id(parent), "body": storage("<p>x</p>") });
-        expect_error(t.post_json(&t.admin, path, &reply).await, StatusCode::BAD_REQUEST).await;
+        expect_error(
+            t.post_json(&t.admin, path, &reply).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
     let gone = t
         .admin
@@ -392,7 +459,9 @@ async fn a_guest_of_another_space_gets_not_found() {
     let c = create(&t, &thread(&page, "Secret", 0)).await;
     let outsider = t.user("out@partner.example", Role::Guest).await;
     assign_guest(&t, &other, "out@partner.example", "collaborator").await;
-    let missing = t.get(&outsider, "/wiki/api/v2/inline-comments/999999").await;
+    let missing = t
+        .get(&outsider, "/wiki/api/v2/inline-comments/999999")
+        .await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let missing = missing.text().await.unwrap();
     for path in [
@@ -405,12 +474,18 @@ async fn a_guest_of_another_space_gets_not_found() {
         assert_eq!(response.text().await.unwrap(), missing, "{path}");
     }
     let path = format!("/wiki/api/v2/inline-comments/{}", id(&c));
-    let resolve = t.put_json(&outsider, &path, &json!({ "resolved": true })).await;
+    let resolve = t
+        .put_json(&outsider, &path, &json!({ "resolved": true }))
+        .await;
     assert_eq!(resolve.status(), StatusCode::NOT_FOUND);
     let delete = outsider.delete(t.url(&path)).send().await.unwrap();
     assert_eq!(delete.status(), StatusCode::NOT_FOUND);
     let post = t
-        .post_json(&outsider, "/wiki/api/v2/inline-comments", &thread(&page, "Secret", 0))
+        .post_json(
+            &outsider,
+            "/wiki/api/v2/inline-comments",
+            &thread(&page, "Secret", 0),
+        )
         .await;
     assert_eq!(post.status(), StatusCode::NOT_FOUND);
     assert_eq!(get_comment(&t, &c).await["resolutionStatus"], "open");
@@ -452,9 +527,15 @@ async fn the_page_view_forms_work_without_javascript() {
     let mia = t.user("mia@example.com", Role::Member).await;
     let token = csrf(&t, &mia).await;
     let html = page_html(&t, &page).await;
-    assert!(html.contains("<label for=\"inline-selection\">Quoted text</label>"), "{html}");
+    assert!(
+        html.contains("<label for=\"inline-selection\">Quoted text</label>"),
+        "{html}"
+    );
     assert!(html.contains("name=\"pageVersion\" value=\"2\""), "{html}");
-    assert!(html.contains("<script src=\"/static/inline-comments.js?v="), "{html}");
+    assert!(
+        html.contains("<script src=\"/static/inline-comments.js?v="),
+        "{html}"
+    );
     let script = t.get(&mia, "/static/inline-comments.js").await;
     assert_eq!(script.status(), StatusCode::OK);
 
@@ -488,7 +569,10 @@ async fn the_page_view_forms_work_without_javascript() {
         )),
         "{html}"
     );
-    assert!(html.contains(&format!("<a href=\"#inline-anchor-{}\">one</a>", id(&c))), "{html}");
+    assert!(
+        html.contains(&format!("<a href=\"#inline-anchor-{}\">one</a>", id(&c))),
+        "{html}"
+    );
     assert!(html.contains("<em>twice</em>"), "{html}");
 
     // A hostile quote that isn't in the page is refused on the form, escaped.
@@ -500,9 +584,15 @@ async fn the_page_view_forms_work_without_javascript() {
     .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = crate::harness::without_own_scripts(&refused.text().await.unwrap());
-    assert!(html.contains("does not occur in the page version"), "{html}");
+    assert!(
+        html.contains("does not occur in the page version"),
+        "{html}"
+    );
     assert!(!html.contains("<script>x"), "{html}");
-    assert!(html.contains("&#60;script&#62;x&#60;/script&#62;"), "{html}");
+    assert!(
+        html.contains("&#60;script&#62;x&#60;/script&#62;"),
+        "{html}"
+    );
     // Quoting the escaped text works: it is text in the page.
     let quoted = post(vec![("selection", "one <b>".into()), ("body", "ok".into())]).await;
     assert_eq!(quoted.status(), StatusCode::SEE_OTHER);
@@ -518,7 +608,10 @@ async fn the_page_view_forms_work_without_javascript() {
     assert_eq!(resolved.status(), StatusCode::SEE_OTHER);
     let html = page_html(&t, &page).await;
     assert!(html.contains("<summary>Resolved (1)</summary>"), "{html}");
-    assert!(!html.contains(&format!("id=\"inline-anchor-{}\"", id(&c))), "{html}");
+    assert!(
+        !html.contains(&format!("id=\"inline-anchor-{}\"", id(&c))),
+        "{html}"
+    );
     assert!(html.contains("Resolved by mia@example.com"), "{html}");
     let reopened = post_form(
         &t,

@@ -108,8 +108,8 @@ impl App {
         let body = body?;
         if let Some(parent) = parent {
             match comments::find(tx.conn(), parent).await? {
-                Some(row)
-                    if row.page_id == page.id && row.status == "current" && kind.of(&row) => {}
+                Some(row) if row.page_id == page.id && row.status == "current" && kind.of(&row) => {
+                }
                 // Missing, deleted and other pages' comments get one answer.
                 _ => {
                     return Err(ValidationError::new(

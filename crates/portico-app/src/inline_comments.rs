@@ -21,9 +21,7 @@ use time::OffsetDateTime;
 
 use crate::App;
 use crate::access::{require_page, visible_page};
-use crate::comments::{
-    Comment, CommentAbilities, ThreadRules, thread_rows, view, visible_comment,
-};
+use crate::comments::{Comment, CommentAbilities, ThreadRules, thread_rows, view, visible_comment};
 use crate::error::{AppError, AppResult};
 use crate::model::Person;
 use crate::pages::BodyInput;
@@ -215,8 +213,7 @@ impl App {
             people.insert(person.id, person);
         }
         let text = portico_format::plain_text(&page.body);
-        let mut thread: Option<(i64, ResolutionStatus, Option<i64>, Option<OffsetDateTime>)> =
-            None;
+        let mut thread: Option<(i64, ResolutionStatus, Option<i64>, Option<OffsetDateTime>)> = None;
         let mut comments = Vec::with_capacity(ordered.len());
         for (row, depth) in ordered {
             let abilities = rules.abilities(&row);

@@ -209,10 +209,7 @@ fn common_suffix(a: &str, b: &str) -> usize {
 
 /// How many characters `a` and `b` share at their starts.
 fn common_prefix(a: &str, b: &str) -> usize {
-    a.chars()
-        .zip(b.chars())
-        .take_while(|(x, y)| x == y)
-        .count()
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// One anchor to mark in rendered HTML: `<mark id="{id_prefix}{key}">`.
@@ -242,17 +239,13 @@ pub fn highlight(html: &str, highlights: &[Highlight]) -> String {
     let mut model = TextModel::default();
     model.collect(&nodes);
     // Each text node's marked byte ranges, with the key of the mark.
-    let mut cuts: Vec<Vec<(usize, usize, Option<String>, String)>> =
-        vec![Vec::new(); model.node_count];
+    let mut cuts: Vec<Vec<Cut>> = vec![Vec::new(); model.node_count];
     let mut taken: Vec<(usize, usize)> = Vec::new();
     for h in highlights {
         let Some(found) = locate_in_text(&model.text, &h.anchor) else {
             continue;
         };
-        if taken
-            .iter()
-            .any(|&(s, e)| found.start < e && s < found.end)
-        {
+        if taken.iter().any(|&(s, e)| found.start < e && s < found.end) {
             continue;
         }
         taken.push((found.start, found.end));
@@ -472,8 +465,14 @@ mod tests {
         assert_eq!((a.match_index, a.match_count), (1, 2));
         assert_eq!(a.before, "the cat sat on ");
         assert_eq!(a.after, " mat");
-        assert_eq!(capture_in_text(text, " \n", 0, None), Err(AnchorError::Empty));
-        assert_eq!(capture_in_text(text, "dog", 0, None), Err(AnchorError::NotFound));
+        assert_eq!(
+            capture_in_text(text, " \n", 0, None),
+            Err(AnchorError::Empty)
+        );
+        assert_eq!(
+            capture_in_text(text, "dog", 0, None),
+            Err(AnchorError::NotFound)
+        );
         assert_eq!(
             capture_in_text(text, "the", 2, None),
             Err(AnchorError::IndexOutOfRange { count: 2 })
@@ -595,7 +594,10 @@ mod tests {
         let text = plain_text(storage);
         let out = marked(&html, &text, "<script>alert(1)</script>", 0);
         assert!(!out.contains("<script"), "{out}");
-        assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;</mark>"), "{out}");
+        assert!(
+            out.contains("&lt;script&gt;alert(1)&lt;/script&gt;</mark>"),
+            "{out}"
+        );
         // A hostile key is an escaped attribute value, nothing more.
         let out = highlight(
             &html,
@@ -611,7 +613,10 @@ mod tests {
     fn highlight_ignores_tables_of_contents_and_mentions() {
         let html = "<nav class=\"toc\"><a href=\"#h-x\">Goals</a></nav><h1 id=\"h-x\">Goals</h1>";
         let out = marked(html, "Goals", "Goals", 0);
-        assert!(out.starts_with("<nav class=\"toc\"><a href=\"#h-x\">Goals</a></nav>"), "{out}");
+        assert!(
+            out.starts_with("<nav class=\"toc\"><a href=\"#h-x\">Goals</a></nav>"),
+            "{out}"
+        );
         assert!(out.contains("<h1 id=\"h-x\"><mark"), "{out}");
     }
 

@@ -429,7 +429,10 @@ fn whoever_may_comment_may_resolve_inline_comments() {
     assert_eq!(Action::RESOLVE_COMMENT, Action::CommentPage);
     assert!(Action::RESOLVE_COMMENT.writes());
     assert_eq!(Action::RESOLVE_COMMENT.permission(), "comment.create");
-    let commenters = space(1, vec![grant(Grantee::AllMembers, BuiltinRole::Collaborator)]);
+    let commenters = space(
+        1,
+        vec![grant(Grantee::AllMembers, BuiltinRole::Collaborator)],
+    );
     let readers = space(2, vec![grant(Grantee::AllMembers, BuiltinRole::Viewer)]);
     let site = site();
     let member = user(7, Role::Member);

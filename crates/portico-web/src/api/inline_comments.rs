@@ -63,7 +63,12 @@ impl From<InlineComment> for InlineCommentJson {
         let comment = c.comment;
         InlineCommentJson {
             id: comment.id.to_string(),
-            status: if comment.deleted { "deleted" } else { "current" }.to_owned(),
+            status: if comment.deleted {
+                "deleted"
+            } else {
+                "current"
+            }
+            .to_owned(),
             page_id: comment.page_id.0.to_string(),
             parent_comment_id: comment.parent_id.map(|id| id.to_string()),
             author_id: comment.author.map(|a| a.id.0.to_string()),

@@ -18,8 +18,8 @@ mod dto;
 mod extensions;
 mod extract;
 mod guests;
-mod inline_comments;
 mod guests_json;
+mod inline_comments;
 mod labels;
 mod mentions;
 mod notifications;
@@ -81,7 +81,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/wiki/api/v2/pages/{id}/inline-comments",
             get(inline_comments::for_page),
         )
-        .route("/wiki/api/v2/inline-comments", post(inline_comments::create))
+        .route(
+            "/wiki/api/v2/inline-comments",
+            post(inline_comments::create),
+        )
         .route(
             "/wiki/api/v2/inline-comments/{id}",
             get(inline_comments::get_one)

@@ -351,7 +351,13 @@ pub(crate) async fn add(
     };
     match state
         .app
-        .add_inline_comment(caller.viewer(), page.id, parent, selection, form.body_input())
+        .add_inline_comment(
+            caller.viewer(),
+            page.id,
+            parent,
+            selection,
+            form.body_input(),
+        )
         .await
     {
         Ok(comment) => Ok(see_other(&at_comment(&space, &page, comment.comment.id))),
@@ -467,7 +473,10 @@ mod tests {
             assert!(form.selection().is_err(), "{bad}");
         }
         assert_eq!(
-            InlineForm::default().selection().ok().map(|s| s.match_index),
+            InlineForm::default()
+                .selection()
+                .ok()
+                .map(|s| s.match_index),
             Some(0)
         );
     }
