@@ -303,3 +303,24 @@ pub async fn pass_mailed_code(t: &TestApp, browser: &Client, email: &str, next: 
         "on to where the visitor was going"
     );
 }
+
+/// `html` without the product's own static scripts (`<script src="/static/…">`
+/// tags), so scans for injected scripts only see what content put there.
+pub fn without_own_scripts(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let own = "<script src=\"/static/";
+    while let Some(at) = rest.find(own) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        match tail.find("</script>") {
+            Some(end) => rest = &tail[end + "</script>".len()..],
+            None => {
+                rest = "";
+                out.push_str(tail);
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

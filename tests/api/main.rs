@@ -22,6 +22,7 @@ mod drafts;
 mod guest_admin;
 mod guest_api;
 mod guests;
+mod inline_comments;
 mod labels;
 mod markers;
 mod mentions;

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use portico_core::policy::{Action, Restriction};
 use portico_core::validation::ValidationError;
 use portico_core::{PageId, UserId, Viewer};
-use portico_store::{CommentRow, PageRow, SpaceRow, comments, permissions};
+use portico_store::comments::Kind;
+use portico_store::{CommentRow, PageRow, SpaceRow, comments, permissions, versions};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -75,6 +76,25 @@ impl App {
         parent: Option<i64>,
         body: BodyInput,
     ) -> AppResult<Comment> {
+        let row = self
+            .insert_comment(viewer, page, parent, body, Kind::Footer, None)
+            .await?;
+        self.comment_view(row, 0).await
+    }
+
+    /// Adds a comment of `kind`: a reply to a current comment of the same
+    /// kind and page, or (inline comments) a thread anchored to `selection`.
+    /// Shared by footer and inline comments, so both notify and check
+    /// mentions the same way.
+    pub(crate) async fn insert_comment(
+        &self,
+        viewer: &Viewer,
+        page: PageId,
+        parent: Option<i64>,
+        body: BodyInput,
+        kind: Kind,
+        selection: Option<crate::inline_comments::Selection>,
+    ) -> AppResult<CommentRow> {
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
         // Converted outside the transaction, refused only once the caller is
@@ -88,7 +108,8 @@ impl App {
         let body = body?;
         if let Some(parent) = parent {
             match comments::find(tx.conn(), parent).await? {
-                Some(row) if row.page_id == page.id && row.status == "current" => {}
+                Some(row) if row.page_id == page.id && row.status == "current" && kind.of(&row) => {
+                }
                 // Missing, deleted and other pages' comments get one answer.
                 _ => {
                     return Err(ValidationError::new(
@@ -99,6 +120,42 @@ impl App {
                 }
             }
         }
+        // An inline thread's anchor is checked against the version it was
+        // selected on (the current one unless the caller names another).
+        let anchor = match (kind, parent, selection) {
+            (Kind::Inline, None, Some(selection)) => {
+                let number = selection.page_version.unwrap_or(page.version);
+                let version_body = if number == page.version {
+                    page.body.clone()
+                } else {
+                    match versions::find(tx.conn(), page.id, number).await? {
+                        Some(version) => version.body,
+                        None => {
+                            return Err(AppError::Unprocessable(ValidationError::new(
+                                "inlineCommentProperties.pageVersion",
+                                format!("the page has no version `{number}`"),
+                            )));
+                        }
+                    }
+                };
+                Some((selection.capture(&version_body)?, number))
+            }
+            (Kind::Inline, None, None) => {
+                return Err(ValidationError::new(
+                    "inlineCommentProperties",
+                    "an inline comment needs a text selection, or a `parentCommentId` for a reply",
+                )
+                .into());
+            }
+            (_, _, Some(_)) => {
+                return Err(ValidationError::new(
+                    "inlineCommentProperties",
+                    "a reply has no text selection of its own",
+                )
+                .into());
+            }
+            _ => None,
+        };
         // The people newly mentioned hear of it (see `App::accepted_mentions`).
         let mentioned = self
             .accepted_mentions(tx.conn(), &access, None, &body, &page)
@@ -111,6 +168,15 @@ impl App {
                 author_id: actor,
                 body: &body,
                 now,
+                kind,
+                anchor: anchor.as_ref().map(|(a, version)| comments::NewAnchor {
+                    text: &a.selection,
+                    match_index: i64::try_from(a.match_index).unwrap_or(i64::MAX),
+                    match_count: i64::try_from(a.match_count).unwrap_or(i64::MAX),
+                    before: &a.before,
+                    after: &a.after,
+                    version: *version,
+                }),
             },
         )
         .await?;
@@ -120,7 +186,7 @@ impl App {
             Some(actor),
             "comment.create",
             ("comment", row.id.to_string()),
-            json!({ "page": page.id, "parent": parent }),
+            json!({ "page": page.id, "parent": parent, "kind": kind.as_str() }),
         )
         .await?;
         if page.status == "current" {
@@ -147,7 +213,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
-        self.comment_view(row, 0).await
+        Ok(row)
     }
 
     /// A page's comments in thread order (each comment followed by its
@@ -156,7 +222,7 @@ impl App {
     pub async fn page_comments(&self, viewer: &Viewer, page: PageId) -> AppResult<Vec<Comment>> {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (_, _, ordered) = thread_rows(conn, &access, page).await?;
+        let (_, _, ordered) = thread_rows(conn, &access, page, Kind::Footer).await?;
         let people = self.authors(ordered.iter().map(|(row, _)| row)).await?;
         Ok(ordered
             .into_iter()
@@ -170,7 +236,7 @@ impl App {
     pub async fn comment_thread(&self, viewer: &Viewer, page: PageId) -> AppResult<CommentThread> {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (page, space, ordered) = thread_rows(conn, &access, page).await?;
+        let (page, space, ordered) = thread_rows(conn, &access, page, Kind::Footer).await?;
         let edit = permissions::restrictions_of(conn, &[page.id])
             .await?
             .edit
@@ -194,7 +260,7 @@ impl App {
     }
 
     /// The authors of the shown (current) comments among `rows`, by id.
-    async fn authors<'a>(
+    pub(crate) async fn authors<'a>(
         &self,
         rows: impl IntoIterator<Item = &'a CommentRow>,
     ) -> AppResult<HashMap<UserId, Person>> {
@@ -217,7 +283,7 @@ impl App {
     /// missing id, `NotFound`). A deleted comment is `NotFound` too.
     pub async fn comment(&self, viewer: &Viewer, id: i64) -> AppResult<Comment> {
         let access = self.access(viewer).await?;
-        let row = visible_comment(self.store.read(), &access, id).await?;
+        let row = visible_comment(self.store.read(), &access, id, Kind::Footer).await?;
         self.comment_view(row, 0).await
     }
 
@@ -242,13 +308,28 @@ impl App {
         body: BodyInput,
         version: i64,
     ) -> AppResult<Comment> {
+        let row = self
+            .edit_row(viewer, id, body, version, Kind::Footer)
+            .await?;
+        self.comment_view(row, 0).await
+    }
+
+    /// [`App::edit_comment`] for a comment of `kind`.
+    pub(crate) async fn edit_row(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        body: BodyInput,
+        version: i64,
+        kind: Kind,
+    ) -> AppResult<CommentRow> {
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
         // As in `add_comment`: permissions are judged before the body.
         let body = storage_body(&body);
         let now = self.now();
         let tx = self.store.write().await?;
-        let mut row = visible_comment(tx.conn(), &access, id).await?;
+        let mut row = visible_comment(tx.conn(), &access, id, kind).await?;
         let (page, space) = visible_page(tx.conn(), &access, PageId(row.page_id)).await?;
         if !authored_by(&row, actor) {
             return Err(AppError::Forbidden {
@@ -302,17 +383,22 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.comment_view(row, 0).await
+        Ok(row)
     }
 
     /// Deletes a comment: its author with `delete.own`, or anyone with
     /// `comment.delete` in the space. Replies stay, under a placeholder.
     pub async fn delete_comment(&self, viewer: &Viewer, id: i64) -> AppResult<()> {
+        self.delete_row(viewer, id, Kind::Footer).await
+    }
+
+    /// [`App::delete_comment`] for a comment of `kind`.
+    pub(crate) async fn delete_row(&self, viewer: &Viewer, id: i64, kind: Kind) -> AppResult<()> {
         let access = self.access(viewer).await?;
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let mut row = visible_comment(tx.conn(), &access, id).await?;
+        let mut row = visible_comment(tx.conn(), &access, id, kind).await?;
         let (mut page, space) = visible_page(tx.conn(), &access, PageId(row.page_id)).await?;
         // INVARIANT: the engine's "author" of a DeleteComment resource is
         // the comment's author, not the page's.
@@ -342,13 +428,13 @@ impl App {
         Ok(())
     }
 
-    async fn comment_view(&self, row: CommentRow, depth: usize) -> AppResult<Comment> {
+    pub(crate) async fn comment_view(&self, row: CommentRow, depth: usize) -> AppResult<Comment> {
         let people = self.authors([&row]).await?;
         Ok(view(row, depth, &people))
     }
 }
 
-fn storage_body(body: &BodyInput) -> AppResult<String> {
+pub(crate) fn storage_body(body: &BodyInput) -> AppResult<String> {
     if body.value.len() > MAX_COMMENT_BYTES {
         return Err(ValidationError::new(
             "body",
@@ -368,8 +454,25 @@ fn authored_by(row: &CommentRow, actor: i64) -> bool {
     row.author_id == Some(actor)
 }
 
-/// A current comment whose page the viewer may view; otherwise `NotFound`.
+/// A current comment of `kind` whose page the viewer may view; otherwise
+/// `NotFound` (a footer comment's id is unknown to the inline endpoints, and
+/// the other way round).
 pub(crate) async fn visible_comment(
+    conn: &impl portico_store::Conn,
+    access: &Access,
+    id: i64,
+    kind: Kind,
+) -> AppResult<CommentRow> {
+    let row = visible_comment_of_any_kind(conn, access, id).await?;
+    if !kind.of(&row) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+/// A current comment, footer or inline, whose page the viewer may view
+/// (what reactions take); otherwise `NotFound`.
+pub(crate) async fn visible_comment_of_any_kind(
     conn: &impl portico_store::Conn,
     access: &Access,
     id: i64,
@@ -386,31 +489,32 @@ pub(crate) async fn visible_comment(
 
 /// The page (if the viewer may view it), its space, and its comments in
 /// thread order with their depths.
-async fn thread_rows(
+pub(crate) async fn thread_rows(
     conn: &impl portico_store::Conn,
     access: &Access,
     page: PageId,
+    kind: Kind,
 ) -> AppResult<(PageRow, SpaceRow, Vec<(CommentRow, usize)>)> {
     let (page, space) = visible_page(conn, access, page).await?;
     let filter = access.page_filter();
-    let rows = comments::for_page(conn, filter.visibility(), page.id).await?;
+    let rows = comments::for_page(conn, filter.visibility(), page.id, kind).await?;
     Ok((page, space, threads(rows)))
 }
 
 /// The engine's answers for one page's thread, asked once per page (adding,
 /// replying, editing) or once per comment (deleting, which depends on the
 /// comment's author). The same actions the use cases require.
-struct ThreadRules<'a> {
+pub(crate) struct ThreadRules<'a> {
     access: &'a Access,
     page: &'a PageRow,
     edit: Option<&'a Restriction>,
     actor: Option<i64>,
     writable: bool,
-    may_comment: bool,
+    pub(crate) may_comment: bool,
 }
 
 impl<'a> ThreadRules<'a> {
-    fn new(
+    pub(crate) fn new(
         access: &'a Access,
         page: &'a PageRow,
         space: &SpaceRow,
@@ -434,7 +538,7 @@ impl<'a> ThreadRules<'a> {
         }
     }
 
-    fn abilities(&self, row: &CommentRow) -> CommentAbilities {
+    pub(crate) fn abilities(&self, row: &CommentRow) -> CommentAbilities {
         let Some(actor) = self
             .actor
             .filter(|_| self.writable && row.status == "current")
@@ -458,7 +562,7 @@ impl<'a> ThreadRules<'a> {
 /// shown hangs below them; a reply whose parent is not among `rows` is left
 /// out. Linear in the number of rows, and without recursion, so a very deep
 /// chain of replies can't exhaust the stack.
-fn threads(rows: Vec<CommentRow>) -> Vec<(CommentRow, usize)> {
+pub(crate) fn threads(rows: Vec<CommentRow>) -> Vec<(CommentRow, usize)> {
     let index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
     let mut roots = Vec::new();
@@ -493,7 +597,7 @@ fn threads(rows: Vec<CommentRow>) -> Vec<(CommentRow, usize)> {
         .collect()
 }
 
-fn view(row: CommentRow, depth: usize, people: &HashMap<UserId, Person>) -> Comment {
+pub(crate) fn view(row: CommentRow, depth: usize, people: &HashMap<UserId, Person>) -> Comment {
     let deleted = row.status == "deleted";
     Comment {
         id: row.id,
@@ -529,6 +633,16 @@ mod tests {
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
             version: 1,
+            kind: "footer".to_owned(),
+            anchor_text: None,
+            anchor_match_index: None,
+            anchor_match_count: None,
+            anchor_before: None,
+            anchor_after: None,
+            anchor_version: None,
+            resolution: None,
+            resolution_by: None,
+            resolution_at: None,
         }
     }
 

@@ -21,6 +21,10 @@ pub enum AppError {
     /// missing variable, or a value breaking the rules (the message names it).
     #[error(transparent)]
     Variable(#[from] portico_core::template::VariableError),
+    /// Well-formed input that doesn't fit the content it names (an inline
+    /// comment's selection that isn't in the page version).
+    #[error("{0}")]
+    Unprocessable(ValidationError),
     /// The change clashes with the current state (a stale version, a taken key).
     #[error("{0}")]
     Conflict(String),

@@ -17,6 +17,7 @@ mod favourites;
 mod guest_admin;
 mod guest_notices;
 mod guests;
+mod inline_comments;
 mod invitations;
 mod labels;
 mod mail;
@@ -59,6 +60,9 @@ pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
 pub use guests::{
     AssignmentOutcome, DEFAULT_SPACE, GuestAccessLine, GuestAssignment, GuestQuery, GuestSort,
     GuestSummary, MAX_BULK,
+};
+pub use inline_comments::{
+    InlineAnchor, InlineComment, InlineThread, InlineThreadComment, ResolutionStatus, Selection,
 };
 pub use invitations::{GUEST_ACCESS_DAYS, InvitationPreview, InvitationSummary, Invite};
 pub use labels::Label;

@@ -15,7 +15,7 @@ use portico_store::{Conn, PageRow};
 
 use crate::App;
 use crate::access::{Access, page_ref, visible_page};
-use crate::comments::visible_comment;
+use crate::comments::visible_comment_of_any_kind;
 use crate::error::{AppError, AppResult};
 use crate::model::Person;
 use crate::people::known_among;
@@ -54,7 +54,7 @@ async fn reacted(conn: &impl Conn, access: &Access, target: ReactionTarget) -> A
     let (page, comment_id) = match target {
         ReactionTarget::Page(id) => (visible_page(conn, access, id).await?.0, None),
         ReactionTarget::Comment(id) => {
-            let comment = visible_comment(conn, access, id).await?;
+            let comment = visible_comment_of_any_kind(conn, access, id).await?;
             let (page, _) = visible_page(conn, access, PageId(comment.page_id)).await?;
             (page, Some(comment.id))
         }
@@ -90,6 +90,22 @@ impl App {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The reactions on one comment (footer or inline) the viewer can see.
+    pub async fn comment_reactions(
+        &self,
+        viewer: &Viewer,
+        comment: i64,
+    ) -> AppResult<Vec<ReactionCount>> {
+        let page = {
+            let access = self.access(viewer).await?;
+            visible_comment_of_any_kind(self.store.read(), &access, comment)
+                .await?
+                .page_id
+        };
+        let mut all = self.reactions(viewer, PageId(page)).await?;
+        Ok(all.comments.remove(&comment).unwrap_or_default())
     }
 
     /// A page's reactions and its comments', in one query. Reactions on

@@ -288,6 +288,12 @@ pub enum Scope {
 }
 
 impl Action {
+    /// Resolving or reopening an inline comment thread: as in Confluence,
+    /// anyone who may comment on the page may (not only the thread's author),
+    /// so it is the commenting rule itself — with its edit-restriction-free,
+    /// archived-space-refused behaviour — not an action of its own.
+    pub const RESOLVE_COMMENT: Action = Action::CommentPage;
+
     pub const ALL: [Action; 20] = [
         Action::UseWiki,
         Action::CreateSpace,

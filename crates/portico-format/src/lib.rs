@@ -12,6 +12,8 @@
 //! - [`diff`] compares two versions line by line.
 //! - [`template_to_storage`], [`template_variables`] and [`fill_template`]
 //!   handle template bodies, which may hold variables (`at:var`).
+//! - [`capture`], [`locate`] and [`highlight`] anchor inline comments to a
+//!   text selection, find it again after edits and mark it in rendered HTML.
 //!
 //! Code tour: `prepare` (XML syntax an HTML parser would mangle) →
 //! `policy` (the ammonia allow-lists) → `sanitize` (the pipeline) → `tree`
@@ -19,6 +21,7 @@
 //! passes `render` and `text`). `markdown` converts Markdown; `diff` stands
 //! alone.
 
+mod anchor;
 mod diff;
 mod input;
 mod markdown;
@@ -34,6 +37,10 @@ mod tree;
 #[cfg(test)]
 mod proptests;
 
+pub use anchor::{
+    Anchor, AnchorError, CONTEXT_CHARS, Highlight, Located, MARK_ID_PREFIX, MAX_SELECTION_CHARS,
+    capture, capture_in_text, highlight, locate, locate_in_text, normalize_selection,
+};
 pub use diff::{DiffKind, DiffLine, diff};
 pub use input::{BodyFormat, UnknownBodyFormat, to_storage};
 pub use mentions::{MentionedPerson, mentioned_accounts};

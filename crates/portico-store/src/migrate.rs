@@ -79,6 +79,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0014_templates.sql"),
     ),
     (
+        "0015_inline_comments",
+        include_str!("../migrations/sqlite/0015_inline_comments.sql"),
+        include_str!("../migrations/postgres/0015_inline_comments.sql"),
+    ),
+    (
         "0016_page_drafts",
         include_str!("../migrations/sqlite/0016_page_drafts.sql"),
         include_str!("../migrations/postgres/0016_page_drafts.sql"),

@@ -35,9 +35,9 @@ impl WebError {
                 AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
                 AppError::Invalid(_) => StatusCode::BAD_REQUEST,
                 AppError::Conflict(_) => StatusCode::CONFLICT,
-                AppError::MentionRefused(_) | AppError::Variable(_) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
+                AppError::MentionRefused(_)
+                | AppError::Variable(_)
+                | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Unauthenticated | AppError::BadCredentials | AppError::InvalidToken => {
                     StatusCode::UNAUTHORIZED
                 }
@@ -149,6 +149,14 @@ mod tests {
             (
                 AppError::Variable(portico_core::template::VariableError::Missing(
                     "client".into(),
+                ))
+                .into(),
+                422,
+            ),
+            (
+                AppError::Unprocessable(ValidationError::new(
+                    "inlineCommentProperties.textSelection",
+                    "does not occur in the page version",
                 ))
                 .into(),
                 422,

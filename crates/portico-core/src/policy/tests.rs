@@ -433,6 +433,32 @@ fn edit_restrictions_apply_to_their_page_only_and_leave_viewing_alone() {
 }
 
 #[test]
+fn whoever_may_comment_may_resolve_inline_comments() {
+    assert_eq!(Action::RESOLVE_COMMENT, Action::CommentPage);
+    assert!(Action::RESOLVE_COMMENT.writes());
+    assert_eq!(Action::RESOLVE_COMMENT.permission(), "comment.create");
+    let commenters = space(
+        1,
+        vec![grant(Grantee::AllMembers, BuiltinRole::Collaborator)],
+    );
+    let readers = space(2, vec![grant(Grantee::AllMembers, BuiltinRole::Viewer)]);
+    let site = site();
+    let member = user(7, Role::Member);
+    assert!(allowed(
+        &member,
+        &site,
+        Action::RESOLVE_COMMENT,
+        Resource::Page(page(&commenters, &[]))
+    ));
+    assert!(!allowed(
+        &member,
+        &site,
+        Action::RESOLVE_COMMENT,
+        Resource::Page(page(&readers, &[]))
+    ));
+}
+
+#[test]
 fn drafts_are_private_to_their_author_even_with_an_admin_key() {
     let s = space(1, vec![grant(Grantee::AllMembers, BuiltinRole::Admin)]);
     let site = site();

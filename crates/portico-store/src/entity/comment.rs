@@ -18,6 +18,20 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
     pub version: i64,
+    /// `footer` or `inline`.
+    pub kind: String,
+    /// The anchor of an inline comment that starts a thread (all `None`
+    /// for footer comments and inline replies).
+    pub anchor_text: Option<String>,
+    pub anchor_match_index: Option<i64>,
+    pub anchor_match_count: Option<i64>,
+    pub anchor_before: Option<String>,
+    pub anchor_after: Option<String>,
+    pub anchor_version: Option<i64>,
+    /// `open`, `resolved` or `reopened` for an inline thread's first comment.
+    pub resolution: Option<String>,
+    pub resolution_by: Option<i64>,
+    pub resolution_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

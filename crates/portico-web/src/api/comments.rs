@@ -76,14 +76,14 @@ pub struct UpdateCommentJson {
     pub version: UpdateVersionJson,
 }
 
-fn comment_id(raw: &str) -> Result<i64, ApiError> {
+pub(super) fn comment_id(raw: &str) -> Result<i64, ApiError> {
     match raw.parse::<i64>() {
         Ok(id) if id > 0 => Ok(id),
         _ => Err(WebError::BadRequest(format!("`{raw}` is not a comment id")).into()),
     }
 }
 
-fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
+pub(super) fn body_input(body: BodyValue) -> Result<BodyInput, ApiError> {
     let format = body.representation.parse::<BodyFormat>().map_err(|_| {
         WebError::BadRequest(format!(
             "`body.representation` must be `storage` or `markdown`, not `{}`",

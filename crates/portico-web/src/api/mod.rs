@@ -1,5 +1,5 @@
 //! The Confluence Cloud REST v2 API at `/wiki/api/v2` (spaces, pages, children,
-//! versions, footer comments, attachments, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
+//! versions, footer and inline comments, attachments, `users-bulk`), Portico's extensions at `/api/portico` (move, copy, diff,
 //! restore, archive; page templates; mention autocomplete at `/api/mentions`; space permissions, space roles, global permissions, page
 //! restrictions, explain access, the admin key, guest assignments, your API
 //! tokens and watches), your notifications at `/api/notifications`, the org
@@ -20,6 +20,7 @@ mod extensions;
 mod extract;
 mod guests;
 mod guests_json;
+mod inline_comments;
 mod labels;
 mod mentions;
 mod notifications;
@@ -106,6 +107,24 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/wiki/api/v2/footer-comments/{id}/children",
             get(comments::children),
+        )
+        .route(
+            "/wiki/api/v2/pages/{id}/inline-comments",
+            get(inline_comments::for_page),
+        )
+        .route(
+            "/wiki/api/v2/inline-comments",
+            post(inline_comments::create),
+        )
+        .route(
+            "/wiki/api/v2/inline-comments/{id}",
+            get(inline_comments::get_one)
+                .put(inline_comments::update)
+                .delete(inline_comments::delete),
+        )
+        .route(
+            "/wiki/api/v2/inline-comments/{id}/children",
+            get(inline_comments::children),
         )
         .route(
             "/wiki/api/v2/pages/{id}/attachments",
@@ -399,6 +418,7 @@ fn page_slice(
         trash::delete_attachment, trash::list, trash::empty, trash::restore_page, trash::restore_attachment,
         templates::list, templates::create, templates::get_one, templates::update, templates::delete, templates::create_page,
         comments::for_page, comments::create, comments::create_on_page, comments::get_one, comments::update, comments::delete, comments::children,
+        inline_comments::for_page, inline_comments::create, inline_comments::get_one, inline_comments::update, inline_comments::delete, inline_comments::children,
         people::users_bulk, mentions::suggest,
         extensions::move_page, extensions::copy_page, extensions::diff, extensions::restore, extensions::archive, extensions::unarchive,
         permissions::space_permissions_list, permissions::set_space_permission, permissions::remove_space_permission,
@@ -425,6 +445,7 @@ fn page_slice(
         (name = "pages", description = "Confluence v2: pages, children and versions"),
         (name = "blogposts", description = "Confluence v2: blog posts (dated, newest first, in no page tree) and their comments, labels, attachments and versions"),
         (name = "comments", description = "Confluence v2: footer comments and their replies"),
+        (name = "inline-comments", description = "Confluence v2: inline comments anchored to a text selection, their replies, resolving and reopening"),
         (name = "users", description = "Confluence v2: people by account id (a guest learns only people who share a space with them; no e-mails)"),
         (name = "portico-extensions", description = "Portico-only endpoints, not part of Confluence's API (among them page templates, `/api/portico/templates`: Confluence's v2 API has no templates)"),
         (name = "portico-admin", description = "Portico-only: the org admin's directory, guests, invitations, licences, policies, audit log and outbox. Not part of Confluence's API; to anyone but an org admin these endpoints answer 404"),

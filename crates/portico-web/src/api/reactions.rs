@@ -85,9 +85,7 @@ pub async fn comment_reactions(
     Path(id): Path<String>,
 ) -> Result<Json<ResultsJson<ReactionJson>>, ApiError> {
     let id = comment_id(&id)?;
-    let comment = state.app.comment(&viewer, id).await?;
-    let mut reactions = state.app.reactions(&viewer, comment.page_id).await?;
-    let counts = reactions.comments.remove(&id).unwrap_or_default();
+    let counts = state.app.comment_reactions(&viewer, id).await?;
     Ok(Json(ResultsJson {
         results: counts.into_iter().map(ReactionJson::from).collect(),
     }))

@@ -422,9 +422,11 @@ pub(crate) async fn delete(
 /// Sorts a refused comment: rule breaks and version conflicts go back on
 /// the form; a missing permission is the 403 page naming it (no form offered
 /// it), and "not found" the plain 404 page.
-fn on_form(err: AppError) -> Result<FormError, UiError> {
+pub(crate) fn on_form(err: AppError) -> Result<FormError, UiError> {
     match err {
-        AppError::Invalid(_) | AppError::Conflict(_) => form_error(err),
+        AppError::Invalid(_) | AppError::Unprocessable(_) | AppError::Conflict(_) => {
+            form_error(err)
+        }
         other => Err(other.into()),
     }
 }

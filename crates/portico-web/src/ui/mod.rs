@@ -1,12 +1,15 @@
 //! The server-rendered UI: HTML pages for spaces, pages, history and the page
-//! tree, the sign-in and first-run setup pages, and the stylesheet. No
-//! JavaScript; every change is a form post answered with a redirect
-//! (Post/Redirect/Get) and checked against the session's CSRF token.
+//! tree, the sign-in and first-run setup pages, and the stylesheet. Every
+//! change is a form post answered with a redirect (Post/Redirect/Get) and
+//! checked against the session's CSRF token, and works without JavaScript;
+//! the one static script (`static/inline-comments.js`) only fills the inline
+//! comment form from a text selection.
 //!
 //! Code tour: `render` (the caller, responses, the error page) and `links`
 //! (every URL) are shared; `session`, `account`, `spaces`, `pages`, `history`,
 //! `attachments`, `tree`, `comments` (the page view's comment thread and its
-//! forms), `access` (a space's access screen, a page's restrictions), `trash`
+//! forms), `inline_comments` (the highlighted threads beside the body and
+//! their forms), `access` (a space's access screen, a page's restrictions), `trash`
 //! (a space's trash: restore, purge, empty), `templates` (space and global
 //! templates, "create from template") and
 //! `notifications` (watch buttons, the notifications page) hold
@@ -22,6 +25,7 @@ mod blog;
 mod comments;
 mod drafts;
 mod history;
+mod inline_comments;
 mod labels;
 mod links;
 mod notifications;
@@ -53,10 +57,14 @@ const MAX_FORM_BYTES: usize = 7 * 1024 * 1024;
 
 const STYLESHEET: &str = include_str!("../../static/portico.css");
 
-/// A fingerprint of the stylesheet, so its URL changes whenever it does and
+/// The page view's only script: turns a text selection into the inline
+/// comment form's fields (the form works without it).
+const INLINE_SCRIPT: &str = include_str!("../../static/inline-comments.js");
+
+/// A fingerprint of a static file, so its URL changes whenever it does and
 /// browsers may cache it for good (FNV-1a).
-const STYLESHEET_HASH: u64 = {
-    let bytes = STYLESHEET.as_bytes();
+const fn fingerprint(text: &str) -> u64 {
+    let bytes = text.as_bytes();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut i = 0;
     while i < bytes.len() {
@@ -65,7 +73,15 @@ const STYLESHEET_HASH: u64 = {
         i += 1;
     }
     hash
-};
+}
+
+const STYLESHEET_HASH: u64 = fingerprint(STYLESHEET);
+const INLINE_SCRIPT_HASH: u64 = fingerprint(INLINE_SCRIPT);
+
+/// The inline comment script's URL, for the page view.
+pub(crate) fn inline_script_href() -> String {
+    format!("/static/inline-comments.js?v={INLINE_SCRIPT_HASH:016x}")
+}
 
 /// The stylesheet's URL, for the page layout.
 pub(crate) fn stylesheet_href() -> String {
@@ -78,6 +94,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/wiki", get(home))
         .route("/wiki/", get(home))
         .route("/static/portico.css", get(stylesheet))
+        .route("/static/inline-comments.js", get(inline_script))
         .route("/login", get(session::login_form).post(session::login))
         .route("/login/verify", get(verify::form).post(verify::submit))
         .route("/login/verify/send", post(verify::send))
@@ -310,6 +327,22 @@ pub(crate) fn routes() -> Router<AppState> {
             "/wiki/spaces/{key}/pages/{id}/comments/{comment}/delete",
             post(comments::delete),
         )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/inline-comments",
+            post(inline_comments::add),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/inline-comments/{comment}/resolve",
+            post(inline_comments::resolve),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/inline-comments/{comment}/reopen",
+            post(inline_comments::reopen),
+        )
+        .route(
+            "/wiki/spaces/{key}/pages/{id}/inline-comments/{comment}/delete",
+            post(inline_comments::delete),
+        )
         .route("/wiki/spaces/{key}/pages/{id}/history", get(history::list))
         .route("/wiki/spaces/{key}/pages/{id}/labels", post(labels::add))
         .route(
@@ -386,6 +419,23 @@ pub(crate) fn not_found_page() -> Response {
 
 async fn home() -> Response {
     render::redirect(StatusCode::SEE_OTHER, links::HOME)
+}
+
+async fn inline_script() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        INLINE_SCRIPT,
+    )
+        .into_response()
 }
 
 async fn stylesheet() -> Response {

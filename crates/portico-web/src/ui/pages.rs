@@ -14,6 +14,7 @@ use portico_app::{
 use serde::Deserialize;
 
 use super::comments::{CommentDraft, CommentsView};
+use super::inline_comments::{InlineCommentsView, InlineDraft};
 use super::links::{self, PageLinks};
 use super::render::{
     Caller, FormError, Me, Reader, UiError, UiForm, UiQuery, form_error, html, optional_page_id,
@@ -46,6 +47,8 @@ struct PageView {
     abilities: PageAbilities,
     watch: Option<super::notifications::WatchButton>,
     comments: CommentsView,
+    inline: InlineCommentsView,
+    inline_script: String,
     labels: super::labels::LabelsView,
     /// The reader's own unpublished edit of this page.
     saved_draft: Option<super::drafts::DraftNotice>,
@@ -95,6 +98,19 @@ pub(crate) async fn render_page(
     comment: Option<&CommentDraft>,
     status: StatusCode,
 ) -> Result<Response, UiError> {
+    render_page_with(state, caller, page, space, comment, None, status).await
+}
+
+/// [`render_page`] with a refused inline comment post (`inline`) instead.
+pub(crate) async fn render_page_with(
+    state: &AppState,
+    caller: &Caller,
+    page: Page,
+    space: Space,
+    comment: Option<&CommentDraft>,
+    inline: Option<&InlineDraft>,
+    status: StatusCode,
+) -> Result<Response, UiError> {
     if page.blog {
         return super::blog::render_post(state, caller, page, space, comment, status).await;
     }
@@ -120,6 +136,19 @@ pub(crate) async fn render_page(
     let saved_draft = super::drafts::saved_edit(state, caller, &page)
         .await?
         .map(|draft| super::drafts::DraftNotice::new(&space.key, &draft, caller.csrf()));
+    let inline_thread = app.inline_thread(viewer, page.id).await?;
+    let inline_bodies: Vec<&str> = inline_thread
+        .comments
+        .iter()
+        .map(|entry| entry.comment.comment.body.as_deref().unwrap_or_default())
+        .collect();
+    let inline_rendered = app.render_bodies(viewer, &inline_bodies).await?;
+    // The open threads' text is marked in the body, found again in the
+    // current version (see `portico_format::highlight`).
+    let body_html = portico_format::highlight(
+        &app.render_body(viewer, &page.body).await?,
+        &inline_thread.highlights(),
+    );
     Ok(html(
         status,
         &PageView {
@@ -138,6 +167,15 @@ pub(crate) async fn render_page(
             draft: page.status == "draft",
             abilities,
             comments: CommentsView::new(&space, &page, caller.csrf(), thread, rendered, comment),
+            inline: InlineCommentsView::new(
+                &space,
+                &page,
+                caller.csrf(),
+                inline_thread,
+                inline_rendered,
+                inline,
+            ),
+            inline_script: super::inline_script_href(),
             labels: super::labels::LabelsView::new(
                 &space,
                 &page,
@@ -158,7 +196,7 @@ pub(crate) async fn render_page(
             updated_by: names.person(page.updated_by),
             updated: Stamp::new(page.updated_at),
             version: page.version,
-            body_html: app.render_body(viewer, &page.body).await?,
+            body_html,
             title: page.title,
             space: SpaceView::load(app, viewer, &space).await?,
         },
