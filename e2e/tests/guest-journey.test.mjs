@@ -113,7 +113,7 @@ test('a guest is invited, assigned, works in their one space, and is removed', a
   await guest.getByRole('link', { name: 'Project plan' }).first().click();
   await guest.getByRole('link', { name: 'Edit', exact: true }).click();
   await guest.getByLabel('Content').fill('<p>Project plan, reviewed by the client.</p>');
-  await guest.getByRole('button', { name: 'Save' }).click();
+  await guest.getByRole('button', { name: 'Save', exact: true }).click();
   await guest.waitForURL(/\/pages\/\d+\//);
   assert.match(await guest.locator('main').innerText(), /reviewed by the client/);
   await shot(guest, '5-edited');

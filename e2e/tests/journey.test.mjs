@@ -54,7 +54,7 @@ test('set up, write, edit, compare and restore a page', async () => {
   await page.getByLabel('Content').fill('<h1>Deploy</h1><p>Run <code>make release</code> instead.</p>');
   await page.getByLabel('Format').selectOption('storage');
   await page.getByLabel(/What did you change/).fill('new command');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/\/wiki\/spaces\/ENG\/pages\/\d+\//);
   assert.match(await page.locator('main').innerText(), /make release/);
 
