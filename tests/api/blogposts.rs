@@ -817,3 +817,68 @@ async fn blog_forms_show_as_the_engine_allows_and_need_csrf() {
         ["Read only"]
     );
 }
+
+#[tokio::test]
+async fn a_deleted_post_waits_in_the_trash_and_comes_back_as_a_post() {
+    let t = spawn_app().await;
+    let space = t.space("BTR").await;
+    t.page(&space, None, "Same title").await;
+    let post = blog(&t, &space, "Same title").await;
+    let path = format!("/wiki/api/v2/blogposts/{}", id(&post));
+    let deleted = send(&t, &t.admin, Method::DELETE, &path).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let blog_list = format!("/wiki/api/v2/spaces/{}/blogposts", id(&space));
+    assert!(list_as(&t, &t.admin, &blog_list).await.is_empty());
+
+    // The space's trash holds it, and restoring brings it back as a post:
+    // no parent, not in the page tree, even with a page of the same title.
+    let trash = t
+        .get_json(&format!("/api/portico/spaces/{}/trash", id(&space)))
+        .await;
+    assert_eq!(titles(&trash), ["Same title"], "{trash}");
+    let restored = send(
+        &t,
+        &t.admin,
+        Method::POST,
+        &format!("/api/portico/trash/pages/{}/restore", id(&post)),
+    )
+    .await;
+    assert_eq!(restored.status(), StatusCode::OK);
+    assert_eq!(list_as(&t, &t.admin, &blog_list).await, ["Same title"]);
+    let again = t.get_json(&path).await;
+    assert_eq!(again["status"], "current");
+    assert!(again["parentId"].is_null(), "{again}");
+    let home = t
+        .get_json(&format!("/wiki/api/v2/spaces/{}", id(&space)))
+        .await;
+    let children = t
+        .get_json(&format!(
+            "/wiki/api/v2/pages/{}/direct-children",
+            home["homepageId"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        titles(&children),
+        ["Same title"],
+        "only the page: {children}"
+    );
+
+    // Deleted again and purged, it is gone for good.
+    assert_eq!(
+        send(&t, &t.admin, Method::DELETE, &path).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let purged = send(
+        &t,
+        &t.admin,
+        Method::DELETE,
+        &format!("/wiki/api/v2/pages/{}?purge=true", id(&post)),
+    )
+    .await;
+    assert_eq!(purged.status(), StatusCode::NO_CONTENT);
+    expect_error(t.get(&t.admin, &path).await, StatusCode::NOT_FOUND).await;
+    let trash = t
+        .get_json(&format!("/api/portico/spaces/{}/trash", id(&space)))
+        .await;
+    assert!(titles(&trash).is_empty());
+}

@@ -270,29 +270,10 @@ impl App {
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (mut post, space) = visible_of_kind(tx.conn(), &access, id, pages::BLOG_POST).await?;
+        let (post, space) = visible_of_kind(tx.conn(), &access, id, pages::BLOG_POST).await?;
         require_page(tx.conn(), &access, Action::DeletePage, &post, &space).await?;
-        post.status = "trashed".to_owned();
-        post.updated_by = Some(actor);
-        post.updated_at = now;
-        let post = pages::update(tx.conn(), post).await?;
-        audit(
-            tx.conn(),
-            now,
-            Some(actor),
-            "blogpost.delete",
-            ("page", post.id.to_string()),
-            json!({ "title": post.title }),
-        )
-        .await?;
-        journal(
-            tx.conn(),
-            now,
-            "page.trashed",
-            ("page", post.id),
-            Some(space.id),
-        )
-        .await?;
+        crate::trash::move_to_trash(tx.conn(), post, space.id, "blogpost.delete", actor, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -477,7 +477,7 @@ impl App {
         let actor = access.actor()?;
         let now = self.now();
         let tx = self.store.write().await?;
-        let (mut page, space) = visible_of_kind(tx.conn(), &access, id, pages::PAGE).await?;
+        let (page, space) = visible_of_kind(tx.conn(), &access, id, pages::PAGE).await?;
         require_page(tx.conn(), &access, Action::DeletePage, &page, &space).await?;
         if space.homepage_id == Some(page.id) {
             return Err(AppError::Conflict(
@@ -509,28 +509,7 @@ impl App {
             .await?;
         }
         // What restoring needs: where it stood, who trashed it, when.
-        portico_store::trash::remember(tx.conn(), &page, actor, now).await?;
-        page.status = "trashed".to_owned();
-        page.updated_by = Some(actor);
-        page.updated_at = now;
-        pages::update(tx.conn(), page.clone()).await?;
-        audit(
-            tx.conn(),
-            now,
-            Some(actor),
-            "page.delete",
-            ("page", page.id.to_string()),
-            json!({ "title": page.title }),
-        )
-        .await?;
-        journal(
-            tx.conn(),
-            now,
-            "page.trashed",
-            ("page", page.id),
-            Some(space.id),
-        )
-        .await?;
+        crate::trash::move_to_trash(tx.conn(), page, space.id, "page.delete", actor, now).await?;
         tx.commit().await?;
         Ok(())
     }

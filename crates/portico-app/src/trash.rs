@@ -147,52 +147,61 @@ impl App {
         let now = self.now();
         let tx = self.store.write().await?;
         let (mut page, space) = trashed_page(tx.conn(), &access, id).await?;
-        ensure_title_free(tx.conn(), space.id, &page.title, None).await?;
-        let remembered = trash::find(tx.conn(), page.id).await?;
-        let (old_parent, old_position) = match &remembered {
-            Some(entry) => (entry.parent_id, entry.position),
-            None => (page.parent_id, page.position),
-        };
-        let old_parent = match old_parent {
-            Some(parent_id) => pages::find(tx.conn(), parent_id)
-                .await?
-                .filter(|parent| parent.status == "current" && parent.space_id == space.id),
-            None => None,
-        };
-        let (parent, placement) = match old_parent {
-            Some(parent) => {
-                // Back at its old position among the siblings now there.
-                let siblings =
-                    pages::children(tx.conn(), space.id, Some(parent.id), 0, ALL).await?;
-                let placement = usize::try_from(old_position)
-                    .ok()
-                    .and_then(|index| siblings.get(index))
-                    .map_or(Placement::Append, |sibling| {
-                        Placement::Before(PageId(sibling.id))
-                    });
-                (Some(parent), placement)
-            }
-            None => {
-                // Under the home page it would lose a view restriction it
-                // inherited from the page it hung under: refused, so that
-                // restoring never exposes a restricted page.
-                if page.restriction_key.is_some_and(|key| key != page.id) {
-                    return Err(AppError::Conflict(
-                        "this page was under a view restriction of a page that is no longer current; restore that page first".to_owned(),
-                    ));
+        let page = if page.kind == pages::BLOG_POST {
+            // A blog post stands in no tree: it only comes back.
+            page.status = "current".to_owned();
+            page.updated_by = Some(actor);
+            page.updated_at = now;
+            trash::forget(tx.conn(), page.id).await?;
+            pages::update(tx.conn(), page).await?
+        } else {
+            ensure_title_free(tx.conn(), space.id, &page.title, None).await?;
+            let remembered = trash::find(tx.conn(), page.id).await?;
+            let (old_parent, old_position) = match &remembered {
+                Some(entry) => (entry.parent_id, entry.position),
+                None => (page.parent_id, page.position),
+            };
+            let old_parent = match old_parent {
+                Some(parent_id) => pages::find(tx.conn(), parent_id)
+                    .await?
+                    .filter(|parent| parent.status == "current" && parent.space_id == space.id),
+                None => None,
+            };
+            let (parent, placement) = match old_parent {
+                Some(parent) => {
+                    // Back at its old position among the siblings now there.
+                    let siblings =
+                        pages::children(tx.conn(), space.id, Some(parent.id), 0, ALL).await?;
+                    let placement = usize::try_from(old_position)
+                        .ok()
+                        .and_then(|index| siblings.get(index))
+                        .map_or(Placement::Append, |sibling| {
+                            Placement::Before(PageId(sibling.id))
+                        });
+                    (Some(parent), placement)
                 }
-                (home_page(tx.conn(), &space).await?, Placement::Append)
-            }
+                None => {
+                    // Under the home page it would lose a view restriction it
+                    // inherited from the page it hung under: refused, so that
+                    // restoring never exposes a restricted page.
+                    if page.restriction_key.is_some_and(|key| key != page.id) {
+                        return Err(AppError::Conflict(
+                            "this page was under a view restriction of a page that is no longer current; restore that page first".to_owned(),
+                        ));
+                    }
+                    (home_page(tx.conn(), &space).await?, Placement::Append)
+                }
+            };
+            page.status = "current".to_owned();
+            page.updated_by = Some(actor);
+            page.updated_at = now;
+            let page = pages::update(tx.conn(), page).await?;
+            let page =
+                crate::tree::relocate(tx.conn(), page, &space, parent.as_ref(), placement).await?;
+            recompute_restriction_keys(tx.conn(), &page).await?;
+            trash::forget(tx.conn(), page.id).await?;
+            pages::find(tx.conn(), page.id).await?.unwrap_or(page)
         };
-        page.status = "current".to_owned();
-        page.updated_by = Some(actor);
-        page.updated_at = now;
-        let page = pages::update(tx.conn(), page).await?;
-        let page =
-            crate::tree::relocate(tx.conn(), page, &space, parent.as_ref(), placement).await?;
-        recompute_restriction_keys(tx.conn(), &page).await?;
-        trash::forget(tx.conn(), page.id).await?;
-        let page = pages::find(tx.conn(), page.id).await?.unwrap_or(page);
         audit(
             tx.conn(),
             now,
@@ -506,4 +515,33 @@ async fn purge_attachment_rows(
     )
     .await?;
     Ok(hashes)
+}
+
+/// Moves a page or blog post to its space's trash, remembering where it
+/// stood (what restoring needs), with its audit (`action`) and journal
+/// entries. The caller checked the permission and moved any children.
+pub(crate) async fn move_to_trash(
+    conn: &impl portico_store::Conn,
+    mut page: portico_store::PageRow,
+    space_id: i64,
+    action: &str,
+    actor: i64,
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    trash::remember(conn, &page, actor, now).await?;
+    page.status = "trashed".to_owned();
+    page.updated_by = Some(actor);
+    page.updated_at = now;
+    let page = pages::update(conn, page).await?;
+    audit(
+        conn,
+        now,
+        Some(actor),
+        action,
+        ("page", page.id.to_string()),
+        serde_json::json!({ "title": page.title }),
+    )
+    .await?;
+    journal(conn, now, "page.trashed", ("page", page.id), Some(space_id)).await?;
+    Ok(())
 }
