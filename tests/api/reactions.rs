@@ -251,6 +251,15 @@ async fn comments_take_reactions_and_drafts_take_none() {
         ),
         "{view}"
     );
+    // Under the comment, its own buttons: thumbs up by the admin and the member.
+    assert!(
+        view.contains(&format!(r#"name="comment" value="{}""#, id(&comment))),
+        "{view}"
+    );
+    assert!(
+        view.contains(r#"aria-pressed="true" aria-label="thumbs up: 2""#),
+        "{view}"
+    );
     let bad = post_form(
         &t,
         &member,

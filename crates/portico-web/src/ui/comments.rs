@@ -75,6 +75,8 @@ pub(crate) struct CommentItem {
     pub delete_action: String,
     /// The version an edit saves (the current one + 1).
     pub next_version: i64,
+    /// The comment's reaction buttons (see [`CommentsView::with_reactions`]).
+    pub reactions: Option<super::reactions::ReactionBar>,
 }
 
 /// The comments section of the page view.
@@ -160,6 +162,7 @@ impl CommentsView {
                     edit_action: comment_action(space, page.id, c.id, "edit"),
                     delete_action: comment_action(space, page.id, c.id, "delete"),
                     next_version: c.version + 1,
+                    reactions: None,
                 }
             })
             .collect();
@@ -188,6 +191,32 @@ impl CommentsView {
             count: items.iter().filter(|item| !item.deleted).count(),
             items,
         }
+    }
+
+    /// Adds each current comment's reaction buttons, from the page's
+    /// reactions (one query for them all).
+    pub fn with_reactions(
+        mut self,
+        space: &Space,
+        page: &Page,
+        reactions: &portico_app::PageReactions,
+    ) -> Self {
+        for item in self.items.iter_mut().filter(|item| !item.deleted) {
+            let counts = reactions
+                .comments
+                .get(&item.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            item.reactions = Some(super::reactions::ReactionBar::new(
+                &space.key,
+                page,
+                Some(item.id),
+                counts,
+                reactions.may_react,
+                self.csrf.clone(),
+            ));
+        }
+        self
     }
 
     /// "1 comment", "3 comments".

@@ -166,7 +166,8 @@ pub(crate) async fn render_page_with(
             watch,
             draft: page.status == "draft",
             abilities,
-            comments: CommentsView::new(&space, &page, caller.csrf(), thread, rendered, comment),
+            comments: CommentsView::new(&space, &page, caller.csrf(), thread, rendered, comment)
+                .with_reactions(&space, &page, &reactions),
             inline: InlineCommentsView::new(
                 &space,
                 &page,
