@@ -15,7 +15,6 @@ use portico_core::policy::Action;
 use portico_core::{PageId, UserId, Viewer};
 use portico_store::attachments::{self, AttachmentRow, AttachmentVersionRow};
 use portico_store::blobs::BlobError;
-use portico_store::trash;
 use serde_json::json;
 use time::OffsetDateTime;
 use tokio::io::AsyncRead;
@@ -201,24 +200,8 @@ impl App {
         // INVARIANT: as in `page_attachments`, the resource's author is the uploader.
         page.author_id = row.created_by;
         require_page(tx.conn(), &access, Action::DeleteAttachment, &page, &space).await?;
-        let row = trash::set_attachment_trashed(tx.conn(), row, true, actor, now).await?;
-        audit(
-            tx.conn(),
-            now,
-            Some(actor),
-            "attachment.delete",
-            ("attachment", row.id.to_string()),
-            json!({ "page": page.id, "file": row.file_name }),
-        )
-        .await?;
-        journal(
-            tx.conn(),
-            now,
-            "attachment.trashed",
-            ("attachment", row.id),
-            Some(space.id),
-        )
-        .await?;
+        crate::trash::set_attachment_trashed(tx.conn(), row, true, (page.id, space.id), actor, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -268,24 +268,7 @@ impl App {
                 row.file_name
             )));
         }
-        let row = trash::set_attachment_trashed(tx.conn(), row, false, actor, now).await?;
-        audit(
-            tx.conn(),
-            now,
-            Some(actor),
-            "attachment.restore",
-            ("attachment", row.id.to_string()),
-            json!({ "page": page.id, "file": row.file_name }),
-        )
-        .await?;
-        journal(
-            tx.conn(),
-            now,
-            "attachment.restored",
-            ("attachment", row.id),
-            Some(space.id),
-        )
-        .await?;
+        set_attachment_trashed(tx.conn(), row, false, (page.id, space.id), actor, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -515,6 +498,36 @@ async fn purge_attachment_rows(
     )
     .await?;
     Ok(hashes)
+}
+
+/// Moves an attachment into (`trashed`) or out of its space's trash, with
+/// the audit and journal entries of that change. `place` is the attachment's
+/// page and space; the caller checked the permission.
+pub(crate) async fn set_attachment_trashed(
+    conn: &impl Conn,
+    row: AttachmentRow,
+    trashed: bool,
+    place: (i64, i64),
+    actor: i64,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let row = trash::set_attachment_trashed(conn, row, trashed, actor, now).await?;
+    let (action, kind) = if trashed {
+        ("attachment.delete", "attachment.trashed")
+    } else {
+        ("attachment.restore", "attachment.restored")
+    };
+    audit(
+        conn,
+        now,
+        Some(actor),
+        action,
+        ("attachment", row.id.to_string()),
+        json!({ "page": place.0, "file": row.file_name }),
+    )
+    .await?;
+    journal(conn, now, kind, ("attachment", row.id), Some(place.1)).await?;
+    Ok(())
 }
 
 /// Moves a page or blog post to its space's trash, remembering where it
