@@ -24,6 +24,7 @@ mod guest_api;
 mod guests;
 mod inline_comments;
 mod labels;
+mod leak;
 mod markers;
 mod mentions;
 mod notifications;

@@ -116,7 +116,7 @@ impl App {
             self.forget_unreferenced(&blob.hash).await;
         }
         let (row, version) = recorded?;
-        self.attachment_view(row, version).await
+        self.attachment_view(viewer, row, version).await
     }
 
     /// The transaction of an upload whose bytes are on disk: access again
@@ -236,7 +236,7 @@ impl App {
             ids.extend(row.created_by.map(UserId));
             ids.extend(version.created_by.map(UserId));
         }
-        let people = self.people(&ids).await?;
+        let people = self.people(viewer, &ids).await?;
         let edit = portico_store::permissions::restrictions_of(conn, &[page.id])
             .await?
             .edit
@@ -264,7 +264,7 @@ impl App {
     /// viewer (otherwise, as for a missing id, `NotFound`).
     pub async fn attachment(&self, viewer: &Viewer, id: i64) -> AppResult<Attachment> {
         let (row, version) = self.visible_version(viewer, id, None).await?;
-        self.attachment_view(row, version).await
+        self.attachment_view(viewer, row, version).await
     }
 
     /// Every version of an attachment, newest first.
@@ -279,7 +279,7 @@ impl App {
             .iter()
             .filter_map(|version| version.created_by.map(UserId))
             .collect();
-        let people = self.people(&ids).await?;
+        let people = self.people(viewer, &ids).await?;
         Ok(versions
             .into_iter()
             .map(|version| AttachmentVersion {
@@ -307,7 +307,7 @@ impl App {
             .open(&version.content_hash)
             .await
             .map_err(|err| AppError::Internal(Box::new(err)))?;
-        let attachment = self.attachment_view(row, version).await?;
+        let attachment = self.attachment_view(viewer, row, version).await?;
         Ok(AttachmentDownload { attachment, file })
     }
 
@@ -335,6 +335,7 @@ impl App {
 
     async fn attachment_view(
         &self,
+        viewer: &Viewer,
         row: AttachmentRow,
         version: AttachmentVersionRow,
     ) -> AppResult<Attachment> {
@@ -344,7 +345,7 @@ impl App {
             .chain(version.created_by)
             .map(UserId)
             .collect();
-        let people = self.people(&ids).await?;
+        let people = self.people(viewer, &ids).await?;
         Ok(view(row, version, &people))
     }
 }

@@ -79,7 +79,7 @@ impl App {
         let row = self
             .insert_comment(viewer, page, parent, body, Kind::Footer, None)
             .await?;
-        self.comment_view(row, 0).await
+        self.comment_view(viewer, row, 0).await
     }
 
     /// Adds a comment of `kind`: a reply to a current comment of the same
@@ -223,7 +223,9 @@ impl App {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
         let (_, _, ordered) = thread_rows(conn, &access, page, Kind::Footer).await?;
-        let people = self.authors(ordered.iter().map(|(row, _)| row)).await?;
+        let people = self
+            .authors(viewer, ordered.iter().map(|(row, _)| row))
+            .await?;
         Ok(ordered
             .into_iter()
             .map(|(row, depth)| view(row, depth, &people))
@@ -242,7 +244,9 @@ impl App {
             .edit
             .remove(&page.id);
         let rules = ThreadRules::new(&access, &page, &space, edit.as_ref());
-        let people = self.authors(ordered.iter().map(|(row, _)| row)).await?;
+        let people = self
+            .authors(viewer, ordered.iter().map(|(row, _)| row))
+            .await?;
         let comments = ordered
             .into_iter()
             .map(|(row, depth)| {
@@ -259,9 +263,11 @@ impl App {
         })
     }
 
-    /// The authors of the shown (current) comments among `rows`, by id.
+    /// The authors of the shown (current) comments among `rows` whom
+    /// `viewer` may know, by id (anyone else shows as an unknown person).
     pub(crate) async fn authors<'a>(
         &self,
+        viewer: &Viewer,
         rows: impl IntoIterator<Item = &'a CommentRow>,
     ) -> AppResult<HashMap<UserId, Person>> {
         let mut ids: Vec<UserId> = rows
@@ -272,7 +278,7 @@ impl App {
         ids.sort_unstable();
         ids.dedup();
         Ok(self
-            .people(&ids)
+            .people(viewer, &ids)
             .await?
             .into_iter()
             .map(|person| (person.id, person))
@@ -284,7 +290,7 @@ impl App {
     pub async fn comment(&self, viewer: &Viewer, id: i64) -> AppResult<Comment> {
         let access = self.access(viewer).await?;
         let row = visible_comment(self.store.read(), &access, id, Kind::Footer).await?;
-        self.comment_view(row, 0).await
+        self.comment_view(viewer, row, 0).await
     }
 
     /// The direct replies to a comment that are shown (current, or deleted
@@ -311,7 +317,7 @@ impl App {
         let row = self
             .edit_row(viewer, id, body, version, Kind::Footer)
             .await?;
-        self.comment_view(row, 0).await
+        self.comment_view(viewer, row, 0).await
     }
 
     /// [`App::edit_comment`] for a comment of `kind`.
@@ -428,8 +434,13 @@ impl App {
         Ok(())
     }
 
-    pub(crate) async fn comment_view(&self, row: CommentRow, depth: usize) -> AppResult<Comment> {
-        let people = self.authors([&row]).await?;
+    pub(crate) async fn comment_view(
+        &self,
+        viewer: &Viewer,
+        row: CommentRow,
+        depth: usize,
+    ) -> AppResult<Comment> {
+        let people = self.authors(viewer, [&row]).await?;
         Ok(view(row, depth, &people))
     }
 }

@@ -201,7 +201,9 @@ impl App {
             .edit
             .remove(&page.id);
         let rules = ThreadRules::new(&access, &page, &space, edit.as_ref());
-        let mut people = self.authors(ordered.iter().map(|(row, _)| row)).await?;
+        let mut people = self
+            .authors(viewer, ordered.iter().map(|(row, _)| row))
+            .await?;
         let mut resolvers: Vec<UserId> = ordered
             .iter()
             .filter_map(|(row, _)| row.resolution_by.map(UserId))
@@ -209,7 +211,7 @@ impl App {
             .collect();
         resolvers.sort_unstable();
         resolvers.dedup();
-        for person in self.people(&resolvers).await? {
+        for person in self.people(viewer, &resolvers).await? {
             people.insert(person.id, person);
         }
         let text = portico_format::plain_text(&page.body);

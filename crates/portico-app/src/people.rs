@@ -155,12 +155,14 @@ pub(crate) async fn known_among(
 }
 
 impl App {
-    /// Display names, roles and guest-ness of people, for bylines of content
-    /// the viewer already reads.
-    pub async fn people(&self, ids: &[UserId]) -> AppResult<Vec<Person>> {
+    /// Display names, roles and guest-ness of those of `ids` whom `viewer`
+    /// may know (`portico_core::people::may_know`), for bylines: anyone
+    /// else is left out, and shows as an unknown person. Reading a page
+    /// doesn't make its commenters or uploaders known to a guest.
+    pub async fn people(&self, viewer: &Viewer, ids: &[UserId]) -> AppResult<Vec<Person>> {
+        let access = self.access(viewer).await?;
         let raw: Vec<i64> = ids.iter().map(|id| id.0).collect();
-        let conn = self.store.read();
-        people_of(conn, users::find_many(conn, &raw).await?).await
+        known_among(self.store.read(), &access, &raw, self.now()).await
     }
 
     /// Up to [`MAX_LOOKUP`] people by id, as `viewer` may know them

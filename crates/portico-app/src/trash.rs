@@ -95,7 +95,7 @@ impl App {
                 .iter()
                 .filter_map(|(row, _)| row.trashed_by.map(UserId)),
         );
-        let people = self.people(&people_ids).await?;
+        let people = self.people(viewer, &people_ids).await?;
         let person =
             |id: Option<i64>| id.and_then(|id| people.iter().find(|p| p.id == UserId(id)).cloned());
         let mut entries: Vec<TrashEntry> = trashed_pages

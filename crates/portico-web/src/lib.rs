@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod files;
 mod rate_limit;
+mod routes;
 mod ui;
 
 use std::sync::Arc;
@@ -50,10 +51,8 @@ impl AppState {
 /// are limited and audited per client address.
 pub fn router(state: AppState) -> Router {
     let limiter = Arc::new(rate_limit::RateLimiter::default());
-    Router::new()
-        .route("/healthz", get(healthz))
-        .merge(ui::routes())
-        .merge(api::routes())
+    routes()
+        .into_router()
         .fallback(api::fallback)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
@@ -69,6 +68,19 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(CatchPanicLayer::custom(|_| error::internal_error_response()))
         .layer(TraceLayer::new_for_http())
+}
+
+fn routes() -> routes::Routes {
+    routes::Routes::new()
+        .route("/healthz", get(healthz))
+        .merge(ui::routes())
+        .merge(api::routes())
+}
+
+/// Every path the router serves, as registered (with `{param}` segments).
+/// The leak test compares the routes it crawls with this list.
+pub fn route_paths() -> Vec<&'static str> {
+    routes().paths().to_vec()
 }
 
 /// Readiness: 200 once the database answers.

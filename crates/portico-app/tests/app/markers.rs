@@ -185,7 +185,11 @@ async fn only_internal_members_are_told_about_guests() {
     assert_eq!(w.app.guest_presence(&guest, space.id).await.unwrap(), None);
     assert_eq!(w.app.guest_presence(&member, quiet.id).await.unwrap(), None);
     // The byline's people say who is a guest.
-    let people = w.app.people(&[id(&guest), id(&member)]).await.unwrap();
+    let people = w
+        .app
+        .people(&member, &[id(&guest), id(&member)])
+        .await
+        .unwrap();
     let guest_person = people.iter().find(|p| p.id == id(&guest)).unwrap();
     let member_person = people.iter().find(|p| p.id == id(&member)).unwrap();
     assert!(guest_person.is_guest && !member_person.is_guest);

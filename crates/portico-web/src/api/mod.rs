@@ -35,22 +35,21 @@ mod templates;
 mod tokens;
 mod trash;
 
+use axum::Json;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
 use utoipa::OpenApi;
 
-use crate::AppState;
 use dto::{Links, MultiEntityResult};
 
 /// The largest JSON body accepted (a page body is at most 2 MiB; JSON
 /// escaping can double it).
 const MAX_JSON_BYTES: usize = 5 * 1024 * 1024;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route(
             "/wiki/api/v2/spaces",
             get(spaces::list).post(spaces::create),

@@ -91,7 +91,12 @@ async fn account_page(
     form: TokenForm,
 ) -> Result<Response, UiError> {
     let ids: Vec<_> = caller.viewer().user_id().into_iter().collect();
-    let person = state.app.people(&ids).await?.into_iter().next();
+    let person = state
+        .app
+        .people(caller.viewer(), &ids)
+        .await?
+        .into_iter()
+        .next();
     let tokens = state.app.api_tokens(caller.viewer()).await?;
     let status = form
         .error

@@ -86,6 +86,7 @@ pub(crate) async fn list(
     }
     let names = Names::load(
         app,
+        viewer,
         histories
             .iter()
             .flatten()

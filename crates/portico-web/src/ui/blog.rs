@@ -155,6 +155,7 @@ async fn render_list(
     let months = app.blog_months(viewer, space.id).await?;
     let names = Names::load(
         app,
+        viewer,
         slice.items.iter().chain(&drafts).map(|post| post.author_id),
     )
     .await?;
@@ -342,7 +343,7 @@ pub(crate) async fn render_post(
     let app = &state.app;
     let viewer = caller.viewer();
     let tree = app.space_tree(viewer, space.id).await?;
-    let names = Names::load(app, [post.author_id, post.updated_by]).await?;
+    let names = Names::load(app, viewer, [post.author_id, post.updated_by]).await?;
     let abilities = app.page_abilities(viewer, post.id).await?;
     let target = portico_app::WatchTarget::Page(post.id);
     let watch = super::notifications::WatchButton::load(state, caller, &space.key, target).await?;

@@ -78,7 +78,12 @@ async fn history_page(
         .versions(caller.viewer(), page.id, before, HISTORY_PAGE)
         .await?;
     let tree = app.space_tree(caller.viewer(), space.id).await?;
-    let names = Names::load(app, slice.items.iter().map(|v| v.author_id)).await?;
+    let names = Names::load(
+        app,
+        caller.viewer(),
+        slice.items.iter().map(|v| v.author_id),
+    )
+    .await?;
     let older = match (slice.has_more, slice.items.last()) {
         (true, Some(last)) => Some(format!(
             "{}?before={}",
@@ -182,7 +187,7 @@ pub(crate) async fn version(
     let app = &state.app;
     let version = app.version(caller.viewer(), page.id, number).await?;
     let tree = app.space_tree(caller.viewer(), space.id).await?;
-    let names = Names::load(app, [version.author_id]).await?;
+    let names = Names::load(app, caller.viewer(), [version.author_id]).await?;
     Ok(html(
         StatusCode::OK,
         &VersionPage {

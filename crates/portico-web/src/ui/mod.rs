@@ -41,13 +41,10 @@ mod two_step;
 mod verify;
 mod view;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-
-use crate::AppState;
 
 pub(crate) use render::message_page;
 
@@ -88,8 +85,8 @@ pub(crate) fn stylesheet_href() -> String {
     format!("/static/portico.css?v={STYLESHEET_HASH:016x}")
 }
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/", get(home))
         .route("/wiki", get(home))
         .route("/wiki/", get(home))
@@ -462,7 +459,7 @@ mod tests {
     #[test]
     fn routes_do_not_conflict() {
         // Conflicting routes panic when the router is built.
-        let _router: Router<AppState> = routes();
+        let _router = routes().into_router();
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub(crate) async fn render_page_with(
     let viewer = caller.viewer();
     let crumbs = app.breadcrumbs(viewer, page.id).await?;
     let tree = app.space_tree(viewer, space.id).await?;
-    let names = Names::load(app, [page.author_id, page.updated_by]).await?;
+    let names = Names::load(app, viewer, [page.author_id, page.updated_by]).await?;
     let abilities = app.page_abilities(viewer, page.id).await?;
     let target = portico_app::WatchTarget::Page(page.id);
     let watch = super::notifications::WatchButton::load(state, caller, &space.key, target).await?;

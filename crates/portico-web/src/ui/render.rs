@@ -62,7 +62,7 @@ impl Caller {
         };
         let name = state
             .app
-            .people(&[id])
+            .people(&user.viewer, &[id])
             .await
             .map_err(|err| UiError::from(err).into_response())?
             .into_iter()

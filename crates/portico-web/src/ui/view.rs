@@ -178,14 +178,16 @@ impl PersonView {
 pub(crate) struct Names(HashMap<UserId, PersonView>);
 
 impl Names {
+    /// The names `viewer` may know among `ids`; others show as unknown.
     pub async fn load(
         app: &App,
+        viewer: &Viewer,
         ids: impl IntoIterator<Item = Option<UserId>>,
     ) -> Result<Self, UiError> {
         let mut wanted: Vec<UserId> = ids.into_iter().flatten().collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let people = app.people(&wanted).await?;
+        let people = app.people(viewer, &wanted).await?;
         Ok(Names(
             people
                 .into_iter()

@@ -162,7 +162,12 @@ pub(crate) async fn audit(
     let (entries, older, error) = match query.filter() {
         Ok(filter) => {
             let slice = state.app.audit_log(caller.viewer(), filter).await?;
-            let names = Names::load(&state.app, slice.items.iter().map(|e| e.actor)).await?;
+            let names = Names::load(
+                &state.app,
+                caller.viewer(),
+                slice.items.iter().map(|e| e.actor),
+            )
+            .await?;
             let older = match (slice.has_more, slice.items.last()) {
                 (true, Some(last)) => Some(query.older_href(last.id)),
                 _ => None,
