@@ -59,6 +59,7 @@ impl Target {
             let value = match *name {
                 "key" => "ZZMISSING",
                 "name" => "mknosuchlabel",
+                "q" => "mknosuchterm",
                 "title" | "slug" => "Nothing here",
                 _ => MISSING,
             };
@@ -382,6 +383,12 @@ impl Crawler<'_> {
                         .own("id", group.id.clone())
                         .with("user", w.people[1].account_id.clone())
                 })
+                .collect(),
+            Subject::Term => self
+                .world
+                .markers(kind)
+                .into_iter()
+                .map(|(marker, entitled)| Target::new(Some(!entitled)).own("q", marker))
                 .collect(),
             Subject::Opaque => (1..=3)
                 .map(|n| Target::new(None).with("id", n.to_string()))

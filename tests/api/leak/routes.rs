@@ -29,6 +29,9 @@ pub enum Subject {
     PageReaction,
     CommentReaction,
     TrashedPage,
+    /// A search term: every marker of the world, and one that names nothing
+    /// (`{q}`).
+    Term,
     /// Ids the world doesn't track (tokens, invitations, roles,
     /// notifications): tried with small ids and a missing one, markers only.
     Opaque,
