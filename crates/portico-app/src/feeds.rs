@@ -258,7 +258,11 @@ impl App {
         let ids: Vec<i64> = rows.iter().map(|r| r.page_id).collect();
         let contents = contents(conn, &ids).await?;
         let people = names(conn, access, rows.iter().map(|r| r.author_id), self.now()).await?;
-        let next = if more { rows.last().map(|r| r.id) } else { None };
+        let next = if more {
+            rows.last().map(|r| r.id)
+        } else {
+            None
+        };
         let entries = rows
             .into_iter()
             .filter_map(|row| {
@@ -270,7 +274,9 @@ impl App {
                     } else {
                         ChangeKind::Updated
                     },
-                    by: row.author_id.and_then(|id| people.get(&UserId(id)).cloned()),
+                    by: row
+                        .author_id
+                        .and_then(|id| people.get(&UserId(id)).cloned()),
                     at: row.at,
                     message: row.message,
                 })

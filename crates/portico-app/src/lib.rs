@@ -58,11 +58,11 @@ pub use directory::{
 };
 pub use drafts::{DraftSummary, PageDraft};
 pub use error::AppError;
+pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
 pub use feeds::{
     ActivityEntry, ActivityKind, ChangeKind, FeedContent, FeedEntry, FeedSlice, HomeFeed,
     MAX_FEED_OFFSET, PopularLabel, Profile,
 };
-pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
 pub use guests::{
     AssignmentOutcome, DEFAULT_SPACE, GuestAccessLine, GuestAssignment, GuestQuery, GuestSort,
     GuestSummary, MAX_BULK,

@@ -574,11 +574,15 @@ mod tests {
         let none = |_: &str| None;
         let render = |body: &str| render_html_for(body, &none, &known_pages);
         assert_eq!(
-            render(r#"<ac:link><ri:page ri:content-title="Team Home" ri:space-key="DOC"/></ac:link>"#),
+            render(
+                r#"<ac:link><ri:page ri:content-title="Team Home" ri:space-key="DOC"/></ac:link>"#
+            ),
             format!(r#"<a href="/wiki/pages/42" {rel}>Team Home</a>"#)
         );
         assert_eq!(
-            render(r#"<ac:link><ri:page ri:content-title="X" ri:content-id="42"/><ac:link-body><strong>bold</strong></ac:link-body></ac:link>"#),
+            render(
+                r#"<ac:link><ri:page ri:content-title="X" ri:content-id="42"/><ac:link-body><strong>bold</strong></ac:link-body></ac:link>"#
+            ),
             format!(r#"<a href="/wiki/pages/42" {rel}><strong>bold</strong></a>"#)
         );
         let hidden = r#"<p><ac:link><ri:page ri:content-title="Secret Plan" ri:space-key="HR" ri:content-id="9"/><ac:plain-text-link-body><![CDATA[the merger]]></ac:plain-text-link-body></ac:link></p>"#;
@@ -596,7 +600,9 @@ mod tests {
         };
         assert_eq!(
             render(&include("Team Home")),
-            format!(r#"<div class="include">Included page: <a href="/wiki/pages/42" {rel}>Team Home</a></div>"#)
+            format!(
+                r#"<div class="include">Included page: <a href="/wiki/pages/42" {rel}>Team Home</a></div>"#
+            )
         );
         let out = render(&include("Secret Plan"));
         assert_eq!(

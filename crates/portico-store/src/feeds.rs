@@ -7,7 +7,9 @@
 use sea_orm::sea_query::{Expr, Func, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::entity::{attachment, attachment_version, comment, content_label, label, page, page_version, watch};
+use crate::entity::{
+    attachment, attachment_version, comment, content_label, label, page, page_version, watch,
+};
 use crate::pages::Visibility;
 use crate::{Conn, StoreError, Timestamp};
 
@@ -23,9 +25,7 @@ pub struct FeedScope {
 /// The ids of the current pages and blog posts `visible` admits within
 /// `scope`.
 fn visible_pages(visible: Visibility<'_>, scope: FeedScope) -> SelectStatement {
-    let mut condition = visible
-        .condition()
-        .add(page::Column::Status.eq("current"));
+    let mut condition = visible.condition().add(page::Column::Status.eq("current"));
     if let Some(space) = scope.space_id {
         condition = condition.add(page::Column::SpaceId.eq(space));
     }
@@ -248,10 +248,16 @@ pub async fn popular_labels(
     let counted: Vec<(i64, i64)> = content_label::Entity::find()
         .select_only()
         .column(content_label::Column::LabelId)
-        .column_as(Expr::expr(Func::count(Expr::col(content_label::Column::PageId))), "uses")
+        .column_as(
+            Expr::expr(Func::count(Expr::col(content_label::Column::PageId))),
+            "uses",
+        )
         .filter(content_label::Column::PageId.in_subquery(visible_pages(visible, scope)))
         .group_by(content_label::Column::LabelId)
-        .order_by(Expr::expr(Func::count(Expr::col(content_label::Column::PageId))), Order::Desc)
+        .order_by(
+            Expr::expr(Func::count(Expr::col(content_label::Column::PageId))),
+            Order::Desc,
+        )
         .order_by_asc(content_label::Column::LabelId)
         .limit(limit)
         .into_tuple()

@@ -413,7 +413,10 @@ pub(crate) fn routes() -> Router<AppState> {
         // Discovery: recently updated, space activity, popular labels, people and profiles.
         .route("/wiki/recent", get(discovery::recent))
         .route("/wiki/spaces/{key}/recent", get(discovery::space_recent))
-        .route("/wiki/spaces/{key}/activity", get(discovery::space_activity))
+        .route(
+            "/wiki/spaces/{key}/activity",
+            get(discovery::space_activity),
+        )
         .route("/wiki/labels", get(discovery::labels))
         .route("/wiki/people", get(discovery::people))
         .route("/wiki/people/{account}", get(discovery::profile))
