@@ -222,3 +222,35 @@ async fn profiles_show_only_people_the_viewer_may_know_and_activity_they_may_see
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_v1_user_search_follows_the_directory_rules() {
+    let w = world().await;
+    let t = &w.t;
+    let path = "/wiki/rest/api/search/user?cql=user.fullname~%22mia%22";
+    let response = t.get(&w.mia, path).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let found: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(found["size"], 1);
+    assert_eq!(
+        found["results"][0]["user"]["displayName"],
+        "mia@example.com"
+    );
+    assert!(!text.contains("\"email\""), "{text}");
+    let everyone = t
+        .get(
+            &w.mia,
+            "/wiki/rest/api/search/user?cql=user.fullname~%22%22",
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(everyone["size"], 3, "no deactivated Dan: {everyone}");
+    assert_eq!(t.get(&w.gus, path).await.status(), StatusCode::NOT_FOUND);
+    let bad = t
+        .get(&w.mia, "/wiki/rest/api/search/user?cql=type%3Dpage")
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}

@@ -308,3 +308,100 @@ pub async fn profile(
         },
     }))
 }
+
+/// The name text of a Confluence user-search CQL query:
+/// `user.fullname ~ "text"` (or `user ~ "text"`, `=` for `~`). Anything
+/// else is not understood.
+fn cql_user_text(cql: &str) -> Option<String> {
+    let (field, value) = cql.split_once(['~', '='])?;
+    if !matches!(field.trim(), "user.fullname" | "user") {
+        return None;
+    }
+    let value = value.trim();
+    let inner = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))?;
+    Some(inner.replace("\\\"", "\""))
+}
+
+/// One hit of the v1 user search.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserHitJson {
+    pub user: PersonJson,
+    pub title: String,
+    pub entity_type: String,
+}
+
+/// The v1 user search's answer.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSearchJson {
+    pub results: Vec<UserHitJson>,
+    pub start: u64,
+    pub limit: u64,
+    pub size: usize,
+}
+
+/// Confluence v1 user search (`cql=user.fullname~"text"`): the people
+/// directory's rules (members only; 404 to guests and anonymous callers),
+/// paged by `start` and `limit`. No e-mails.
+#[utoipa::path(get, path = "/wiki/rest/api/search/user", tag = "users",
+    params(("cql" = String, Query), ("start" = Option<u64>, Query), ("limit" = Option<u64>, Query)),
+    responses((status = 200, body = UserSearchJson), (status = 400), (status = 401), (status = 404)))]
+pub async fn search_user(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    params: Params,
+) -> Result<Json<UserSearchJson>, ApiError> {
+    let limit = limit(params.number("limit")?)?;
+    let start = params.number("start")?.unwrap_or(0);
+    let cql = params.one("cql")?.unwrap_or("");
+    let Some(text) = cql_user_text(cql) else {
+        return Err(crate::error::WebError::BadRequest(
+            "`cql` must be `user.fullname ~ \"text\"`".to_owned(),
+        )
+        .into());
+    };
+    let slice = state
+        .app
+        .people_directory(&viewer, &text, start, limit)
+        .await?;
+    let results: Vec<UserHitJson> = slice
+        .items
+        .into_iter()
+        .map(|person| UserHitJson {
+            title: person.display_name.clone(),
+            user: PersonJson::from(person),
+            entity_type: "user".to_owned(),
+        })
+        .collect();
+    Ok(Json(UserSearchJson {
+        size: results.len(),
+        results,
+        start,
+        limit,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cql_user_text;
+
+    #[test]
+    fn reads_user_search_cql() {
+        assert_eq!(
+            cql_user_text(r#"user.fullname~"Ada""#).as_deref(),
+            Some("Ada")
+        );
+        assert_eq!(cql_user_text(r#"user ~ 'mi a'"#).as_deref(), Some("mi a"));
+        assert_eq!(
+            cql_user_text(r#" user.fullname = "" "#).as_deref(),
+            Some("")
+        );
+        assert!(cql_user_text("type=page").is_none());
+        assert!(cql_user_text(r#"user.fullname~Ada"#).is_none());
+        assert!(cql_user_text("").is_none());
+    }
+}

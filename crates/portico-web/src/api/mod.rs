@@ -356,6 +356,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/portico/spaces/{id}/activity", get(feeds::activity))
         .route("/api/portico/people", get(feeds::directory))
         .route("/api/portico/people/{account}", get(feeds::profile))
+        .route("/wiki/rest/api/search/user", get(feeds::search_user))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
 }
 
@@ -447,7 +448,7 @@ fn page_slice(
         admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,
         admin::licences, admin::policies, admin::update_policies, admin::audit, admin::outbox,
         // Discovery
-        feeds::recent, feeds::labels, feeds::activity, feeds::directory, feeds::profile,
+        feeds::recent, feeds::labels, feeds::activity, feeds::directory, feeds::profile, feeds::search_user,
     ),
     tags(
         (name = "spaces", description = "Confluence v2: spaces"),
