@@ -216,13 +216,12 @@ impl App {
             Some(id) => Some(visible_space(conn, &access, id).await?.id),
             None => None,
         };
-        if let Some(author) = author {
-            if known_among(conn, &access, &[author.0], self.now())
+        if let Some(author) = author
+            && known_among(conn, &access, &[author.0], self.now())
                 .await?
                 .is_empty()
-            {
-                return Err(AppError::NotFound);
-            }
+        {
+            return Err(AppError::NotFound);
         }
         let scope = FeedScope {
             space_id,
@@ -399,7 +398,7 @@ impl App {
             events.push((upload.at, upload.page_id, upload.by, what));
         }
         // Newest first; the sort is stable, so equal times keep source order.
-        events.sort_by(|a, b| b.0.cmp(&a.0));
+        events.sort_by_key(|event| std::cmp::Reverse(event.0));
         let has_more = events.len() as u64 > offset + limit;
         let events: Vec<_> = events
             .into_iter()

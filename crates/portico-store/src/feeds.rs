@@ -127,6 +127,10 @@ pub struct CommentEvent {
     pub reply: bool,
 }
 
+/// A comment row as the feed query reads it: id, page, author, time,
+/// kind, parent.
+type CommentTuple = (i64, i64, Option<i64>, Timestamp, String, Option<i64>);
+
 /// The newest `limit` current comments on pages `visible` admits in `scope`.
 pub async fn comments(
     conn: &impl Conn,
@@ -137,23 +141,22 @@ pub async fn comments(
     if visible.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(i64, i64, Option<i64>, Timestamp, String, Option<i64>)> =
-        comment::Entity::find()
-            .select_only()
-            .column(comment::Column::Id)
-            .column(comment::Column::PageId)
-            .column(comment::Column::AuthorId)
-            .column(comment::Column::CreatedAt)
-            .column(comment::Column::Kind)
-            .column(comment::Column::ParentId)
-            .filter(comment::Column::Status.eq("current"))
-            .filter(comment::Column::PageId.in_subquery(visible_pages(visible, scope)))
-            .order_by_desc(comment::Column::CreatedAt)
-            .order_by_desc(comment::Column::Id)
-            .limit(limit)
-            .into_tuple()
-            .all(conn)
-            .await?;
+    let rows: Vec<CommentTuple> = comment::Entity::find()
+        .select_only()
+        .column(comment::Column::Id)
+        .column(comment::Column::PageId)
+        .column(comment::Column::AuthorId)
+        .column(comment::Column::CreatedAt)
+        .column(comment::Column::Kind)
+        .column(comment::Column::ParentId)
+        .filter(comment::Column::Status.eq("current"))
+        .filter(comment::Column::PageId.in_subquery(visible_pages(visible, scope)))
+        .order_by_desc(comment::Column::CreatedAt)
+        .order_by_desc(comment::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(id, page_id, author_id, at, kind, parent)| CommentEvent {
