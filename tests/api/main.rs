@@ -41,3 +41,7 @@ mod trash;
 mod tree;
 mod ui;
 mod versions;
+// Discovery: feeds, people and profiles, link placeholders.
+mod feeds;
+mod links;
+mod people;

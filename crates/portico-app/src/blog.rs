@@ -97,6 +97,7 @@ impl App {
         let tx = self.store.write().await?;
         let space = visible_space(tx.conn(), &access, new.space_id).await?;
         access.require_space(Action::CreateBlogPost, &space)?;
+        let body = crate::links::resolve_on_save(tx.conn(), &access, body, space.id).await?;
         let post = pages::insert(
             tx.conn(),
             pages::NewPage {
@@ -165,7 +166,9 @@ impl App {
     /// A blog post the viewer may view (a page's id is `NotFound`).
     pub async fn blog_post(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
         let access = self.access(viewer).await?;
-        let (post, _) = visible_of_kind(self.store.read(), &access, id, pages::BLOG_POST).await?;
+        let conn = self.store.read();
+        let (mut post, _) = visible_of_kind(conn, &access, id, pages::BLOG_POST).await?;
+        post.body = crate::links::for_reader(conn, &access, post.body, post.space_id).await?;
         Ok(page_from_row(post))
     }
 
@@ -173,7 +176,9 @@ impl App {
     /// the parts both share (comments, labels), whose forms serve both.
     pub async fn content(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
         let access = self.access(viewer).await?;
-        let (row, _) = crate::access::visible_page(self.store.read(), &access, id).await?;
+        let conn = self.store.read();
+        let (mut row, _) = crate::access::visible_page(conn, &access, id).await?;
+        row.body = crate::links::for_reader(conn, &access, row.body, row.space_id).await?;
         Ok(page_from_row(row))
     }
 

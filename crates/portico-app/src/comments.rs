@@ -222,14 +222,17 @@ impl App {
     pub async fn page_comments(&self, viewer: &Viewer, page: PageId) -> AppResult<Vec<Comment>> {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
-        let (_, _, ordered) = thread_rows(conn, &access, page, Kind::Footer).await?;
+        let (page, _, ordered) = thread_rows(conn, &access, page, Kind::Footer).await?;
         let people = self
             .authors(viewer, ordered.iter().map(|(row, _)| row))
             .await?;
-        Ok(ordered
-            .into_iter()
-            .map(|(row, depth)| view(row, depth, &people))
-            .collect())
+        let mut comments = Vec::with_capacity(ordered.len());
+        for (mut row, depth) in ordered {
+            // Links to pages the reader can't see keep only their id.
+            row.body = crate::links::for_reader(conn, &access, row.body, page.space_id).await?;
+            comments.push(view(row, depth, &people));
+        }
+        Ok(comments)
     }
 
     /// The page's thread as the page view draws it: the comments of
@@ -289,7 +292,12 @@ impl App {
     /// missing id, `NotFound`). A deleted comment is `NotFound` too.
     pub async fn comment(&self, viewer: &Viewer, id: i64) -> AppResult<Comment> {
         let access = self.access(viewer).await?;
-        let row = visible_comment(self.store.read(), &access, id, Kind::Footer).await?;
+        let conn = self.store.read();
+        let mut row = visible_comment(conn, &access, id, Kind::Footer).await?;
+        let space = portico_store::pages::find(conn, row.page_id)
+            .await?
+            .map_or(0, |page| page.space_id);
+        row.body = crate::links::for_reader(conn, &access, row.body, space).await?;
         self.comment_view(viewer, row, 0).await
     }
 

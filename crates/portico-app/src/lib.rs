@@ -14,12 +14,14 @@ mod drafts;
 mod error;
 mod expiry;
 mod favourites;
+mod feeds;
 mod guest_admin;
 mod guest_notices;
 mod guests;
 mod inline_comments;
 mod invitations;
 mod labels;
+mod links;
 mod mail;
 mod mentions;
 mod model;
@@ -57,6 +59,10 @@ pub use directory::{
 pub use drafts::{DraftSummary, PageDraft};
 pub use error::AppError;
 pub use expiry::{ExpiryReport, REMINDER_DAYS, run_expiry_jobs};
+pub use feeds::{
+    ActivityEntry, ActivityKind, ChangeKind, FeedContent, FeedEntry, FeedSlice, HomeFeed,
+    MAX_FEED_OFFSET, PopularLabel, Profile,
+};
 pub use guests::{
     AssignmentOutcome, DEFAULT_SPACE, GuestAccessLine, GuestAssignment, GuestQuery, GuestSort,
     GuestSummary, MAX_BULK,

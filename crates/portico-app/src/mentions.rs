@@ -180,7 +180,9 @@ impl App {
 
     /// `storage` as HTML for `viewer`: each mention shows the person's name
     /// (and Guest badge) if `viewer` may know them, otherwise the
-    /// unknown-user placeholder.
+    /// unknown-user placeholder; each page link or include shows its target
+    /// only if `viewer` may view it (`crate::links`), otherwise the unnamed
+    /// restricted-or-missing placeholder.
     pub async fn render_body(&self, viewer: &Viewer, storage: &str) -> AppResult<String> {
         let mut rendered = self.render_bodies(viewer, &[storage]).await?;
         Ok(rendered.pop().unwrap_or_default())
@@ -209,9 +211,27 @@ impl App {
             }
         }
         let lookup = |raw: &str| known.get(raw).cloned();
+        // Link targets: only those the viewer may view are named.
+        let mut links: Vec<portico_format::PageLink> = Vec::new();
+        for storage in bodies {
+            for link in portico_format::linked_pages(storage) {
+                if !links.contains(&link) {
+                    links.push(link);
+                }
+            }
+        }
+        let targets = if links.is_empty() {
+            HashMap::new()
+        } else {
+            let access = self.access(viewer).await?;
+            let found =
+                crate::links::visible_targets(self.store.read(), &access, &links, None).await?;
+            crate::links::rendered(&found)
+        };
+        let pages = |link: &portico_format::PageLink| targets.get(link).cloned();
         Ok(bodies
             .iter()
-            .map(|storage| portico_format::render_html_with(storage, &lookup))
+            .map(|storage| portico_format::render_html_for(storage, &lookup, &pages))
             .collect())
     }
 

@@ -195,11 +195,11 @@ impl App {
         actor: i64,
         now: time::OffsetDateTime,
     ) -> AppResult<PageRow> {
-        let StoredPage {
-            title, body, draft, ..
-        } = &new;
-        let draft = *draft;
         let space = visible_space(conn, access, new.space_id).await?;
+        let body = crate::links::resolve_on_save(conn, access, new.body.clone(), space.id).await?;
+        let body = &body;
+        let StoredPage { title, draft, .. } = &new;
+        let draft = *draft;
         let parent_id = new.parent_id.map(|id| id.0).or(space.homepage_id);
         let parent = match parent_id {
             None => None,
@@ -293,7 +293,9 @@ impl App {
 
     pub async fn page(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
         let access = self.access(viewer).await?;
-        let (page, _) = visible_of_kind(self.store.read(), &access, id, pages::PAGE).await?;
+        let conn = self.store.read();
+        let (mut page, _) = visible_of_kind(conn, &access, id, pages::PAGE).await?;
+        page.body = crate::links::for_reader(conn, &access, page.body, page.space_id).await?;
         Ok(page_from_row(page))
     }
 
@@ -378,6 +380,7 @@ impl App {
         let tx = self.store.write().await?;
         let (mut page, space) = visible_of_kind(tx.conn(), &access, id, kind).await?;
         require_page(tx.conn(), &access, Action::EditPage, &page, &space).await?;
+        let body = crate::links::resolve_on_save(tx.conn(), &access, body, space.id).await?;
         let was_draft = page.status == "draft";
         if !was_draft && !update.publish {
             // An edit of a published page kept for later: the editor's own

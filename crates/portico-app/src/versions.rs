@@ -32,10 +32,11 @@ impl App {
         let access = self.access(viewer).await?;
         let conn = self.store.read();
         let (page, _) = visible_page(conn, &access, id).await?;
-        versions::find(conn, page.id, number)
-            .await?
-            .map(version_from_row)
-            .ok_or(AppError::NotFound)
+        let Some(mut version) = versions::find(conn, page.id, number).await? else {
+            return Err(AppError::NotFound);
+        };
+        version.body = crate::links::for_reader(conn, &access, version.body, page.space_id).await?;
+        Ok(version_from_row(version))
     }
 
     /// The line diff between versions `from` and `to` of a page (either order).
@@ -57,6 +58,10 @@ impl App {
             .await?
             .map(version_from_row)
             .ok_or(AppError::NotFound)?;
+        let (mut from, mut to) = (from, to);
+        // Links the viewer can't follow show no title in the diff either.
+        from.body = crate::links::for_reader(conn, &access, from.body, page.space_id).await?;
+        to.body = crate::links::for_reader(conn, &access, to.body, page.space_id).await?;
         let lines = portico_format::diff(&from.body, &to.body);
         Ok(VersionDiff { from, to, lines })
     }

@@ -7,7 +7,9 @@
 //! - [`sanitize`] is the allow-list sanitiser behind it (idempotent).
 //! - [`render_html`] turns a stored body into HTML for the browser
 //!   ([`render_html_with`] names the mentioned people a viewer may know).
-//! - [`mentioned_accounts`] lists the accounts a body mentions.
+//! - [`mentioned_accounts`] lists the accounts a body mentions;
+//!   [`linked_pages`] the pages it links to, [`rewrite_page_links`] rewrites
+//!   those links (the caller decides what each reader may see of them).
 //! - [`plain_text`] gives the text for excerpts and search.
 //! - [`diff`] compares two versions line by line.
 //! - [`template_to_storage`], [`template_variables`] and [`fill_template`]
@@ -24,6 +26,7 @@
 mod anchor;
 mod diff;
 mod input;
+mod links;
 mod markdown;
 mod mentions;
 mod policy;
@@ -43,8 +46,9 @@ pub use anchor::{
 };
 pub use diff::{DiffKind, DiffLine, diff};
 pub use input::{BodyFormat, UnknownBodyFormat, to_storage};
+pub use links::{LinkedPage, PageLink, RESTRICTED_OR_MISSING, linked_pages, rewrite_page_links};
 pub use mentions::{MentionedPerson, mentioned_accounts};
-pub use render::{UNKNOWN_USER, render_html, render_html_with};
+pub use render::{UNKNOWN_USER, render_html, render_html_for, render_html_with};
 pub use sanitize::{sanitize, sanitize_template};
 pub use template::{fill_template, template_to_storage, template_variables};
 pub use text::plain_text;

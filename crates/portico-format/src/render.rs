@@ -14,7 +14,8 @@
 //! | `status` macro                            | `<span class="status status-green">`           |
 //! | `anchor` macro                            | `<span id="anchor-NAME">`                      |
 //! | headings                                  | get `id="h-SLUG"` (unique in the body)         |
-//! | `ac:link` + `ri:page`                     | `<a href="/wiki/display/KEY/Title">`, text = link body or title |
+//! | `ac:link` + `ri:page`                     | `<a href=…>` as the caller's page lookup gives it, text = link body or title; the unnamed placeholder otherwise |
+//! | `include` macro of a `ri:page`            | `<div class="include">` with a link, or the unnamed placeholder |
 //! | `ac:link` + `ri:user` (a mention)         | `<span class="mention">@Name</span>` (+ Guest badge), or the unknown-user placeholder |
 //! | `ac:link`/`ac:image` + `ri:attachment`    | `attachments/FILE`, relative to the page URL    |
 //! | `ac:task-list`                            | `<ul class="task-list">` with ☑/☐ items        |
@@ -27,13 +28,15 @@
 //! name, id or e-mail. A mention's own link body is never shown: it could
 //! name the person to someone who may not know them.
 //!
-//! Page links carry no page id (storage format names pages by title); the
-//! web layer resolves `/wiki/display/KEY/Title` (and `/wiki/display/Title`,
-//! same space, and `/wiki/pages/ID` when `ri:content-id` is given) under
-//! the viewer's permissions.
+//! A page link (or include) shows only what the caller's page lookup gives
+//! for it ([`render_html_for`]): a target the viewer can't see, or that
+//! doesn't exist, is `<span class="link-placeholder">restricted or missing
+//! page</span>` — no title, no link body, no URL that names it. Without a
+//! lookup every page link is the placeholder.
 
 use std::collections::HashSet;
 
+use crate::links::{LinkedPage, PageLink, RESTRICTED_OR_MISSING, link_of};
 use crate::mentions::{MentionedPerson, account_of};
 use crate::policy;
 use crate::sanitize::sanitized_tree;
@@ -51,10 +54,22 @@ pub fn render_html(storage: &str) -> String {
 /// HTML to show in a browser for a stored body; `people` names the
 /// mentioned accounts the viewer may know (`None`: the placeholder).
 pub fn render_html_with(storage: &str, people: &dyn Fn(&str) -> Option<MentionedPerson>) -> String {
+    render_html_for(storage, people, &|_: &PageLink| None)
+}
+
+/// HTML to show in a browser for a stored body; `people` names the
+/// mentioned accounts the viewer may know, `pages` gives the link targets
+/// the viewer may see (`None`: the restricted-or-missing placeholder).
+pub fn render_html_for(
+    storage: &str,
+    people: &dyn Fn(&str) -> Option<MentionedPerson>,
+    pages: &dyn Fn(&PageLink) -> Option<LinkedPage>,
+) -> String {
     let mut renderer = Renderer {
         headings: Vec::new(),
         ids: HashSet::new(),
         people,
+        pages,
     };
     let mut nodes = renderer.nodes(&sanitized_tree(storage));
     renderer.fill_tocs(&mut nodes);
@@ -72,6 +87,7 @@ struct Renderer<'p> {
     headings: Vec<Heading>,
     ids: HashSet<String>,
     people: &'p dyn Fn(&str) -> Option<MentionedPerson>,
+    pages: &'p dyn Fn(&PageLink) -> Option<LinkedPage>,
 }
 
 impl Renderer<'_> {
@@ -203,6 +219,7 @@ impl Renderer<'_> {
                 out.push(Element::new("span").attr("id", id).into());
             }
             "toc" => out.push(Element::new("nav").attr("class", "toc").into()),
+            "include" => out.push(self.include(el).into()),
             // Unknown macros do not survive sanitising; render a body if any.
             _ => out.extend(body(self)),
         }
@@ -230,13 +247,11 @@ impl Renderer<'_> {
         let attr = |name: &str| resource.get(name).unwrap_or("").to_owned();
         let (href, fallback) = match resource.name.as_str() {
             "ri:user" => return vec![self.mention(resource).into()],
-            "ri:page" => {
-                let title = attr("ri:content-title");
-                (
-                    page_href(&attr("ri:space-key"), &title, &attr("ri:content-id")),
-                    title,
-                )
-            }
+            "ri:page" => match (self.pages)(&link_of(resource)) {
+                Some(page) => (page.href, page.title),
+                // Neither the link body nor the title: either could name it.
+                None => return vec![placeholder("span", "link-placeholder").into()],
+            },
             "ri:attachment" => {
                 let file = attr("ri:filename");
                 (format!("attachments/{}", encode_segment(&file)), file)
@@ -270,6 +285,25 @@ impl Renderer<'_> {
             None => Element::new("span")
                 .attr("class", "mention mention-unknown")
                 .with(vec![Node::Text(UNKNOWN_USER.into())]),
+        }
+    }
+
+    /// An `include` macro: a box linking to the included page, or the
+    /// placeholder when the viewer can't see it (or it names none).
+    fn include(&self, el: &Element) -> Element {
+        let target = find_page(&el.children)
+            .map(link_of)
+            .and_then(|link| (self.pages)(&link));
+        match target {
+            Some(page) => {
+                let link = Element::new("a")
+                    .attr("href", page.href)
+                    .with(vec![Node::Text(page.title)]);
+                Element::new("div")
+                    .attr("class", "include")
+                    .with(vec![Node::Text("Included page: ".into()), link.into()])
+            }
+            None => placeholder("div", "include include-placeholder"),
         }
     }
 
@@ -334,19 +368,20 @@ impl Renderer<'_> {
     }
 }
 
-/// The href for a link to a page named in storage format.
-fn page_href(space_key: &str, title: &str, content_id: &str) -> String {
-    if !content_id.is_empty() {
-        format!("/wiki/pages/{}", encode_segment(content_id))
-    } else if space_key.is_empty() {
-        format!("/wiki/display/{}", encode_segment(title))
-    } else {
-        format!(
-            "/wiki/display/{}/{}",
-            encode_segment(space_key),
-            encode_segment(title)
-        )
-    }
+/// The first `ri:page` among `nodes` and their descendants.
+fn find_page(nodes: &[Node]) -> Option<&Element> {
+    nodes.iter().find_map(|node| match node {
+        Node::Element(el) if el.name == "ri:page" => Some(el),
+        Node::Element(el) => find_page(&el.children),
+        Node::Text(_) => None,
+    })
+}
+
+/// The unnamed "restricted or missing page" placeholder.
+fn placeholder(tag: &str, class: &str) -> Element {
+    Element::new(tag)
+        .attr("class", class)
+        .with(vec![Node::Text(RESTRICTED_OR_MISSING.into())])
 }
 
 fn image(el: &Element) -> Option<Node> {
@@ -460,8 +495,8 @@ fn emoticon(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{render_html, render_html_with};
-    use crate::MentionedPerson;
+    use super::{render_html, render_html_for, render_html_with};
+    use crate::{LinkedPage, MentionedPerson, PageLink};
 
     fn check(cases: &[(&str, &str)]) {
         for (input, expected) in cases {
@@ -522,22 +557,63 @@ mod tests {
         )]);
     }
 
+    /// A lookup that knows the pages with ids 1 and 42 (by id or title).
+    fn known_pages(link: &PageLink) -> Option<LinkedPage> {
+        match (link.content_id.as_str(), link.title.as_str()) {
+            ("42", _) | ("", "Team Home") => Some(LinkedPage {
+                href: "/wiki/pages/42".into(),
+                title: "Team Home".into(),
+            }),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn page_links_show_only_what_the_lookup_gives() {
+        let rel = r#"rel="nofollow noopener noreferrer""#;
+        let none = |_: &str| None;
+        let render = |body: &str| render_html_for(body, &none, &known_pages);
+        assert_eq!(
+            render(
+                r#"<ac:link><ri:page ri:content-title="Team Home" ri:space-key="DOC"/></ac:link>"#
+            ),
+            format!(r#"<a href="/wiki/pages/42" {rel}>Team Home</a>"#)
+        );
+        assert_eq!(
+            render(
+                r#"<ac:link><ri:page ri:content-title="X" ri:content-id="42"/><ac:link-body><strong>bold</strong></ac:link-body></ac:link>"#
+            ),
+            format!(r#"<a href="/wiki/pages/42" {rel}><strong>bold</strong></a>"#)
+        );
+        let hidden = r#"<p><ac:link><ri:page ri:content-title="Secret Plan" ri:space-key="HR" ri:content-id="9"/><ac:plain-text-link-body><![CDATA[the merger]]></ac:plain-text-link-body></ac:link></p>"#;
+        let out = render(hidden);
+        assert_eq!(
+            out,
+            r#"<p><span class="link-placeholder">restricted or missing page</span></p>"#
+        );
+        // Without a lookup, every page link is the placeholder.
+        assert_eq!(render_html(hidden), out);
+        let include = |title: &str| {
+            format!(
+                r#"<ac:structured-macro ac:name="include"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="{title}"/></ac:link></ac:parameter></ac:structured-macro>"#
+            )
+        };
+        assert_eq!(
+            render(&include("Team Home")),
+            format!(
+                r#"<div class="include">Included page: <a href="/wiki/pages/42" {rel}>Team Home</a></div>"#
+            )
+        );
+        let out = render(&include("Secret Plan"));
+        assert_eq!(
+            out,
+            r#"<div class="include include-placeholder">restricted or missing page</div>"#
+        );
+    }
+
     #[test]
     fn renders_links_and_images() {
-        let rel = r#"rel="nofollow noopener noreferrer""#;
         check(&[
-            (
-                r#"<ac:link><ri:page ri:content-title="Team Home" ri:space-key="DOC"/></ac:link>"#,
-                &format!(r#"<a href="/wiki/display/DOC/Team%20Home" {rel}>Team Home</a>"#),
-            ),
-            (
-                r#"<ac:link><ri:page ri:content-title="A/B"/><ac:plain-text-link-body><![CDATA[see <this>]]></ac:plain-text-link-body></ac:link>"#,
-                &format!(r#"<a href="/wiki/display/A%2FB" {rel}>see &lt;this&gt;</a>"#),
-            ),
-            (
-                r#"<ac:link><ri:page ri:content-title="X" ri:content-id="42"/><ac:link-body><strong>bold</strong></ac:link-body></ac:link>"#,
-                &format!(r#"<a href="/wiki/pages/42" {rel}><strong>bold</strong></a>"#),
-            ),
             (
                 r#"<ac:link><ri:user ri:account-id="557058:abc"/></ac:link>"#,
                 r#"<span class="mention mention-unknown">@unknown user</span>"#,

@@ -14,6 +14,7 @@ use crate::tree::{self, Element, Node};
 /// The `ac:structured-macro` names that are kept.
 pub(crate) const ALLOWED_MACROS: &[&str] = &[
     "code", "info", "note", "warning", "tip", "panel", "toc", "expand", "status", "anchor",
+    "include",
 ];
 
 /// Passes after which [`sanitize`] stops even if the output still changes.

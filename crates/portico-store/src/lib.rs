@@ -12,6 +12,7 @@ pub mod drafts;
 mod entity;
 mod error;
 pub mod favourites;
+pub mod feeds;
 pub mod groups;
 pub mod invitations;
 pub mod journal;

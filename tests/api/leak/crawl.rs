@@ -351,6 +351,7 @@ impl Crawler<'_> {
                 .map(|person| {
                     Target::new(Some(!w.knows(kind, person)))
                         .own("id", w.people[person].account_id.clone())
+                        .own("account", w.people[person].account_id.clone())
                 })
                 .collect(),
             Subject::SpacePerson => (0..w.spaces.len())

@@ -380,7 +380,39 @@ pub const ROUTES: &[Route] = &[
     route("GET PUT", "/api/admin/policies", None),
     route("GET", "/api/admin/audit", None),
     route("GET", "/api/admin/outbox", None),
-    route("GET", "/api/openapi.json", None), // The same routes again with the query parameters that change what they
+    route("GET", "/api/openapi.json", None),
+    // Feeds, people and profiles.
+    route("GET", "/wiki/recent", None),
+    route("GET", "/wiki/labels", None),
+    route("GET", "/wiki/people", None),
+    route("GET", "/wiki/people?q=Person", None),
+    route("GET", "/wiki/people/{account}", Person),
+    route("GET", "/wiki/spaces/{key}/recent", Space),
+    route("GET", "/wiki/spaces/{key}/activity", Space),
+    route("GET", "/api/portico/feeds/recent?limit=100", None),
+    route(
+        "GET",
+        "/api/portico/feeds/recent?space={id}&limit=100",
+        Space,
+    ),
+    route(
+        "GET",
+        "/api/portico/feeds/recent?user={id}&limit=100",
+        Person,
+    ),
+    route("GET", "/api/portico/feeds/labels", None),
+    route("GET", "/api/portico/feeds/labels?space={id}", Space),
+    route("GET", "/api/portico/spaces/{id}/activity?limit=100", Space),
+    route("GET", "/api/portico/people?q=Person", None),
+    route("GET", "/api/portico/people/{account}", Person),
+    route(
+        "GET",
+        "/wiki/rest/api/search/user?cql=user.fullname~Person",
+        None,
+    ),
+    route("GET", "/wiki/people?q={q}", Term),
+    route("GET", "/api/portico/people?q={q}", Term),
+    // The same routes again with the query parameters that change what they
     // show (expansions, filters, representations).
     route("GET", "/wiki/api/v2/spaces?limit=250", None),
     route("GET", "/wiki/api/v2/spaces?keys={key}", Space),

@@ -685,6 +685,18 @@ pub async fn build(t: &TestApp, seed: u64) -> World {
             None
         };
         let client = editor.map_or(&t.admin, |a| &clients[a]);
+        // The admin's edits link to another page, often one the reader
+        // can't see: it must show as an unnamed placeholder.
+        let target = rng.below(page_count);
+        let link = if editor.is_none() && !world.pages[target].blog {
+            let target = &world.pages[target];
+            format!(
+                r#" see <ac:link><ri:page ri:content-title="{}" ri:space-key="{}"/></ac:link>"#,
+                target.title, world.spaces[target.space].key
+            )
+        } else {
+            String::new()
+        };
         call(
             t,
             client,
@@ -694,7 +706,7 @@ pub async fn build(t: &TestApp, seed: u64) -> World {
                 "id": info.id,
                 "status": "current",
                 "title": info.title,
-                "body": storage(&format!("<p>Body text {} then {marker}</p>", info.markers[0])),
+                "body": storage(&format!("<p>Body text {} then {marker}{link}</p>", info.markers[0])),
                 "version": { "number": 2, "message": format!("edit {marker}") },
             })),
             StatusCode::OK,

@@ -18,6 +18,7 @@ mod comments;
 mod dto;
 mod extensions;
 mod extract;
+mod feeds;
 mod guests;
 mod guests_json;
 mod inline_comments;
@@ -348,6 +349,13 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/api/admin/audit", get(admin::audit))
         .route("/api/admin/outbox", get(admin::outbox))
         .route("/api/openapi.json", get(openapi_json))
+        // Discovery: feeds, popular labels, space activity, people directory, profiles.
+        .route("/api/portico/feeds/recent", get(feeds::recent))
+        .route("/api/portico/feeds/labels", get(feeds::labels))
+        .route("/api/portico/spaces/{id}/activity", get(feeds::activity))
+        .route("/api/portico/people", get(feeds::directory))
+        .route("/api/portico/people/{account}", get(feeds::profile))
+        .route("/wiki/rest/api/search/user", get(feeds::search_user))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
 }
 
@@ -438,6 +446,8 @@ fn page_slice(
         admin_guests::promote_guest, admin_guests::remove_guest, admin_guests::promote_group,
         admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,
         admin::licences, admin::policies, admin::update_policies, admin::audit, admin::outbox,
+        // Discovery
+        feeds::recent, feeds::labels, feeds::activity, feeds::directory, feeds::profile, feeds::search_user,
     ),
     tags(
         (name = "spaces", description = "Confluence v2: spaces"),

@@ -23,6 +23,7 @@ mod admin;
 mod attachments;
 mod blog;
 mod comments;
+mod discovery;
 mod drafts;
 mod history;
 mod inline_comments;
@@ -87,7 +88,7 @@ pub(crate) fn stylesheet_href() -> String {
 
 pub(crate) fn routes() -> crate::routes::Routes {
     crate::routes::Routes::new()
-        .route("/", get(home))
+        .route("/", get(discovery::home))
         .route("/wiki", get(home))
         .route("/wiki/", get(home))
         .route("/static/portico.css", get(stylesheet))
@@ -406,6 +407,16 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/wiki/pages/{id}", get(pages::by_id))
         .route("/wiki/display/{key}", get(pages::display_anywhere))
         .route("/wiki/display/{key}/{title}", get(pages::display))
+        // Discovery: recently updated, space activity, popular labels, people and profiles.
+        .route("/wiki/recent", get(discovery::recent))
+        .route("/wiki/spaces/{key}/recent", get(discovery::space_recent))
+        .route(
+            "/wiki/spaces/{key}/activity",
+            get(discovery::space_activity),
+        )
+        .route("/wiki/labels", get(discovery::labels))
+        .route("/wiki/people", get(discovery::people))
+        .route("/wiki/people/{account}", get(discovery::profile))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 

@@ -26,6 +26,9 @@ pub(crate) struct Me {
     pub wiki_admin: bool,
     /// Unread notifications, for the top bar's count.
     pub unread: u64,
+    /// Whether the top bar links the people directory (internal people
+    /// only; the directory itself decides who may open it).
+    pub directory: bool,
 }
 
 /// A UI caller: signed in (the [`Caller`] extractor sends anonymous visitors
@@ -76,12 +79,14 @@ impl Caller {
             .map_err(|err| UiError::from(err).into_response())?;
         let org_admin = matches!(&user.viewer, Viewer::User(principal) if principal.org_admin);
         let wiki_admin = user.viewer.role() == Role::Admin;
+        let directory = matches!(user.viewer.role(), Role::Member | Role::Admin);
         let me = Me {
             name,
             csrf,
             org_admin,
             wiki_admin,
             unread,
+            directory,
         };
         Ok(Caller { user, me: Some(me) })
     }
