@@ -23,6 +23,7 @@ mod guests_json;
 mod inline_comments;
 mod labels;
 mod mentions;
+mod notification_mail;
 mod notifications;
 mod pages;
 mod pagination;
@@ -349,6 +350,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/admin/audit", get(admin::audit))
         .route("/api/admin/outbox", get(admin::outbox))
         .route("/api/openapi.json", get(openapi_json))
+        // Notification e-mail: your preference, the admin's "send digests now".
+        .route(
+            "/api/portico/me/notification-settings",
+            get(notification_mail::settings).put(notification_mail::update_settings),
+        )
+        .route(
+            "/api/admin/notifications/send-digests",
+            post(notification_mail::send_digests),
+        )
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
 }
 
@@ -439,6 +449,7 @@ fn page_slice(
         admin_guests::promote_guest, admin_guests::remove_guest, admin_guests::promote_group,
         admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,
         admin::licences, admin::policies, admin::update_policies, admin::audit, admin::outbox,
+        notification_mail::settings, notification_mail::update_settings, notification_mail::send_digests,
     ),
     tags(
         (name = "spaces", description = "Confluence v2: spaces"),

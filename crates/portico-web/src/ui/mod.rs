@@ -409,6 +409,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/wiki/pages/{id}", get(pages::by_id))
         .route("/wiki/display/{key}", get(pages::display_anywhere))
         .route("/wiki/display/{key}/{title}", get(pages::display))
+        // Notification e-mail: the account page's preference form.
+        .route(
+            "/account/notifications",
+            post(account::save_notification_settings),
+        )
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 
