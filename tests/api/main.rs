@@ -40,3 +40,5 @@ mod trash;
 mod tree;
 mod ui;
 mod versions;
+// Notification e-mail: digests, preference, the admin hook.
+mod notification_mail;
