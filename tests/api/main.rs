@@ -45,3 +45,5 @@ mod versions;
 mod feeds;
 mod links;
 mod people;
+// Notification e-mail: digests, preference, the admin hook.
+mod notification_mail;

@@ -119,6 +119,18 @@ impl Drop for Access {
 }
 
 impl Access {
+    /// A notice recipient's access as [`recipient_access`] built it (never
+    /// with an admin key), for the rules that take an `Access`: who they may
+    /// know, for instance, when a digest names people.
+    pub(crate) fn of_recipient(app: &App, viewer: Viewer, set: Arc<AccessSet>) -> Access {
+        Access {
+            viewer,
+            set,
+            app: app.clone(),
+            key_uses: Mutex::new(Vec::new()),
+        }
+    }
+
     pub fn user_id(&self) -> Option<i64> {
         self.viewer.user_id().map(|id| id.0)
     }

@@ -9,6 +9,7 @@ mod auth;
 mod blog;
 mod clock;
 mod comments;
+mod digests;
 mod directory;
 mod drafts;
 mod error;
@@ -53,6 +54,7 @@ pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use blog::{BlogFilter, BlogMonth, NewBlogPost};
 pub use clock::{Clock, SystemClock};
 pub use comments::{Comment, CommentAbilities, CommentThread, MAX_COMMENT_BYTES, ThreadComment};
+pub use digests::{DigestReport, MAX_LISTED, run_notification_digests};
 pub use directory::{
     AccessPolicies, GroupSummary, LicenceUsage, SitePolicies, TokenPolicies, UserQuery, UserSummary,
 };
@@ -91,6 +93,7 @@ pub use portico_core::TemplateId;
 pub use portico_core::directory::{DomainRules, LicenceLimits};
 pub use portico_core::guests::AssignmentRole;
 pub use portico_core::notify::NoticeKind;
+pub use portico_core::notify_mail::EmailPreference;
 pub use portico_core::page::Placement;
 pub use portico_core::policy::{Decision, Explanation, Grantee, Reason};
 pub use portico_core::reaction::Emoji;

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod label;
 pub mod mentions;
 pub mod notify;
+pub mod notify_mail;
 pub mod page;
 pub mod people;
 pub mod permission;

@@ -18,6 +18,7 @@ pub mod invitations;
 pub mod journal;
 pub mod labels;
 mod migrate;
+pub mod notification_mail;
 pub mod notifications;
 pub mod outbox;
 pub mod pages;

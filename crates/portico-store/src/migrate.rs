@@ -93,6 +93,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_reactions_favourites.sql"),
         include_str!("../migrations/postgres/0017_reactions_favourites.sql"),
     ),
+    (
+        "0018_notification_mail",
+        include_str!("../migrations/sqlite/0018_notification_mail.sql"),
+        include_str!("../migrations/postgres/0018_notification_mail.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

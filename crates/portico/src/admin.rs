@@ -42,6 +42,10 @@ pub enum Task {
         #[arg(long)]
         to: String,
     },
+    /// Queue the notification digests now (what `portico serve` does every
+    /// `notifications.email_batch_minutes`): one mail per person listing the
+    /// notices they can still view.
+    SendDigests,
 }
 
 pub async fn run(config: Config, task: Task) -> anyhow::Result<()> {
@@ -86,6 +90,15 @@ pub async fn run(config: Config, task: Task) -> anyhow::Result<()> {
             app.queue_test_mail(&to).await?;
             println!(
                 "Queued a test mail to {to}. A running `portico serve` with SMTP configured delivers it within seconds; `portico admin outbox` shows how it went."
+            );
+        }
+        Task::SendDigests => {
+            let report = app
+                .send_notification_digests(time::OffsetDateTime::now_utc())
+                .await?;
+            println!(
+                "Queued {} digest mail(s) listing {} notice(s); {} dropped (no longer viewable), {} not mailed (e-mail turned off).",
+                report.mails, report.listed, report.dropped, report.opted_out
             );
         }
     }

@@ -25,6 +25,9 @@ pub struct Config {
     pub mail_from: String,
     /// The largest attachment accepted, in bytes (`attachments.max_mib`).
     pub attachment_max_bytes: u64,
+    /// How often notices are mailed, in minutes
+    /// (`notifications.email_batch_minutes`, default 5).
+    pub notification_batch_minutes: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -34,7 +37,7 @@ pub enum ConfigError {
     #[error("config file `{path}`: {reason}")]
     Invalid { path: String, reason: String },
     #[error(
-        "unknown environment variable `{0}` (known: PORTICO_CONFIG, PORTICO_LISTEN, PORTICO_DATA, PORTICO_DATABASE_URL, PORTICO_PUBLIC_BASE_URL, PORTICO_MAIL_SMTP_URL, PORTICO_MAIL_FROM, PORTICO_ATTACHMENTS_MAX_MIB)"
+        "unknown environment variable `{0}` (known: PORTICO_CONFIG, PORTICO_LISTEN, PORTICO_DATA, PORTICO_DATABASE_URL, PORTICO_PUBLIC_BASE_URL, PORTICO_MAIL_SMTP_URL, PORTICO_MAIL_FROM, PORTICO_ATTACHMENTS_MAX_MIB, PORTICO_NOTIFICATIONS_EMAIL_BATCH_MINUTES)"
     )]
     UnknownVariable(String),
     #[error("invalid `{key}` = `{value}`: {rule}")]
@@ -55,6 +58,13 @@ struct FileConfig {
     database: Option<DatabaseSection>,
     mail: Option<MailSection>,
     attachments: Option<AttachmentsSection>,
+    notifications: Option<NotificationsSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotificationsSection {
+    email_batch_minutes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,6 +109,7 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
         "PORTICO_MAIL_SMTP_URL",
         "PORTICO_MAIL_FROM",
         "PORTICO_ATTACHMENTS_MAX_MIB",
+        "PORTICO_NOTIFICATIONS_EMAIL_BATCH_MINUTES",
         "PORTICO_LOG",
     ];
     if let Some(unknown) = env
@@ -119,6 +130,7 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
     let database_from_file = file.database.and_then(|section| section.url);
     let mail_file = file.mail.unwrap_or_default();
     let attachments_file = file.attachments.unwrap_or_default();
+    let notifications_file = file.notifications.unwrap_or_default();
 
     let listen_text = flags
         .listen
@@ -225,6 +237,26 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
             .unwrap_or_default(),
         rule: "expected a whole number of MiB from 1 to 1048576",
     })?;
+    let notification_batch_minutes = match env.get("PORTICO_NOTIFICATIONS_EMAIL_BATCH_MINUTES") {
+        Some(text) => text.trim().parse::<u64>().ok(),
+        None => Some(
+            notifications_file
+                .email_batch_minutes
+                .unwrap_or(DEFAULT_BATCH_MINUTES),
+        ),
+    }
+    .filter(|minutes| (1..=MAX_BATCH_MINUTES).contains(minutes))
+    .ok_or_else(|| ConfigError::BadValue {
+        key: "notifications.email_batch_minutes",
+        value: env
+            .get("PORTICO_NOTIFICATIONS_EMAIL_BATCH_MINUTES")
+            .cloned()
+            .or(notifications_file
+                .email_batch_minutes
+                .map(|minutes| minutes.to_string()))
+            .unwrap_or_default(),
+        rule: "expected a whole number of minutes from 1 to 1440",
+    })?;
     Ok(Config {
         listen,
         data,
@@ -233,8 +265,14 @@ pub fn load(env: &BTreeMap<String, String>, flags: &Overrides) -> Result<Config,
         mail_smtp_url,
         mail_from,
         attachment_max_bytes,
+        notification_batch_minutes,
     })
 }
+
+/// Notices are mailed every five minutes unless configured otherwise.
+const DEFAULT_BATCH_MINUTES: u64 = 5;
+/// A day: a longer batch is no longer a notification.
+const MAX_BATCH_MINUTES: u64 = 24 * 60;
 
 const MIB: u64 = 1024 * 1024;
 /// 1 TiB: beyond that a limit is a typo.
@@ -295,6 +333,37 @@ mod tests {
                 "{bad}: {refused:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_notification_batch_is_in_minutes_with_a_5_minute_default() {
+        let flags = Overrides::default();
+        let default = load(&env(&[]), &flags).map(|c| c.notification_batch_minutes);
+        assert_eq!(default, Ok(5));
+        let key = "PORTICO_NOTIFICATIONS_EMAIL_BATCH_MINUTES";
+        let set = load(&env(&[(key, "15")]), &flags);
+        assert_eq!(set.map(|c| c.notification_batch_minutes), Ok(15));
+        let (_dir, file) = with_file("[notifications]\nemail_batch_minutes = 30\n");
+        let from_file = load(&env(&[]), &file).map(|c| c.notification_batch_minutes);
+        assert_eq!(from_file, Ok(30));
+        for bad in ["0", "-1", "soon", "1441"] {
+            let refused = load(&env(&[(key, bad)]), &flags);
+            assert!(
+                matches!(
+                    refused,
+                    Err(ConfigError::BadValue {
+                        key: "notifications.email_batch_minutes",
+                        ..
+                    })
+                ),
+                "{bad}: {refused:?}"
+            );
+        }
+        let (_dir, typo) = with_file("[notifications]\nemail_batch = 3\n");
+        assert!(matches!(
+            load(&env(&[]), &typo),
+            Err(ConfigError::Invalid { .. })
+        ));
     }
 
     #[test]

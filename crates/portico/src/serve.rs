@@ -99,6 +99,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     // Expired access is removed (and audited) and reminders go out, every minute.
     let expiry = tokio::spawn(portico_app::run_expiry_jobs(app.clone(), shutdown_signal()));
+    // Notices are mailed in one digest per person, every few minutes.
+    let digests = tokio::spawn(portico_app::run_notification_digests(
+        app.clone(),
+        Duration::from_secs(config.notification_batch_minutes * 60),
+        shutdown_signal(),
+    ));
     let router = portico_web::router(AppState {
         app,
         settings: WebSettings {
@@ -125,6 +131,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     if tokio::time::timeout(MAIL_STOP_GRACE, expiry).await.is_err() {
         tracing::warn!("the expiry job did not stop in time");
+    }
+    if tokio::time::timeout(MAIL_STOP_GRACE, digests)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the notification digest did not stop in time");
     }
     served?;
     println!("Portico stopped.");

@@ -381,6 +381,10 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/admin/audit", None),
     route("GET", "/api/admin/outbox", None),
     route("GET", "/api/openapi.json", None),
+    // Notification e-mail settings and the admin's digest hook.
+    route("GET PUT", "/api/portico/me/notification-settings", None),
+    route("POST", "/api/admin/notifications/send-digests", None),
+    route("POST", "/account/notifications", None),
     // Feeds, people and profiles.
     route("GET", "/wiki/recent", None),
     route("GET", "/wiki/labels", None),

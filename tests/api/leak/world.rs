@@ -971,6 +971,18 @@ pub async fn build(t: &TestApp, seed: u64) -> World {
     .await;
     world.people[deactivated].active = false;
 
+    // Notice e-mail goes out now, after the restrictions: the crawl reads
+    // every viewer's mail for what they may no longer see.
+    call(
+        t,
+        &t.admin,
+        Method::POST,
+        "/api/admin/notifications/send-digests",
+        None,
+        StatusCode::OK,
+    )
+    .await;
+
     for (index, person) in world.people.iter().enumerate() {
         if let Some(kind) = person.viewer {
             world

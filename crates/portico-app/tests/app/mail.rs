@@ -14,11 +14,11 @@ use portico_store::outbox::{self, NewMail};
 
 use crate::harness::{World, world};
 
-const FROM: &str = "Portico <wiki@example.com>";
+pub(crate) const FROM: &str = "Portico <wiki@example.com>";
 
 /// An `aiosmtpd` server on a loopback port that stores what it receives in a
 /// maildir. Stopped (and its folder removed) on drop.
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     port: u16,
     maildir: PathBuf,
     child: Option<Child>,
@@ -26,11 +26,11 @@ struct SmtpServer {
 
 /// One message as the server stored it.
 #[derive(Debug, PartialEq, Eq)]
-struct Received {
-    envelope_from: String,
-    to: String,
-    subject: String,
-    body: String,
+pub(crate) struct Received {
+    pub(crate) envelope_from: String,
+    pub(crate) to: String,
+    pub(crate) subject: String,
+    pub(crate) body: String,
 }
 
 fn free_port() -> u16 {
@@ -41,7 +41,7 @@ fn free_port() -> u16 {
 }
 
 impl SmtpServer {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let installed = Command::new("python3")
             .args(["-c", "import aiosmtpd"])
             .stdout(Stdio::null())
@@ -100,7 +100,7 @@ impl SmtpServer {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
@@ -113,7 +113,7 @@ impl SmtpServer {
     }
 
     /// Everything received so far, ordered by subject.
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.messages()
             .into_iter()
             .map(|(received, _)| received)
@@ -158,7 +158,7 @@ impl Drop for SmtpServer {
 }
 
 /// The world's app, but with SMTP configured (so waiting mail is "pending").
-fn app_with_smtp(w: &World) -> App {
+pub(crate) fn app_with_smtp(w: &World) -> App {
     App::new(
         w.store.clone(),
         w.clock.clone(),

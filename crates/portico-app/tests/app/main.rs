@@ -28,3 +28,5 @@ mod subtree;
 mod tokens;
 mod trash;
 mod tree;
+// Notification e-mail: the digest job.
+mod notification_mail;

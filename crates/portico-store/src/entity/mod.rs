@@ -17,6 +17,7 @@ pub mod invitation;
 pub mod journal;
 pub mod label;
 pub mod notification;
+pub mod notification_setting;
 pub mod outbox;
 pub mod page;
 pub mod page_draft;

@@ -17,6 +17,9 @@ pub struct Model {
     pub payload: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub read_at: Option<TimeDateTimeWithTimeZone>,
+    /// `pending | sent | dropped | opted_out | immediate` (migration 0018).
+    pub email_state: String,
+    pub emailed_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

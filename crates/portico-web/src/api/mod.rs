@@ -24,6 +24,7 @@ mod guests_json;
 mod inline_comments;
 mod labels;
 mod mentions;
+mod notification_mail;
 mod notifications;
 mod pages;
 mod pagination;
@@ -356,6 +357,15 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/api/portico/people", get(feeds::directory))
         .route("/api/portico/people/{account}", get(feeds::profile))
         .route("/wiki/rest/api/search/user", get(feeds::search_user))
+        // Notification e-mail: your preference, the admin's "send digests now".
+        .route(
+            "/api/portico/me/notification-settings",
+            get(notification_mail::settings).put(notification_mail::update_settings),
+        )
+        .route(
+            "/api/admin/notifications/send-digests",
+            post(notification_mail::send_digests),
+        )
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
 }
 
@@ -448,6 +458,7 @@ fn page_slice(
         admin::licences, admin::policies, admin::update_policies, admin::audit, admin::outbox,
         // Discovery
         feeds::recent, feeds::labels, feeds::activity, feeds::directory, feeds::profile, feeds::search_user,
+        notification_mail::settings, notification_mail::update_settings, notification_mail::send_digests,
     ),
     tags(
         (name = "spaces", description = "Confluence v2: spaces"),

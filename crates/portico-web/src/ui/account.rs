@@ -1,4 +1,4 @@
-//! The signed-in person's account page ("sign out everywhere", their API
+//! The signed-in person's account page (notification e-mail, "sign out everywhere", their API
 //! tokens: create — the token is shown once, on the answer page — and
 //! revoke), and the
 //! pages people reach from a mailed link: accepting an invitation and
@@ -41,6 +41,8 @@ struct AccountPage {
     token_name: String,
     token_days: String,
     max_token_days: u32,
+    /// The notification e-mail preference (`batched` or `never`).
+    email_preference: &'static str,
 }
 
 /// One API token in the list.
@@ -98,6 +100,7 @@ async fn account_page(
         .into_iter()
         .next();
     let tokens = state.app.api_tokens(caller.viewer()).await?;
+    let email_preference = state.app.email_preference(caller.viewer()).await?.as_str();
     let status = form
         .error
         .as_ref()
@@ -125,6 +128,7 @@ async fn account_page(
                 form.days
             },
             max_token_days: MAX_TOKEN_DAYS,
+            email_preference,
         },
     ))
 }
@@ -140,7 +144,11 @@ pub(crate) async fn account(
     caller: Caller,
     UiQuery(query): UiQuery<DoneQuery>,
 ) -> Result<Response, UiError> {
-    let notice = (query.done == "revoked").then_some("The API token was revoked.");
+    let notice = match query.done.as_str() {
+        "revoked" => Some("The API token was revoked."),
+        "notifications" => Some("Your notification settings were saved."),
+        _ => None,
+    };
     account_page(
         &state,
         &caller,
@@ -214,6 +222,28 @@ pub(crate) async fn revoke_token(
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     state.app.revoke_api_token(caller.viewer(), id).await?;
     Ok(see_other("/account?done=revoked"))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NotificationSettingsForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// Saves the notification e-mail preference.
+pub(crate) async fn save_notification_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    UiForm(form): UiForm<NotificationSettingsForm>,
+) -> Result<Response, UiError> {
+    caller.check_csrf(&form.csrf)?;
+    state
+        .app
+        .set_email_preference(caller.viewer(), &form.email)
+        .await?;
+    Ok(see_other("/account?done=notifications"))
 }
 
 /// Ends every session of the signed-in person, this one included.

@@ -417,6 +417,11 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/wiki/labels", get(discovery::labels))
         .route("/wiki/people", get(discovery::people))
         .route("/wiki/people/{account}", get(discovery::profile))
+        // Notification e-mail: the account page's preference form.
+        .route(
+            "/account/notifications",
+            post(account::save_notification_settings),
+        )
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 
