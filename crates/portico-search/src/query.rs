@@ -1,0 +1,254 @@
+//! A search request, and how it becomes one tantivy query with the viewer's
+//! access set inside it.
+
+use std::ops::Bound;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DateTime, Term};
+use time::OffsetDateTime;
+
+use crate::document::DocKind;
+use crate::schema::{Fields, id};
+
+/// How much more a match in the title counts than one in the body.
+pub const TITLE_BOOST: f32 = 4.0;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextTerm {
+    Word(String),
+    Phrase(String),
+}
+
+/// What the viewer may see, from their access set: whole spaces, restriction
+/// keys they satisfy, and page subtrees shared on their own as
+/// (space, root page).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub spaces: &'a [i64],
+    pub keys: &'a [i64],
+    pub subtrees: &'a [(i64, i64)],
+}
+
+impl Scope<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.spaces.is_empty() && self.subtrees.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DateRange {
+    pub from: Option<OffsetDateTime>,
+    /// Exclusive.
+    pub until: Option<OffsetDateTime>,
+}
+
+/// One condition; a query holds all of its filters (AND), and each filter
+/// admits any of its values (OR). `negated` filters exclude instead.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    /// Words and phrases in the title or the body.
+    Text(Vec<TextTerm>),
+    /// Words and phrases in the title only.
+    Title(Vec<TextTerm>),
+    Space(Vec<i64>),
+    Kind(Vec<DocKind>),
+    Label(Vec<String>),
+    Creator(Vec<i64>),
+    Contributor(Vec<i64>),
+    Created(DateRange),
+    Modified(DateRange),
+    Not(Box<Filter>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    #[default]
+    Relevance,
+    ModifiedDesc,
+    ModifiedAsc,
+    CreatedDesc,
+    CreatedAsc,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchQuery {
+    pub filters: Vec<Filter>,
+    pub order: Order,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl SearchQuery {
+    /// The text terms the snippets highlight.
+    pub(crate) fn has_text(&self) -> bool {
+        self.filters
+            .iter()
+            .any(|f| matches!(f, Filter::Text(t) | Filter::Title(t) if !t.is_empty()))
+    }
+}
+
+pub(crate) struct Builder<'a> {
+    pub fields: &'a Fields,
+    pub title_tokens: TextAnalyzer,
+    pub body_tokens: TextAnalyzer,
+}
+
+impl Builder<'_> {
+    /// The whole query: the scope and every filter must hold; only text
+    /// terms score.
+    pub fn build(&mut self, scope: &Scope<'_>, query: &SearchQuery) -> Box<dyn Query> {
+        if scope.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, constant(self.scope(scope)))];
+        for filter in &query.filters {
+            match filter {
+                Filter::Not(inner) => clauses.push((Occur::MustNot, self.filter(inner))),
+                other => clauses.push((Occur::Must, self.filter(other))),
+            }
+        }
+        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn scope(&self, scope: &Scope<'_>) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut places: Vec<Box<dyn Query>> = Vec::new();
+        if !scope.spaces.is_empty() {
+            places.push(Box::new(TermSetQuery::new(
+                scope
+                    .spaces
+                    .iter()
+                    .map(|s| Term::from_field_u64(f.space, id(*s))),
+            )));
+        }
+        for (space, root) in scope.subtrees {
+            places.push(Box::new(BooleanQuery::intersection(vec![
+                term(f.space, *space),
+                term(f.scope, *root),
+            ])));
+        }
+        let keys = std::iter::once(0)
+            .chain(scope.keys.iter().map(|k| id(*k)))
+            .map(|k| Term::from_field_u64(f.restriction, k));
+        Box::new(BooleanQuery::intersection(vec![
+            Box::new(BooleanQuery::union(places)),
+            Box::new(TermSetQuery::new(keys)),
+        ]))
+    }
+
+    fn filter(&mut self, filter: &Filter) -> Box<dyn Query> {
+        let f = *self.fields;
+        match filter {
+            Filter::Text(terms) => self.text(terms, true),
+            Filter::Title(terms) => self.text(terms, false),
+            Filter::Space(ids) => ids_query(f.space, ids),
+            Filter::Creator(ids) => ids_query(f.creator, ids),
+            Filter::Contributor(ids) => ids_query(f.contributor, ids),
+            Filter::Kind(kinds) => constant(Box::new(TermSetQuery::new(
+                kinds
+                    .iter()
+                    .map(|k| Term::from_field_text(f.kind, k.as_str())),
+            ))),
+            Filter::Label(names) => constant(Box::new(TermSetQuery::new(
+                names
+                    .iter()
+                    .map(|n| Term::from_field_text(f.label, &n.to_lowercase())),
+            ))),
+            Filter::Created(range) => date_range(f.created, range),
+            Filter::Modified(range) => date_range(f.modified, range),
+            Filter::Not(inner) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, self.filter(inner)),
+            ])),
+        }
+    }
+
+    /// Every word and phrase must match; each may match the (boosted) title
+    /// or, unless `title_only`, the body.
+    fn text(&mut self, terms: &[TextTerm], with_body: bool) -> Box<dyn Query> {
+        let mut all: Vec<Box<dyn Query>> = Vec::new();
+        for term in terms {
+            let text = match term {
+                TextTerm::Word(w) | TextTerm::Phrase(w) => w,
+            };
+            let mut either: Vec<Box<dyn Query>> = Vec::new();
+            if let Some(q) = matcher(self.fields.title, &mut self.title_tokens, text) {
+                either.push(Box::new(BoostQuery::new(q, TITLE_BOOST)));
+            }
+            if with_body && let Some(q) = matcher(self.fields.body, &mut self.body_tokens, text) {
+                either.push(q);
+            }
+            // A word with no letters or digits matches nothing by itself;
+            // it doesn't empty the whole query.
+            if !either.is_empty() {
+                all.push(Box::new(BooleanQuery::union(either)));
+            }
+        }
+        if all.is_empty() {
+            return Box::new(AllQuery);
+        }
+        Box::new(BooleanQuery::intersection(all))
+    }
+}
+
+/// The terms of `text` in `field`: one term, or a phrase when the text
+/// tokenizes into several ("launch plan", "q3-budget").
+fn matcher(field: Field, tokens: &mut TextAnalyzer, text: &str) -> Option<Box<dyn Query>> {
+    let mut stream = tokens.token_stream(text);
+    let mut terms = Vec::new();
+    while let Some(token) = stream.next() {
+        terms.push(Term::from_field_text(field, &token.text));
+    }
+    match terms.len() {
+        0 => None,
+        1 => terms
+            .pop()
+            .map(|t| Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>),
+        _ => Some(Box::new(PhraseQuery::new(terms))),
+    }
+}
+
+fn term(field: Field, value: i64) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_u64(field, id(value)),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn ids_query(field: Field, ids: &[i64]) -> Box<dyn Query> {
+    constant(Box::new(TermSetQuery::new(
+        ids.iter().map(|v| Term::from_field_u64(field, id(*v))),
+    )))
+}
+
+fn date_range(field: Field, range: &DateRange) -> Box<dyn Query> {
+    let bound = |at: Option<OffsetDateTime>, inclusive: bool| match at {
+        None => Bound::Unbounded,
+        Some(at) => {
+            let term = Term::from_field_date_for_search(field, DateTime::from_utc(at));
+            if inclusive {
+                Bound::Included(term)
+            } else {
+                Bound::Excluded(term)
+            }
+        }
+    };
+    constant(Box::new(RangeQuery::new(
+        bound(range.from, true),
+        bound(range.until, false),
+    )))
+}
+
+/// Filters decide what matches, not how well.
+fn constant(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}

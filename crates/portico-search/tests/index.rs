@@ -1,0 +1,366 @@
+//! The index on its own: ranking, phrases, filters, the access scope (a
+//! property test over random worlds), snippets, and what survives a crash.
+
+use portico_search::{
+    DateRange, DocKind, Document, Filter, Location, Order, Scope, SearchIndex, SearchQuery,
+    WriterBudget, parse_text,
+};
+use proptest::prelude::*;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+fn page(id: i64, space: i64, title: &str, body: &str) -> Document {
+    Document {
+        kind: DocKind::Page,
+        page_id: id,
+        item_id: id,
+        space_id: space,
+        restriction_key: None,
+        ancestors: Vec::new(),
+        title: title.to_owned(),
+        body: body.to_owned(),
+        labels: Vec::new(),
+        creator: Some(1),
+        contributors: vec![1],
+        created: datetime!(2026-01-01 0:00 UTC),
+        modified: datetime!(2026-01-01 0:00 UTC),
+    }
+}
+
+fn index_of(docs: Vec<Document>) -> SearchIndex {
+    let index = SearchIndex::open(&Location::Memory, WriterBudget::Steady).unwrap();
+    let pages = docs.into_iter().map(|d| (d.item_id, vec![d])).collect();
+    index.stage(pages).unwrap();
+    index.commit(1).unwrap();
+    index
+}
+
+const EVERYWHERE: Scope<'static> = Scope {
+    spaces: &[1, 2, 3],
+    keys: &[],
+    subtrees: &[],
+};
+
+fn text(input: &str) -> SearchQuery {
+    SearchQuery {
+        filters: vec![Filter::Text(parse_text(input))],
+        limit: 50,
+        ..SearchQuery::default()
+    }
+}
+
+fn ids(index: &SearchIndex, scope: &Scope<'_>, query: &SearchQuery) -> Vec<i64> {
+    index
+        .search(scope, query)
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.item_id)
+        .collect()
+}
+
+#[test]
+fn a_title_match_ranks_above_body_matches() {
+    let index = index_of(vec![
+        page(
+            1,
+            1,
+            "Meeting notes",
+            "the roadmap, the roadmap and the roadmap again",
+        ),
+        page(2, 1, "Roadmap", "what we plan to do"),
+        page(3, 1, "Unrelated", "nothing here"),
+    ]);
+    assert_eq!(ids(&index, &EVERYWHERE, &text("roadmap")), vec![2, 1]);
+}
+
+#[test]
+fn words_are_stemmed_and_all_must_match() {
+    let index = index_of(vec![
+        page(1, 1, "Plans", "budget for the launch"),
+        page(2, 1, "Plan", "nothing about money"),
+    ]);
+    assert_eq!(ids(&index, &EVERYWHERE, &text("planet budget")).len(), 0);
+    assert_eq!(ids(&index, &EVERYWHERE, &text("plan budget")), vec![1]);
+    let mut both = ids(&index, &EVERYWHERE, &text("PLAN"));
+    both.sort();
+    assert_eq!(both, vec![1, 2]);
+}
+
+#[test]
+fn a_phrase_needs_its_words_in_order() {
+    let index = index_of(vec![
+        page(1, 1, "A", "the launch plan for q3"),
+        page(2, 1, "B", "plan the launch for q3"),
+    ]);
+    assert_eq!(ids(&index, &EVERYWHERE, &text("\"launch plan\"")), vec![1]);
+    let mut words = ids(&index, &EVERYWHERE, &text("launch plan"));
+    words.sort();
+    assert_eq!(words, vec![1, 2]);
+}
+
+#[test]
+fn filters_narrow_by_space_type_label_contributor_and_date() {
+    let mut post = page(2, 2, "Post", "alpha");
+    post.kind = DocKind::BlogPost;
+    post.labels = vec!["Release".to_owned()];
+    post.contributors = vec![7];
+    post.modified = datetime!(2026-03-01 0:00 UTC);
+    let index = index_of(vec![
+        page(1, 1, "One", "alpha"),
+        post,
+        page(3, 3, "Three", "alpha"),
+    ]);
+    let with = |filter: Filter| SearchQuery {
+        filters: vec![Filter::Text(parse_text("alpha")), filter],
+        limit: 10,
+        ..SearchQuery::default()
+    };
+    assert_eq!(
+        ids(&index, &EVERYWHERE, &with(Filter::Space(vec![2]))),
+        vec![2]
+    );
+    assert_eq!(
+        ids(
+            &index,
+            &EVERYWHERE,
+            &with(Filter::Kind(vec![DocKind::BlogPost]))
+        ),
+        vec![2]
+    );
+    assert_eq!(
+        ids(
+            &index,
+            &EVERYWHERE,
+            &with(Filter::Label(vec!["release".into()]))
+        ),
+        vec![2]
+    );
+    assert_eq!(
+        ids(&index, &EVERYWHERE, &with(Filter::Contributor(vec![7]))),
+        vec![2]
+    );
+    let after = DateRange {
+        from: Some(datetime!(2026-02-01 0:00 UTC)),
+        until: None,
+    };
+    assert_eq!(
+        ids(&index, &EVERYWHERE, &with(Filter::Modified(after))),
+        vec![2]
+    );
+    let mut not_space_2 = ids(
+        &index,
+        &EVERYWHERE,
+        &with(Filter::Not(Box::new(Filter::Space(vec![2])))),
+    );
+    not_space_2.sort();
+    assert_eq!(not_space_2, vec![1, 3]);
+}
+
+#[test]
+fn ordering_by_date_and_paging() {
+    let docs = (1..=5)
+        .map(|i| {
+            let mut d = page(i, 1, "Same", "word");
+            d.modified = datetime!(2026-01-01 0:00 UTC) + time::Duration::days(i);
+            d
+        })
+        .collect();
+    let index = index_of(docs);
+    let query = |offset, order| SearchQuery {
+        filters: vec![Filter::Text(parse_text("word"))],
+        order,
+        offset,
+        limit: 2,
+    };
+    assert_eq!(
+        ids(&index, &EVERYWHERE, &query(0, Order::ModifiedDesc)),
+        vec![5, 4]
+    );
+    assert_eq!(
+        ids(&index, &EVERYWHERE, &query(2, Order::ModifiedDesc)),
+        vec![3, 2]
+    );
+    assert_eq!(
+        ids(&index, &EVERYWHERE, &query(0, Order::ModifiedAsc)),
+        vec![1, 2]
+    );
+    let found = index
+        .search(&EVERYWHERE, &query(4, Order::ModifiedDesc))
+        .unwrap();
+    assert_eq!((found.total, found.hits.len()), (5, 1));
+}
+
+#[test]
+fn snippets_mark_the_matches() {
+    let index = index_of(vec![page(
+        1,
+        1,
+        "Launch day",
+        "we plan the big launch on monday",
+    )]);
+    let hit = index
+        .search(&EVERYWHERE, &text("launch"))
+        .unwrap()
+        .hits
+        .remove(0);
+    let marked = |s: &portico_search::Snippet| -> Vec<String> {
+        s.highlights
+            .iter()
+            .map(|r| s.text[r.clone()].to_owned())
+            .collect()
+    };
+    assert_eq!(marked(&hit.title), vec!["Launch"]);
+    assert_eq!(marked(&hit.excerpt), vec!["launch"]);
+    assert!(hit.excerpt.text.contains("big launch"));
+}
+
+#[test]
+fn replacing_a_page_replaces_its_comments_and_files_too() {
+    let index = index_of(vec![page(1, 1, "P", "old words")]);
+    let mut comment = page(1, 1, "", "a remark");
+    comment.kind = DocKind::Comment;
+    comment.item_id = 40;
+    index
+        .stage(vec![(1, vec![page(1, 1, "P", "new words"), comment])])
+        .unwrap();
+    index.commit(2).unwrap();
+    assert!(ids(&index, &EVERYWHERE, &text("old")).is_empty());
+    assert_eq!(ids(&index, &EVERYWHERE, &text("remark")), vec![40]);
+    index.stage(vec![(1, Vec::new())]).unwrap();
+    index.commit(3).unwrap();
+    assert_eq!(index.document_count(), 0);
+}
+
+#[test]
+fn staged_but_uncommitted_work_is_lost_and_the_position_stays() {
+    let folder = tempfile_folder("crash");
+    {
+        let index =
+            SearchIndex::open(&Location::Disk(folder.clone()), WriterBudget::Steady).unwrap();
+        assert!(!index.state().built);
+        index
+            .stage(vec![(1, vec![page(1, 1, "Kept", "kept")])])
+            .unwrap();
+        index.commit(7).unwrap();
+        index
+            .stage(vec![(2, vec![page(2, 1, "Lost", "lost")])])
+            .unwrap();
+        // The process "stops" here: no commit.
+    }
+    let index = SearchIndex::open(&Location::Disk(folder.clone()), WriterBudget::Steady).unwrap();
+    let state = index.state();
+    assert!(state.built);
+    assert_eq!(state.position, 7);
+    assert_eq!(ids(&index, &EVERYWHERE, &text("kept")), vec![1]);
+    assert!(ids(&index, &EVERYWHERE, &text("lost")).is_empty());
+    std::fs::remove_dir_all(folder).ok();
+}
+
+#[test]
+fn a_second_writer_on_the_same_folder_is_refused() {
+    let folder = tempfile_folder("busy");
+    let _first = SearchIndex::open(&Location::Disk(folder.clone()), WriterBudget::Steady).unwrap();
+    let second = SearchIndex::open(&Location::Disk(folder.clone()), WriterBudget::Steady);
+    assert!(matches!(second, Err(portico_search::SearchError::Busy(_))));
+    std::fs::remove_dir_all(folder).ok();
+}
+
+#[test]
+fn an_index_of_another_schema_starts_over() {
+    let folder = tempfile_folder("foreign");
+    std::fs::create_dir_all(&folder).unwrap();
+    {
+        let mut schema = tantivy::schema::Schema::builder();
+        let field = schema.add_text_field("something_else", tantivy::schema::TEXT);
+        let index = tantivy::Index::create_in_dir(&folder, schema.build()).unwrap();
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        writer.add_document(tantivy::doc!(field => "old")).unwrap();
+        writer.commit().unwrap();
+    }
+    let index = SearchIndex::open(&Location::Disk(folder.clone()), WriterBudget::Steady).unwrap();
+    assert_eq!((index.state().built, index.document_count()), (false, 0));
+    index
+        .stage(vec![(1, vec![page(1, 1, "New", "new")])])
+        .unwrap();
+    index.commit(3).unwrap();
+    assert_eq!(ids(&index, &EVERYWHERE, &text("new")), vec![1]);
+    std::fs::remove_dir_all(folder).ok();
+}
+
+fn tempfile_folder(name: &str) -> std::path::PathBuf {
+    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
+    std::env::temp_dir().join(format!(
+        "portico-search-{name}-{}-{nanos}",
+        std::process::id()
+    ))
+}
+
+// ---- the scope: a property test over random worlds ------------------------
+
+#[derive(Debug, Clone)]
+struct World {
+    /// (space, restriction key, ancestors) per page; page ids are 1-based.
+    pages: Vec<(i64, Option<i64>, Vec<i64>)>,
+    spaces: Vec<i64>,
+    keys: Vec<i64>,
+    subtrees: Vec<(i64, i64)>,
+}
+
+fn world() -> impl Strategy<Value = World> {
+    let page = (
+        1i64..5,
+        prop::option::of(1i64..6),
+        prop::collection::vec(1i64..30, 0..3),
+    );
+    (
+        prop::collection::vec(page, 1..30),
+        prop::collection::vec(1i64..5, 0..4),
+        prop::collection::vec(1i64..6, 0..4),
+        prop::collection::vec((1i64..5, 1i64..30), 0..3),
+    )
+        .prop_map(|(pages, spaces, keys, subtrees)| World {
+            pages,
+            spaces,
+            keys,
+            subtrees,
+        })
+}
+
+/// What `store::pages::Visibility` admits, restated: the space is whole, or
+/// the page is (under) a shared root of its space; and its key is absent or
+/// satisfied.
+fn admitted(world: &World, id: i64) -> bool {
+    let (space, key, ancestors) = &world.pages[usize::try_from(id - 1).unwrap()];
+    let placed = world.spaces.contains(space)
+        || world
+            .subtrees
+            .iter()
+            .any(|(s, root)| s == space && (*root == id || ancestors.contains(root)));
+    placed && key.is_none_or(|k| world.keys.contains(&k))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn the_scope_admits_exactly_what_the_access_set_admits(world in world()) {
+        let docs = world.pages.iter().enumerate().map(|(i, (space, key, ancestors))| {
+            let id = i64::try_from(i).unwrap() + 1;
+            let mut d = page(id, *space, "common", "common");
+            d.restriction_key = *key;
+            d.ancestors = ancestors.clone();
+            d
+        }).collect();
+        let index = index_of(docs);
+        let scope = Scope { spaces: &world.spaces, keys: &world.keys, subtrees: &world.subtrees };
+        let query = SearchQuery { limit: 100, ..text("common") };
+        let found = index.search(&scope, &query).unwrap();
+        let mut got: Vec<i64> = found.hits.iter().map(|h| h.item_id).collect();
+        got.sort();
+        let expected: Vec<i64> = (1..=i64::try_from(world.pages.len()).unwrap())
+            .filter(|id| admitted(&world, *id))
+            .collect();
+        prop_assert_eq!(found.total, expected.len());
+        prop_assert_eq!(got, expected);
+    }
+}
