@@ -1,6 +1,8 @@
 //! The index on its own: ranking, phrases, filters, the access scope (a
 //! property test over random worlds), snippets, and what survives a crash.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use portico_search::{
     DateRange, DocKind, Document, Filter, Location, Order, Scope, SearchIndex, SearchQuery,
     WriterBudget, parse_text,
