@@ -53,6 +53,10 @@ pub enum AppError {
     /// An upload over the size limit; nothing of it was kept.
     #[error("the file is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
+    /// A part that is not ready (the search index being built, or held by
+    /// another process); the message says which. Nothing was changed.
+    #[error("{0}")]
+    Unavailable(String),
     /// A fault of ours (database down, a bug). Never shown to clients.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

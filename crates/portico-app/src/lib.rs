@@ -32,6 +32,7 @@ mod people;
 mod permissions;
 mod reactions;
 mod record;
+mod search;
 mod second_steps;
 mod secrets;
 mod spaces;
@@ -104,7 +105,12 @@ pub use portico_core::{
 };
 pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};
+pub use portico_search::{IndexState, Location as SearchLocation, Order as SearchOrder, Snippet};
 pub use reactions::{PageReactions, ReactionCount, ReactionTarget};
+pub use search::{
+    MAX_SEARCH_LIMIT, MAX_SEARCH_TEXT, MAX_WINDOW, RebuildProgress, SearchKind, SearchPage,
+    SearchRequest, SearchResult, SearchResults, run_search_indexer,
+};
 pub use second_steps::{PendingSignIn, SessionState, TotpSetup, TwoStepStatus};
 pub use spaces::{NewSpace, SpaceFilter, SpaceUpdate};
 pub use templates::{PageFromTemplate, Template, TemplateFilter, TemplateInput};
@@ -132,6 +138,8 @@ pub struct Settings {
     pub attachments_dir: std::path::PathBuf,
     /// The largest attachment accepted, in bytes.
     pub attachment_max_bytes: u64,
+    /// Where the full-text index lives (`<data>/search` for a server).
+    pub search_index: portico_search::Location,
 }
 
 impl Default for Settings {
@@ -144,6 +152,7 @@ impl Default for Settings {
             smtp_configured: false,
             attachments_dir: std::path::PathBuf::from("./data/attachments"),
             attachment_max_bytes: portico_core::attachment::DEFAULT_MAX_BYTES,
+            search_index: portico_search::Location::Memory,
         }
     }
 }
@@ -157,6 +166,7 @@ pub struct App {
     settings: Settings,
     access_cache: Arc<access::AccessCache>,
     blobs: portico_store::blobs::BlobStore,
+    search: Arc<search::SearchService>,
 }
 
 impl App {
@@ -165,6 +175,7 @@ impl App {
             store,
             clock,
             blobs: portico_store::blobs::BlobStore::new(settings.attachments_dir.clone()),
+            search: Arc::new(search::SearchService::new(settings.search_index.clone())),
             settings,
             access_cache: Arc::default(),
         }

@@ -502,12 +502,22 @@ impl App {
             ));
         }
         for child in children {
-            crate::tree::relocate(
+            let child = crate::tree::relocate(
                 tx.conn(),
                 child,
                 &space,
                 parent.as_ref(),
                 portico_core::page::Placement::Append,
+            )
+            .await?;
+            // Its subtree has new ancestors (what subtree shares and the
+            // search index go by).
+            journal(
+                tx.conn(),
+                now,
+                "page.moved",
+                ("page", child.id),
+                Some(space.id),
             )
             .await?;
         }

@@ -602,6 +602,15 @@ impl App {
             store::put_restriction(conn, page.id, kind, &users, &group_ids).await?;
         }
         recompute_restriction_keys(conn, &page).await?;
+        // Who may see the subtree changed: the search index follows this.
+        crate::record::journal(
+            conn,
+            now,
+            "page.restricted",
+            ("page", page.id),
+            Some(page.space_id),
+        )
+        .await?;
         audit(
             conn,
             now,

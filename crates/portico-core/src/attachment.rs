@@ -81,6 +81,17 @@ pub fn media_type(name: &str) -> &'static str {
         .unwrap_or("application/octet-stream")
 }
 
+/// Whether the file's bytes are text worth indexing for search (its name
+/// always is).
+pub fn is_indexable_text(media_type: &str) -> bool {
+    let base = media_type.split(';').next().unwrap_or("").trim();
+    base.starts_with("text/")
+        || matches!(
+            base,
+            "application/json" | "application/xml" | "application/yaml" | "application/x-yaml"
+        )
+}
+
 /// Whether a browser may show the file in the page (image previews). Only
 /// raster images: SVG and HTML can carry scripts, so they are downloads.
 pub fn shows_inline(media_type: &str) -> bool {
@@ -123,6 +134,26 @@ pub fn within_limit(size: u64, limit: u64) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn text_files_are_indexed_and_binaries_are_not() {
+        for text in [
+            "text/plain",
+            "text/csv; charset=utf-8",
+            "text/markdown",
+            "application/json",
+        ] {
+            assert!(super::is_indexable_text(text), "{text}");
+        }
+        for binary in [
+            "image/png",
+            "application/pdf",
+            "application/octet-stream",
+            "application/zip",
+        ] {
+            assert!(!super::is_indexable_text(binary), "{binary}");
+        }
+    }
+
     use super::*;
 
     #[test]

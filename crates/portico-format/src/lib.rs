@@ -51,4 +51,4 @@ pub use mentions::{MentionedPerson, mentioned_accounts};
 pub use render::{UNKNOWN_USER, render_html, render_html_for, render_html_with};
 pub use sanitize::{sanitize, sanitize_template};
 pub use template::{fill_template, template_to_storage, template_variables};
-pub use text::plain_text;
+pub use text::{plain_text, search_text};

@@ -11,21 +11,43 @@ use crate::tree::{Element, Node};
 /// Plain text of a body (tags stripped, entities decoded, whitespace
 /// collapsed) for excerpts and search.
 pub fn plain_text(storage: &str) -> String {
+    text_of(storage, Mode::Excerpt)
+}
+
+/// Plain text for the search index, which every reader of the page shares:
+/// links and includes contribute nothing at all (neither the linked page's
+/// title nor the link's own words), since they name another page that a
+/// reader may not be allowed to see.
+pub fn search_text(storage: &str) -> String {
+    text_of(storage, Mode::Index)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Excerpt,
+    Index,
+}
+
+fn text_of(storage: &str, mode: Mode) -> String {
     let mut out = String::new();
-    collect(&sanitized_tree(storage), &mut out);
+    collect(&sanitized_tree(storage), &mut out, mode);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn collect(nodes: &[Node], out: &mut String) {
+fn collect(nodes: &[Node], out: &mut String, mode: Mode) {
     for node in nodes {
         match node {
             Node::Text(t) => out.push_str(t),
-            Node::Element(el) => element(el, out),
+            Node::Element(el) => element(el, out, mode),
         }
     }
 }
 
-fn element(el: &Element, out: &mut String) {
+fn element(el: &Element, out: &mut String, mode: Mode) {
+    if mode == Mode::Index && (el.name == "ac:link" || el.name.starts_with("ri:")) {
+        out.push(' ');
+        return;
+    }
     match el.name.as_str() {
         "ac:parameter" | "ac:task-id" | "ac:task-status" | "ac:emoticon" | "ri:user" => return,
         "ac:link" if el.child("ri:user").is_some() => return,
@@ -34,10 +56,10 @@ fn element(el: &Element, out: &mut String) {
         "ac:link" if has_body(el) => {
             let bodies = el.children.iter().filter(|n| !is_resource(n));
             for node in bodies {
-                collect(std::slice::from_ref(node), out);
+                collect(std::slice::from_ref(node), out, mode);
             }
         }
-        _ => collect(&el.children, out),
+        _ => collect(&el.children, out, mode),
     }
     if is_block(&el.name) {
         out.push(' ');
@@ -68,7 +90,18 @@ fn is_block(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_text;
+    use super::{plain_text, search_text};
+
+    #[test]
+    fn the_index_never_holds_what_a_link_names() {
+        let body = concat!(
+            "<p>See <ac:link><ri:page ri:content-title=\"Merger plan\"/>",
+            "<ac:plain-text-link-body><![CDATA[the secret deal]]></ac:plain-text-link-body></ac:link>",
+            " and <ac:link><ri:page ri:content-title=\"Other\"/></ac:link> today</p>",
+        );
+        assert_eq!(search_text(body), "See and today");
+        assert!(plain_text(body).contains("the secret deal"));
+    }
 
     #[test]
     fn strips_tags_and_decodes_entities() {

@@ -62,6 +62,10 @@ pub enum Filter {
     Contributor(Vec<i64>),
     Created(DateRange),
     Modified(DateRange),
+    /// These pages (or posts) and what hangs on them.
+    Page(Vec<i64>),
+    /// What lies under any of these pages (not the pages themselves).
+    Ancestor(Vec<i64>),
     Not(Box<Filter>),
 }
 
@@ -163,6 +167,11 @@ impl Builder<'_> {
                     .iter()
                     .map(|n| Term::from_field_text(f.label, &n.to_lowercase())),
             ))),
+            Filter::Page(ids) => ids_query(f.page, ids),
+            Filter::Ancestor(ids) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, ids_query(f.scope, ids)),
+                (Occur::MustNot, ids_query(f.page, ids)),
+            ])),
             Filter::Created(range) => date_range(f.created, range),
             Filter::Modified(range) => date_range(f.modified, range),
             Filter::Not(inner) => Box::new(BooleanQuery::new(vec![

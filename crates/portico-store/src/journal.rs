@@ -21,6 +21,7 @@ pub struct JournalEntry<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalRecord {
     pub position: i64,
+    pub at: Timestamp,
     pub kind: String,
     pub entity_kind: String,
     pub entity_id: i64,
@@ -56,10 +57,24 @@ pub async fn since(
         .into_iter()
         .map(|row| JournalRecord {
             position: row.id,
+            at: row.at,
             kind: row.kind,
             entity_kind: row.entity_kind,
             entity_id: row.entity_id,
             space_id: row.space_id,
         })
         .collect())
+}
+
+/// The position of the newest entry (0 when there is none).
+pub async fn head(conn: &impl Conn) -> Result<i64, StoreError> {
+    let newest: Option<i64> = journal::Entity::find()
+        .select_only()
+        .column(journal::Column::Id)
+        .order_by_desc(journal::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(newest.unwrap_or(0))
 }

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod pages;
 pub mod permissions;
 pub mod reactions;
+pub mod search_source;
 pub mod second_steps;
 pub mod sessions;
 pub mod settings;

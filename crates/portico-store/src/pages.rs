@@ -66,6 +66,23 @@ pub async fn find_many(conn: &impl Conn, ids: &[i64]) -> Result<Vec<PageRow>, St
 }
 
 /// Saves every field of `row` (the caller changes the fields it means to).
+/// The current pages among `ids` that `visible` admits.
+pub async fn visible_among(
+    conn: &impl Conn,
+    visible: Visibility<'_>,
+    ids: &[i64],
+) -> Result<Vec<PageRow>, StoreError> {
+    if ids.is_empty() || visible.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(page::Entity::find()
+        .filter(page::Column::Id.is_in(ids.iter().copied()))
+        .filter(visible.condition())
+        .filter(page::Column::Status.eq("current"))
+        .all(conn)
+        .await?)
+}
+
 pub async fn update(conn: &impl Conn, row: PageRow) -> Result<PageRow, StoreError> {
     let active: page::ActiveModel = row.into();
     Ok(active.reset_all().update(conn).await?)

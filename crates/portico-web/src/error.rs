@@ -44,6 +44,7 @@ impl WebError {
                 AppError::InvalidLink | AppError::CodeDead => StatusCode::GONE,
                 AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
                 AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -57,7 +58,10 @@ impl WebError {
     /// nothing for 5xx (details are logged instead).
     pub fn public_detail(&self) -> Option<String> {
         let status = self.status();
-        if status == StatusCode::NOT_FOUND || status.is_server_error() {
+        // A 503 says what is not ready (no detail of ours is in it).
+        if status == StatusCode::NOT_FOUND
+            || (status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE)
+        {
             None
         } else {
             Some(self.to_string())

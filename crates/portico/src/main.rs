@@ -2,6 +2,7 @@
 
 mod admin;
 mod config;
+mod reindex;
 mod serve;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,14 @@ enum Command {
         #[command(subcommand)]
         task: admin::Task,
     },
+    /// Rebuild the search index from the database (stop the server first).
+    Reindex,
+}
+
+/// A one-off command (anything but `serve`).
+enum Job {
+    Admin(admin::Task),
+    Reindex,
 }
 
 fn main() -> ExitCode {
@@ -55,7 +64,8 @@ fn main() -> ExitCode {
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let (listen, task) = match cli.command {
         Command::Serve { listen } => (listen, None),
-        Command::Admin { task } => (None, Some(task)),
+        Command::Admin { task } => (None, Some(Job::Admin(task))),
+        Command::Reindex => (None, Some(Job::Reindex)),
     };
     let flags = config::Overrides {
         config: cli.config,
@@ -82,7 +92,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match task {
             None => serve::run(config).await,
-            Some(task) => admin::run(config, task).await,
+            Some(Job::Admin(task)) => admin::run(config, task).await,
+            Some(Job::Reindex) => reindex::run(config).await,
         }
     });
     match result {

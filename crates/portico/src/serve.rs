@@ -29,10 +29,15 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
         smtp_configured: config.mail_smtp_url.is_some(),
         attachments_dir: attachments,
         attachment_max_bytes: config.attachment_max_bytes,
+        search_index: portico_app::SearchLocation::Disk(config.data.join("search")),
         ..Settings::default()
     };
     Ok(App::new(store, Arc::new(SystemClock), settings))
 }
+
+/// How often the search index follows the journal (a search also catches
+/// up before it answers).
+const SEARCH_INDEX_EVERY: Duration = Duration::from_secs(2);
 
 /// How long a mail delivery run in progress may take to finish at shutdown.
 const MAIL_STOP_GRACE: Duration = Duration::from_secs(10);
@@ -105,6 +110,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Duration::from_secs(config.notification_batch_minutes * 60),
         shutdown_signal(),
     ));
+    // The search index follows the journal (and is built at first start).
+    let indexer = tokio::spawn(portico_app::run_search_indexer(
+        app.clone(),
+        SEARCH_INDEX_EVERY,
+        shutdown_signal(),
+    ));
     let router = portico_web::router(AppState {
         app,
         settings: WebSettings {
@@ -137,6 +148,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .is_err()
     {
         tracing::warn!("the notification digest did not stop in time");
+    }
+    if tokio::time::timeout(MAIL_STOP_GRACE, indexer)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the search indexer did not stop in time; it resumes from the journal");
     }
     served?;
     println!("Portico stopped.");

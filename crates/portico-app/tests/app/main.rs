@@ -22,6 +22,7 @@ mod markers;
 mod mentions;
 mod notifications;
 mod permissions;
+mod search;
 mod second_steps;
 mod store;
 mod subtree;

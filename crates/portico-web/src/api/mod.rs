@@ -32,6 +32,7 @@ mod people;
 mod permissions;
 mod permissions_json;
 mod reactions;
+mod search;
 mod spaces;
 mod templates;
 mod tokens;
@@ -357,6 +358,9 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/api/portico/people", get(feeds::directory))
         .route("/api/portico/people/{account}", get(feeds::profile))
         .route("/wiki/rest/api/search/user", get(feeds::search_user))
+        // Full-text search: Portico's parameters, Confluence's CQL.
+        .route("/api/portico/search", get(search::search))
+        .route("/wiki/rest/api/search", get(search::search_cql))
         // Notification e-mail: your preference, the admin's "send digests now".
         .route(
             "/api/portico/me/notification-settings",
@@ -457,7 +461,7 @@ fn page_slice(
         admin::list_invitations, admin::invite, admin::resend_invitation, admin::revoke_invitation,
         admin::licences, admin::policies, admin::update_policies, admin::audit, admin::outbox,
         // Discovery
-        feeds::recent, feeds::labels, feeds::activity, feeds::directory, feeds::profile, feeds::search_user,
+        feeds::recent, feeds::labels, feeds::activity, feeds::directory, feeds::profile, feeds::search_user, search::search, search::search_cql,
         notification_mail::settings, notification_mail::update_settings, notification_mail::send_digests,
     ),
     tags(

@@ -33,6 +33,7 @@ mod notifications;
 mod pages;
 mod reactions;
 mod render;
+mod search;
 mod session;
 mod spaces;
 mod templates;
@@ -409,6 +410,7 @@ pub(crate) fn routes() -> crate::routes::Routes {
         .route("/wiki/display/{key}/{title}", get(pages::display))
         // Discovery: recently updated, space activity, popular labels, people and profiles.
         .route("/wiki/recent", get(discovery::recent))
+        .route("/wiki/search", get(search::search))
         .route("/wiki/spaces/{key}/recent", get(discovery::space_recent))
         .route(
             "/wiki/spaces/{key}/activity",
