@@ -430,7 +430,7 @@ fn fill(path: &str, target: &Target) -> String {
 /// `body` with the target's own values replaced by a placeholder, so the
 /// answers for a hidden and a missing thing can be compared.
 fn set_aside(body: &str, target: &Target) -> String {
-    let mut out = body.to_owned();
+    let mut out = without_echo(body);
     let mut values: Vec<&String> = target.own.values().filter(|v| v.len() >= 3).collect();
     values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     for value in values {
@@ -441,6 +441,17 @@ fn set_aside(body: &str, target: &Target) -> String {
         out = out.replace(&encoded, "∅");
     }
     out
+}
+
+/// The body without fields that only repeat the request (v1 search's
+/// `cqlQuery`), which holds the caller's own ids however short they are.
+fn without_echo(body: &str) -> String {
+    if let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_str(body)
+        && fields.remove("cqlQuery").is_some()
+    {
+        return serde_json::Value::Object(fields).to_string();
+    }
+    body.to_owned()
 }
 
 fn snippet(text: &str) -> &str {

@@ -416,6 +416,40 @@ pub const ROUTES: &[Route] = &[
     ),
     route("GET", "/wiki/people?q={q}", Term),
     route("GET", "/api/portico/people?q={q}", Term),
+    // Search: every marker as words, and each filter naming hidden things.
+    route("GET", "/wiki/search?text={q}", Term),
+    route("GET", "/wiki/search?text={q}&type=attachment", Term),
+    route("GET", "/wiki/search?space={key}", Space),
+    route("GET", "/api/portico/search?q={q}&limit=100", Term),
+    route("GET", "/api/portico/search?q={q}&type=comment", Term),
+    route("GET", "/api/portico/search?space={key}&limit=100", Space),
+    route(
+        "GET",
+        "/api/portico/search?contributor={account}&limit=100",
+        Person,
+    ),
+    route(
+        "GET",
+        "/wiki/rest/api/search?cql=text~%22{q}%22&limit=100",
+        Term,
+    ),
+    route("GET", "/wiki/rest/api/search?cql=title~%22{q}%22", Term),
+    route(
+        "GET",
+        "/wiki/rest/api/search?cql=space=%22{key}%22&limit=100",
+        Space,
+    ),
+    route(
+        "GET",
+        "/wiki/rest/api/search?cql=ancestor={id}&limit=100",
+        Page,
+    ),
+    route("GET", "/wiki/rest/api/search?cql=id={id}", Page),
+    route(
+        "GET",
+        "/wiki/rest/api/search?cql=contributor={account}",
+        Person,
+    ),
     // The same routes again with the query parameters that change what they
     // show (expansions, filters, representations).
     route("GET", "/wiki/api/v2/spaces?limit=250", None),
