@@ -31,6 +31,7 @@ mod notifications;
 mod pages;
 mod permissions;
 mod reactions;
+mod search;
 mod second_steps;
 mod spaces;
 mod subtree;
