@@ -131,3 +131,38 @@ fn create_org_admin_reads_the_password_from_stdin() {
         "e-mails are unique without regard to case"
     );
 }
+
+#[test]
+fn reindex_builds_the_index_and_refuses_while_a_server_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let built = portico(dir.path()).args(["reindex"]).output().unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert!(String::from_utf8_lossy(&built.stdout).contains("Search index rebuilt: 0 pages"));
+    assert!(dir.path().join("data/search/meta.json").exists());
+
+    let child = portico(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Server(child);
+    // The server's indexer takes the index's lock at start-up.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let refused = portico(dir.path()).args(["reindex"]).output().unwrap();
+        if !refused.status.success() {
+            let stderr = String::from_utf8_lossy(&refused.stderr);
+            assert!(
+                stderr.contains("in use by another Portico process"),
+                "{stderr}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server never took the index");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
