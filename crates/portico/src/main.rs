@@ -2,6 +2,7 @@
 
 mod admin;
 mod config;
+mod demo;
 mod serve;
 
 use std::collections::BTreeMap;
@@ -35,11 +36,29 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// Fill an empty data folder with a generated world (users, guests,
+    /// spaces, pages with versions, comments, labels, restrictions) for demos
+    /// and benchmarks. Prints the known accounts; details go to <data>/demo.json.
+    Demo {
+        /// S = 200 users, 20 spaces, 2,000 pages; M = 5,000 users, 500 spaces,
+        /// 100,000 pages; L = 50,000 users, 5,000 spaces, 1,000,000 pages.
+        #[arg(long, default_value = "S")]
+        size: portico_demo::Size,
+        /// The same seed makes the same world.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Operator tasks.
     Admin {
         #[command(subcommand)]
         task: admin::Task,
     },
+}
+
+/// What to run besides serving.
+enum Task {
+    Admin(admin::Task),
+    Demo { size: portico_demo::Size, seed: u64 },
 }
 
 fn main() -> ExitCode {
@@ -55,7 +74,8 @@ fn main() -> ExitCode {
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let (listen, task) = match cli.command {
         Command::Serve { listen } => (listen, None),
-        Command::Admin { task } => (None, Some(task)),
+        Command::Admin { task } => (None, Some(Task::Admin(task))),
+        Command::Demo { size, seed } => (None, Some(Task::Demo { size, seed })),
     };
     let flags = config::Overrides {
         config: cli.config,
@@ -82,7 +102,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match task {
             None => serve::run(config).await,
-            Some(task) => admin::run(config, task).await,
+            Some(Task::Admin(task)) => admin::run(config, task).await,
+            Some(Task::Demo { size, seed }) => demo::run(config, size, seed).await,
         }
     });
     match result {
