@@ -2,11 +2,7 @@
 //! seed, and a guest who sees their one space only — read back through the
 //! product's own use cases.
 
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests fail loudly"
-)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use std::sync::Arc;
 
