@@ -7,6 +7,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod blobs;
+pub mod bulk;
 pub mod comments;
 pub mod drafts;
 mod entity;

@@ -2,6 +2,7 @@
 
 mod admin;
 mod config;
+mod demo;
 mod reindex;
 mod serve;
 
@@ -36,6 +37,18 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// Fill an empty data folder with a generated world (users, guests,
+    /// spaces, pages with versions, comments, labels, restrictions) for demos
+    /// and benchmarks. Prints the known accounts; details go to <data>/demo.json.
+    Demo {
+        /// S = 200 users, 20 spaces, 2,000 pages; M = 5,000 users, 500 spaces,
+        /// 100,000 pages; L = 50,000 users, 5,000 spaces, 1,000,000 pages.
+        #[arg(long, default_value = "S")]
+        size: portico_demo::Size,
+        /// The same seed makes the same world.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Operator tasks.
     Admin {
         #[command(subcommand)]
@@ -49,6 +62,7 @@ enum Command {
 enum Job {
     Admin(admin::Task),
     Reindex,
+    Demo { size: portico_demo::Size, seed: u64 },
 }
 
 fn main() -> ExitCode {
@@ -66,6 +80,7 @@ fn main() -> ExitCode {
         Command::Serve { listen } => (listen, None),
         Command::Admin { task } => (None, Some(Job::Admin(task))),
         Command::Reindex => (None, Some(Job::Reindex)),
+        Command::Demo { size, seed } => (None, Some(Job::Demo { size, seed })),
     };
     let flags = config::Overrides {
         config: cli.config,
@@ -94,6 +109,7 @@ fn main() -> ExitCode {
             None => serve::run(config).await,
             Some(Job::Admin(task)) => admin::run(config, task).await,
             Some(Job::Reindex) => reindex::run(config).await,
+            Some(Job::Demo { size, seed }) => demo::run(config, size, seed).await,
         }
     });
     match result {
