@@ -239,3 +239,70 @@ async fn a_link_by_id_alone_is_kept_and_display_urls_are_404_alike() {
     let found = t.get(&w.mia, "/wiki/display/SHARE/Shared%20plan").await;
     assert_eq!(found.status(), StatusCode::FOUND);
 }
+
+#[tokio::test]
+async fn inline_comments_and_templates_name_no_hidden_page() {
+    let w = world().await;
+    let t = &w.t;
+    let anchor_page = t.page(&w.share, None, "Anchored").await;
+    let linking = format!(
+        "<p>see {} and {}</p>",
+        link("Secret merger", "SECRET", None),
+        link("Shared plan", "SHARE", None)
+    );
+    ok(t.post_json(
+        &t.admin,
+        "/wiki/api/v2/inline-comments",
+        &json!({
+            "pageId": id(&anchor_page),
+            "body": { "representation": "storage", "value": linking },
+            "inlineCommentProperties": { "textSelection": "Anchored", "textSelectionMatchIndex": 0 },
+        }),
+    )
+    .await)
+    .await;
+    let listed = t
+        .get(
+            &w.mia,
+            &format!(
+                "/wiki/api/v2/pages/{}/inline-comments?body-format=storage",
+                id(&anchor_page)
+            ),
+        )
+        .await;
+    assert_eq!(listed.status(), StatusCode::OK);
+    let text = listed.text().await.unwrap();
+    assert!(text.contains("Shared plan"), "{text}");
+    assert_hides(
+        &text,
+        &["Secret merger", "SECRET"],
+        "member inline comments",
+    );
+
+    // A global template linking to the hidden page: the guest may use it,
+    // and reads no hidden title in it.
+    ok(t.post_json(
+        &t.admin,
+        "/api/portico/templates",
+        &json!({
+            "name": "Linking template",
+            "description": "links",
+            "body": { "representation": "storage", "value": linking },
+            "variables": [],
+        }),
+    )
+    .await)
+    .await;
+    let templates = t.get(&w.gus, "/api/portico/templates").await;
+    assert_eq!(templates.status(), StatusCode::OK);
+    let text = templates.text().await.unwrap();
+    assert!(text.contains("Linking template"), "{text}");
+    assert_hides(&text, &["Secret merger", "SECRET"], "guest templates");
+    let admin_sees = t
+        .get(&t.admin, "/api/portico/templates")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(admin_sees.contains("Secret merger"), "{admin_sees}");
+}

@@ -217,7 +217,9 @@ impl App {
         let text = portico_format::plain_text(&page.body);
         let mut thread: Option<(i64, ResolutionStatus, Option<i64>, Option<OffsetDateTime>)> = None;
         let mut comments = Vec::with_capacity(ordered.len());
-        for (row, depth) in ordered {
+        for (mut row, depth) in ordered {
+            // A link to a page the reader can't see becomes the placeholder.
+            row.body = crate::links::for_reader(conn, &access, row.body, page.space_id).await?;
             let abilities = rules.abilities(&row);
             let anchor = (depth == 0).then(|| anchor_of(&row, &text)).flatten();
             if depth == 0 {

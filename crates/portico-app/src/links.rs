@@ -156,11 +156,22 @@ pub(crate) async fn for_reader(
     storage: String,
     space: i64,
 ) -> AppResult<String> {
+    for_reader_in(conn, access, storage, Some(space)).await
+}
+
+/// [`for_reader`] for a body that may belong to no space (a global
+/// template): links by title then name no home space.
+pub(crate) async fn for_reader_in(
+    conn: &impl Conn,
+    access: &Access,
+    storage: String,
+    space: Option<i64>,
+) -> AppResult<String> {
     let links = portico_format::linked_pages(&storage);
     if links.is_empty() {
         return Ok(storage);
     }
-    let targets = visible_targets(conn, access, &links, Some(space)).await?;
+    let targets = visible_targets(conn, access, &links, space).await?;
     Ok(portico_format::rewrite_page_links(&storage, &|link| {
         targets.get(link).map_or_else(
             || PageLink {

@@ -327,7 +327,9 @@ impl App {
         let conn = self.store.read();
         let row = visible_template(conn, &access, id).await?;
         let archived = archived(&access, scope_of(&row));
-        self.template_view(&access, row, archived)
+        let mut view = self.template_view(&access, row, archived)?;
+        view.body = for_reader(conn, &access, view.body, view.space_id).await?;
+        Ok(view)
     }
 
     /// The templates the viewer may see (global ones and those of the spaces
@@ -356,7 +358,9 @@ impl App {
         let mut items = Vec::with_capacity(rows.len());
         for row in rows.into_iter().take(filter.limit as usize) {
             let archived = archived(&access, scope_of(&row));
-            items.push(self.template_view(&access, row, archived)?);
+            let mut view = self.template_view(&access, row, archived)?;
+            view.body = for_reader(conn, &access, view.body, view.space_id).await?;
+            items.push(view);
         }
         Ok(Slice { items, has_more })
     }
@@ -429,4 +433,15 @@ async fn record(
     .await?;
     journal(conn, now, kind, ("template", row.id), row.space_id).await?;
     Ok(())
+}
+
+/// A template's body as its reader gets it: a link to a page they can't see
+/// keeps only its opaque id (SPEC 4: link titles).
+async fn for_reader(
+    conn: &impl portico_store::Conn,
+    access: &crate::access::Access,
+    body: String,
+    space: Option<SpaceId>,
+) -> AppResult<String> {
+    crate::links::for_reader_in(conn, access, body, space.map(|s| s.0)).await
 }
