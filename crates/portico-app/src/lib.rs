@@ -105,7 +105,10 @@ pub use portico_core::{
 };
 pub use portico_core::{PageId, Principal, Role, SpaceId, UserId, Viewer};
 pub use portico_format::{BodyFormat, DiffKind, DiffLine};
-pub use portico_search::{IndexState, Location as SearchLocation, Order as SearchOrder, Snippet};
+pub use portico_search::{
+    IndexState, Location as SearchLocation, Order as SearchOrder, Snippet,
+    parse_day as parse_search_day,
+};
 pub use reactions::{PageReactions, ReactionCount, ReactionTarget};
 pub use search::{
     MAX_SEARCH_LIMIT, MAX_SEARCH_TEXT, MAX_WINDOW, RebuildProgress, SearchKind, SearchPage,

@@ -510,8 +510,11 @@ impl App {
     ) -> AppResult<()> {
         // A large build takes minutes: searches meanwhile answer "being
         // built" rather than wait. A small one is quicker than a retry.
-        let large = search_source::count_current_pages(self.store.read()).await? > LARGE_REBUILD;
-        self.search.rebuilding.store(large, Ordering::Release);
+        let pages = search_source::count_current_pages(self.store.read()).await?;
+        self.search
+            .rebuilding
+            .store(pages > LARGE_REBUILD, Ordering::Release);
+        progress.start(pages);
         let outcome = self.rebuild_inner(index, progress).await;
         self.search.rebuilding.store(false, Ordering::Release);
         if outcome.is_err() {
@@ -530,7 +533,6 @@ impl App {
         // Everything up to here is read below; later entries are followed
         // afterwards (re-indexing a page twice is harmless).
         let head = journal::head(conn).await?;
-        progress.start(search_source::count_current_pages(conn).await?);
         {
             let index = Arc::clone(index);
             blocking(move || index.stage_clear()).await?;
@@ -774,13 +776,7 @@ fn numbers(values: &[&str], field: &str) -> AppResult<Vec<i64>> {
 /// `2026-03-01`, `2026/03/01`, optionally followed by a time (ignored: CQL
 /// dates compare by day here).
 fn parse_day(value: &str) -> AppResult<Date> {
-    let day = value
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .replace('/', "-");
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(&day, &format).map_err(|_| {
+    portico_search::parse_day(value).ok_or_else(|| {
         ValidationError::new("cql", format!("{value:?} is not a date (yyyy-mm-dd)")).into()
     })
 }

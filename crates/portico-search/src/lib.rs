@@ -25,7 +25,7 @@ pub use document::{DocKind, Document};
 pub use error::SearchError;
 pub use index::{Hit, Hits, IndexState, Location, SearchIndex, Snippet, WriterBudget};
 pub use query::{DateRange, Filter, Order, Scope, SearchQuery, TextTerm};
-pub use text::parse_text;
+pub use text::{parse_day, parse_text};
 
 /// The most hits one request may ask for.
 pub const MAX_LIMIT: usize = 100;

@@ -35,9 +35,28 @@ pub fn parse_text(input: &str) -> Vec<TextTerm> {
     terms
 }
 
+/// A day as search filters take it: `2026-03-01` or `2026/03/01`, maybe
+/// followed by a time (ignored: dates compare by day).
+pub fn parse_day(raw: &str) -> Option<time::Date> {
+    let day = raw.split_whitespace().next()?.replace('/', "-");
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(&day, &format).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_with_dashes_or_slashes() {
+        let day = time::macros::date!(2026 - 03 - 01);
+        for raw in ["2026-03-01", "2026/03/01", "2026-03-01 10:30"] {
+            assert_eq!(parse_day(raw), Some(day), "{raw}");
+        }
+        for raw in ["", "yesterday", "2026-13-01", "01-03-2026"] {
+            assert_eq!(parse_day(raw), None, "{raw}");
+        }
+    }
     use TextTerm::{Phrase, Word};
 
     #[test]

@@ -369,10 +369,9 @@ fn day(raw: Option<&str>, name: &str) -> Result<Option<time::Date>, ApiError> {
     let Some(raw) = raw.filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw, &format)
+    portico_app::parse_search_day(raw)
         .map(Some)
-        .map_err(|_| bad(format!("`{name}` must be a date (yyyy-mm-dd)")))
+        .ok_or_else(|| bad(format!("`{name}` must be a date (yyyy-mm-dd)")))
 }
 
 fn usize_of(n: u64) -> usize {

@@ -224,10 +224,9 @@ fn day(raw: &str) -> Result<Option<time::Date>, UiError> {
     if raw.is_empty() {
         return Ok(None);
     }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw, &format)
+    portico_app::parse_search_day(raw)
         .map(Some)
-        .map_err(|_| bad("dates are yyyy-mm-dd"))
+        .ok_or_else(|| bad("dates are yyyy-mm-dd"))
 }
 
 fn page_href(form: &SearchForm, start: usize) -> String {
