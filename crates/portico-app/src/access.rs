@@ -20,7 +20,9 @@ use portico_store::permissions::{self, GrantRow};
 use portico_store::{Conn, PageRow, SpaceRow, UserRow, groups, pages, spaces, users};
 
 use crate::App;
+use crate::change_watch::Freshness;
 use crate::error::{AppError, AppResult};
+use crate::row_cache::CachedPage;
 
 /// How long an admin key stays usable without being used.
 pub const ADMIN_KEY_IDLE: time::Duration = time::Duration::minutes(10);
@@ -90,6 +92,9 @@ pub(crate) struct KeyUse {
 pub(crate) struct Access {
     pub viewer: Viewer,
     pub set: Arc<AccessSet>,
+    /// The change counters as read before the access set: rows read after
+    /// it may be cached under its generation.
+    pub fresh: Option<Freshness>,
     app: App,
     key_uses: Mutex<Vec<KeyUse>>,
 }
@@ -126,6 +131,7 @@ impl Access {
         Access {
             viewer,
             set,
+            fresh: None,
             app: app.clone(),
             key_uses: Mutex::new(Vec::new()),
         }
@@ -351,20 +357,71 @@ pub(crate) async fn visible_page(
     let Some(page) = pages::find(conn, id.0).await? else {
         return Err(AppError::NotFound);
     };
-    if !matches!(page.status.as_str(), "current" | "draft") {
-        return Err(AppError::NotFound);
-    }
-    let (allowed, by_key) = access.set.decide(Action::ViewPage, page_ref(&page, None));
-    if !allowed {
+    if !may_view_page(access, &page) {
         return Err(AppError::NotFound);
     }
     let Some(space) = spaces::find(conn, page.space_id).await? else {
         return Err(AppError::NotFound);
     };
+    admit_page(access, &page)?;
+    Ok((page, space))
+}
+
+/// Whether `access` may view a page row (current, or the viewer's own
+/// draft), without noting an admin key's use.
+fn may_view_page(access: &Access, page: &PageRow) -> bool {
+    matches!(page.status.as_str(), "current" | "draft")
+        && access.set.decide(Action::ViewPage, page_ref(page, None)).0
+}
+
+/// `NotFound` unless `access` may view the page row; notes the use of an
+/// admin key when only the key opens it.
+fn admit_page(access: &Access, page: &PageRow) -> AppResult<()> {
+    if !matches!(page.status.as_str(), "current" | "draft") {
+        return Err(AppError::NotFound);
+    }
+    let (allowed, by_key) = access.set.decide(Action::ViewPage, page_ref(page, None));
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
     if by_key {
         access.note_key_use(("page", page.id), page.author_id);
     }
-    Ok((page, space))
+    Ok(())
+}
+
+impl App {
+    /// [`visible_page`] without the space, through the row cache: a warm read
+    /// asks the database nothing, and a cached row is admitted exactly as a
+    /// fresh one.
+    pub(crate) async fn visible_page_cached(
+        &self,
+        access: &Access,
+        id: PageId,
+    ) -> AppResult<CachedPage> {
+        let generation = access.fresh.map(|fresh| fresh.generation);
+        let hit = generation.and_then(|generation| self.rows.page(id.0, generation));
+        let cached = match hit {
+            Some(cached) => cached,
+            None => {
+                let conn = self.store.read();
+                let Some(page) = pages::find(conn, id.0).await? else {
+                    return Err(AppError::NotFound);
+                };
+                if !may_view_page(access, &page) {
+                    return Err(AppError::NotFound);
+                }
+                let has_links = !portico_format::linked_pages(&page.body).is_empty();
+                let cached = CachedPage { page, has_links };
+                if let Some(generation) = generation {
+                    self.rows.put(generation, cached.clone());
+                }
+                cached
+            }
+        };
+        admit_page(access, &cached.page)?;
+        Ok(cached)
+    }
 }
 
 /// The space whose trash `access` may open: it administers the space
@@ -715,7 +772,8 @@ impl App {
     /// epoch hasn't moved since it was built.
     pub(crate) async fn access(&self, viewer: &Viewer) -> AppResult<Access> {
         let conn = self.store.read();
-        let epoch = permissions::epoch(conn).await?;
+        let fresh = self.changes.current(&self.store).await?;
+        let epoch = fresh.epoch;
         let user = viewer.user_id().map(|id| id.0);
         let admin_key = match user {
             Some(user) if viewer.role() == Role::Admin => {
@@ -737,6 +795,7 @@ impl App {
         Ok(Access {
             viewer: viewer.clone(),
             set,
+            fresh: Some(fresh),
             app: self.clone(),
             key_uses: Mutex::new(Vec::new()),
         })

@@ -165,11 +165,7 @@ impl App {
 
     /// A blog post the viewer may view (a page's id is `NotFound`).
     pub async fn blog_post(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
-        let access = self.access(viewer).await?;
-        let conn = self.store.read();
-        let (mut post, _) = visible_of_kind(conn, &access, id, pages::BLOG_POST).await?;
-        post.body = crate::links::for_reader(conn, &access, post.body, post.space_id).await?;
-        Ok(page_from_row(post))
+        self.read_of_kind(viewer, id, pages::BLOG_POST).await
     }
 
     /// A page or a blog post the viewer may view, whichever `id` is: for

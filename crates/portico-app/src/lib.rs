@@ -7,6 +7,8 @@ mod attachments;
 mod audit_log;
 mod auth;
 mod blog;
+mod caller_cache;
+mod change_watch;
 mod clock;
 mod comments;
 mod digests;
@@ -32,6 +34,7 @@ mod people;
 mod permissions;
 mod reactions;
 mod record;
+mod row_cache;
 mod search;
 mod second_steps;
 mod secrets;
@@ -53,6 +56,7 @@ pub use attachments::{Attachment, AttachmentDownload, AttachmentVersion};
 pub use audit_log::{AuditEntry, AuditFilter};
 pub use auth::{MIN_PASSWORD_LEN, NewAdmin, NewUser, SignedIn};
 pub use blog::{BlogFilter, BlogMonth, NewBlogPost};
+pub use change_watch::RECHECK as FOREIGN_CHANGE_DELAY;
 pub use clock::{Clock, SystemClock};
 pub use comments::{Comment, CommentAbilities, CommentThread, MAX_COMMENT_BYTES, ThreadComment};
 pub use digests::{DigestReport, MAX_LISTED, run_notification_digests};
@@ -168,6 +172,12 @@ pub struct App {
     clock: Arc<dyn Clock>,
     settings: Settings,
     access_cache: Arc<access::AccessCache>,
+    /// The database's change counters as this process last read them.
+    changes: Arc<change_watch::ChangeWatch>,
+    /// Who each recently seen session or API token proved to be.
+    callers: Arc<caller_cache::CallerCache>,
+    /// Recently read pages, for the single-page read.
+    rows: Arc<row_cache::RowCache>,
     blobs: portico_store::blobs::BlobStore,
     search: Arc<search::SearchService>,
 }
@@ -181,6 +191,9 @@ impl App {
             search: Arc::new(search::SearchService::new(settings.search_index.clone())),
             settings,
             access_cache: Arc::default(),
+            changes: Arc::default(),
+            callers: Arc::default(),
+            rows: Arc::default(),
         }
     }
 

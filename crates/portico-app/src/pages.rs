@@ -292,10 +292,28 @@ impl App {
     }
 
     pub async fn page(&self, viewer: &Viewer, id: PageId) -> AppResult<Page> {
+        self.read_of_kind(viewer, id, pages::PAGE).await
+    }
+
+    /// A page or a blog post (`kind`; the other kind is `NotFound`) as its
+    /// reader may read it: through the row cache, with links to pages the
+    /// reader can't see left unnamed.
+    pub(crate) async fn read_of_kind(
+        &self,
+        viewer: &Viewer,
+        id: PageId,
+        kind: &str,
+    ) -> AppResult<Page> {
         let access = self.access(viewer).await?;
-        let conn = self.store.read();
-        let (mut page, _) = visible_of_kind(conn, &access, id, pages::PAGE).await?;
-        page.body = crate::links::for_reader(conn, &access, page.body, page.space_id).await?;
+        let cached = self.visible_page_cached(&access, id).await?;
+        if cached.page.kind != kind {
+            return Err(AppError::NotFound);
+        }
+        let mut page = cached.page;
+        if cached.has_links {
+            let conn = self.store.read();
+            page.body = crate::links::for_reader(conn, &access, page.body, page.space_id).await?;
+        }
         Ok(page_from_row(page))
     }
 

@@ -4,9 +4,10 @@ use portico_store::audit::{self, AuditEntry};
 use portico_store::journal::{self, JournalEntry};
 use portico_store::{Conn, StoreError, Timestamp};
 
-/// Audited actions that can change who may see or do what. Each moves the
-/// permission epoch in the same transaction, so every cached access set is
-/// rebuilt on the next request and a revoked grant stops working at once.
+/// Audited actions that can change who may see or do what, or who a session
+/// or token stands for. Each moves the permission epoch in the same
+/// transaction, so every cached access set and caller is rebuilt on the next
+/// request and a revoked grant, session or token stops working at once.
 pub(crate) fn moves_permission_epoch(action: &str) -> bool {
     const PREFIXES: [&str; 7] = [
         "user.",
@@ -27,7 +28,16 @@ pub(crate) fn moves_permission_epoch(action: &str) -> bool {
         "page.restrict",
         "page.publish",
     ];
-    PREFIXES.iter().any(|prefix| action.starts_with(prefix)) || PAGE_ACTIONS.contains(&action)
+    // Ending sessions and tokens: callers are cached per epoch too.
+    const CREDENTIAL_ACTIONS: [&str; 4] = [
+        "auth.sign_out",
+        "auth.sign_out_everywhere",
+        "auth.password_reset",
+        "api_token.revoke",
+    ];
+    PREFIXES.iter().any(|prefix| action.starts_with(prefix))
+        || PAGE_ACTIONS.contains(&action)
+        || CREDENTIAL_ACTIONS.contains(&action)
 }
 
 /// Records `action` by `actor` on a target in the audit log (and moves the
@@ -100,10 +110,20 @@ mod tests {
             "page.restrict",
             "page.publish",
             "page.delete",
+            "auth.sign_out",
+            "auth.sign_out_everywhere",
+            "auth.password_reset",
+            "api_token.revoke",
         ] {
             assert!(moves_permission_epoch(action), "{action}");
         }
-        for action in ["page.update", "auth.sign_in", "mail.test", "admin_key.use"] {
+        for action in [
+            "page.update",
+            "auth.sign_in",
+            "api_token.use",
+            "mail.test",
+            "admin_key.use",
+        ] {
             assert!(!moves_permission_epoch(action), "{action}");
         }
     }

@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use totp_rs::{Algorithm, Secret, Totp};
 
 use crate::App;
+use crate::caller_cache::{Caller, CredentialKind};
 use crate::directory::load_policies;
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
@@ -221,9 +222,19 @@ impl App {
     /// Where the session with this token stands: `None` if it is unknown,
     /// expired, or its person can't sign in any more.
     pub async fn session_state(&self, token: &str) -> AppResult<Option<SessionState>> {
-        let conn = self.store.read();
         let now = self.now();
-        let Some(session) = sessions::find_by_token_hash(conn, &token_hash(token)).await? else {
+        let hash = token_hash(token);
+        // INVARIANT: the epoch is read before the rows the answer is built
+        // from, so a change committed in between moves it past this entry.
+        let epoch = self.changes.current(&self.store).await?.epoch;
+        if let Some(caller) = self.callers.get(CredentialKind::Session, &hash, epoch, now) {
+            return Ok(Some(SessionState::Complete {
+                viewer: caller.viewer,
+                csrf: caller.csrf.unwrap_or_default(),
+            }));
+        }
+        let conn = self.store.read();
+        let Some(session) = sessions::find_by_token_hash(conn, &hash).await? else {
             return Ok(None);
         };
         if session.expires_at <= now {
@@ -240,20 +251,39 @@ impl App {
             // Guest access ended: the session is worth nothing from the deadline on.
             return Ok(None);
         }
+        let mut valid_until = session.expires_at;
+        if principal.role == Role::Guest
+            && let Some(end) = user.guest_access_expires_at
+        {
+            valid_until = valid_until.min(end);
+        }
         let step = match session.pending_step.as_deref() {
             Some(step) => Some(step.parse::<SecondStep>()?),
             None if principal.role == Role::Guest => {
                 // Re-verification falls due during a session too.
                 let policies = load_policies(conn).await?.security;
                 let facts = self.step_facts(conn, &user).await?;
-                (policies.guest_reverify_days > 0 && policies.email_code_due(facts, now))
+                if let Some(due) = policies.open_session_code_due_at(facts) {
+                    valid_until = valid_until.min(due);
+                }
+                policies
+                    .open_session_code_due(facts, now)
                     .then_some(SecondStep::EmailCode)
             }
             None => None,
         };
         let Some(step) = step else {
+            let viewer = Viewer::User(principal);
+            let caller = Caller {
+                viewer: viewer.clone(),
+                email: user.email,
+                csrf: Some(session.csrf_token.clone()),
+                valid_until,
+            };
+            self.callers
+                .put(CredentialKind::Session, hash, epoch, caller);
             return Ok(Some(SessionState::Complete {
-                viewer: Viewer::User(principal),
+                viewer,
                 csrf: session.csrf_token,
             }));
         };

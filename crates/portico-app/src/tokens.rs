@@ -12,6 +12,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use crate::App;
+use crate::caller_cache::{Caller, CredentialKind};
 use crate::directory::load_policies;
 use crate::error::{AppError, AppResult};
 use crate::record::audit;
@@ -208,8 +209,19 @@ impl App {
             return Ok(None);
         }
         let now = self.now();
+        let hash = token_hash(token);
+        // INVARIANT: the epoch is read before the rows the answer is built
+        // from, so a change committed in between moves it past this entry.
+        let epoch = self.changes.current(&self.store).await?.epoch;
+        let named = |owner: &str| email.is_none_or(|email| email.trim().to_lowercase() == owner);
+        if let Some(caller) = self
+            .callers
+            .get(CredentialKind::ApiToken, &hash, epoch, now)
+        {
+            return Ok(named(&caller.email).then_some(caller.viewer));
+        }
         let conn = self.store.read();
-        let Some(row) = tokens::find_by_token_hash(conn, &token_hash(token)).await? else {
+        let Some(row) = tokens::find_by_token_hash(conn, &hash).await? else {
             return Ok(None);
         };
         if row.revoked_at.is_some() || row.expires_at <= now {
@@ -221,9 +233,6 @@ impl App {
         if user.status != "active" {
             return Ok(None);
         }
-        if email.is_some_and(|email| email.trim().to_lowercase() != user.email) {
-            return Ok(None);
-        }
         let principal = crate::access::principal_from_row(conn, &user).await?;
         if crate::access::guest_access_over(principal.role, user.guest_access_expires_at, now) {
             return Ok(None);
@@ -231,10 +240,30 @@ impl App {
         if principal.role == Role::Guest && !load_policies(conn).await?.tokens.guests_api_tokens {
             return Ok(None);
         }
-        if needs_use_record(&row, now) {
+        let last_used = if needs_use_record(&row, now) {
             self.record_token_use(row.id, now).await?;
+            now
+        } else {
+            row.last_used_at.unwrap_or(now)
+        };
+        let role = principal.role;
+        let viewer = Viewer::User(principal);
+        let mut valid_until = row.expires_at.min(last_used + USE_RECORD_INTERVAL);
+        if role == Role::Guest
+            && let Some(end) = user.guest_access_expires_at
+        {
+            valid_until = valid_until.min(end);
         }
-        Ok(Some(Viewer::User(principal)))
+        let caller = Caller {
+            viewer: viewer.clone(),
+            email: user.email,
+            csrf: None,
+            valid_until,
+        };
+        let answer = named(&caller.email).then_some(viewer);
+        self.callers
+            .put(CredentialKind::ApiToken, hash, epoch, caller);
+        Ok(answer)
     }
 
     /// Notes a token's use (`last_used_at` and the audit entry) in one write,

@@ -129,6 +129,25 @@ impl SecurityPolicies {
         }
     }
 
+    /// Whether an open session must stop for a new mailed code at `now`:
+    /// only with a positive re-verification period (0 asks at sign-in only).
+    pub fn open_session_code_due(&self, facts: StepFacts, now: OffsetDateTime) -> bool {
+        self.guest_reverify_days > 0 && self.email_code_due(facts, now)
+    }
+
+    /// The moment [`Self::open_session_code_due`] becomes true for `facts`
+    /// (`None`: never), so that a caller keeping a finished sign-in in
+    /// memory knows when to stop.
+    pub fn open_session_code_due_at(&self, facts: StepFacts) -> Option<OffsetDateTime> {
+        if facts.role != Role::Guest || !self.guest_email_codes || self.guest_reverify_days == 0 {
+            return None;
+        }
+        Some(match facts.email_verified_at {
+            None => OffsetDateTime::UNIX_EPOCH,
+            Some(verified) => verified + Duration::days(self.guest_reverify_days.into()),
+        })
+    }
+
     /// The steps after a correct password, in order: a mailed code for guests
     /// whose address needs (re-)confirming, then the authenticator app if they
     /// have one or their role requires one.
@@ -248,6 +267,37 @@ pub fn parse_roles(text: &str) -> Result<Vec<Role>, ValidationError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_open_session_code_falls_due_exactly_at_the_moment_given() {
+        let start = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        for (email_codes, days) in [(true, 7), (true, 0), (false, 7), (true, 1)] {
+            let policies = SecurityPolicies {
+                guest_email_codes: email_codes,
+                guest_reverify_days: days,
+                ..SecurityPolicies::default()
+            };
+            for role in [Role::Guest, Role::Member] {
+                for verified in [None, Some(start), Some(start - Duration::days(6))] {
+                    let facts = StepFacts {
+                        role,
+                        email_verified_at: verified,
+                        totp_enabled: false,
+                    };
+                    let due_at = policies.open_session_code_due_at(facts);
+                    for hours in [-1, 0, 1, 24, 24 * 7 - 1, 24 * 7, 24 * 7 + 1, 24 * 30] {
+                        let now = start + Duration::hours(hours);
+                        assert_eq!(
+                            policies.open_session_code_due(facts, now),
+                            due_at.is_some_and(|at| at <= now),
+                            "{policies:?} {facts:?} at {hours} h"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     use super::*;
     use time::macros::datetime;
 

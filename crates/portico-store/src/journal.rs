@@ -66,6 +66,24 @@ pub async fn since(
         .collect())
 }
 
+/// What the journal holds after position `after`: the newest position
+/// (`after` when there is nothing newer) and how many entries there are.
+/// Watching both notices an entry that becomes visible late (on PostgreSQL
+/// an id is taken before its transaction commits, so a late commit can land
+/// below the newest id and leave the head where it was).
+pub async fn marker(conn: &impl Conn, after: i64) -> Result<(i64, i64), StoreError> {
+    let row: Option<(Option<i64>, i64)> = journal::Entity::find()
+        .select_only()
+        .column_as(journal::Column::Id.max(), "head")
+        .column_as(journal::Column::Id.count(), "entries")
+        .filter(journal::Column::Id.gt(after))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    let (head, entries) = row.unwrap_or((None, 0));
+    Ok((head.unwrap_or(after), entries))
+}
+
 /// The position of the newest entry (0 when there is none).
 pub async fn head(conn: &impl Conn) -> Result<i64, StoreError> {
     let newest: Option<i64> = journal::Entity::find()

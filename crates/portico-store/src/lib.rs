@@ -40,6 +40,7 @@ pub mod versions;
 pub mod watches;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{
@@ -92,6 +93,9 @@ pub struct Store {
     /// SQLite allows one writer at a time; taking this lock before `BEGIN`
     /// queues writers in the process (fairly, without polling).
     sqlite_writer: Arc<Mutex<()>>,
+    /// Write transactions this process has committed: in-memory caches
+    /// compare it to know that a change of their own may have made them stale.
+    commits: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -117,6 +121,7 @@ impl Store {
             db,
             backend,
             sqlite_writer: Arc::new(Mutex::new(())),
+            commits: Arc::default(),
         };
         migrate::run(&store.db, backend).await?;
         Ok(store)
@@ -156,7 +161,18 @@ impl Store {
             }
             Backend::Postgres => self.db.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            commits: self.commits.clone(),
+            _guard: guard,
+        })
+    }
+
+    /// How many write transactions this process has committed so far. It
+    /// moves only after a commit has finished, so whatever is read after
+    /// seeing a count reflects at least that many commits.
+    pub fn committed_writes(&self) -> u64 {
+        self.commits.load(Ordering::Acquire)
     }
 
     /// Answers whether the database is reachable (readiness).
@@ -172,6 +188,7 @@ impl Store {
 /// An open write transaction. Dropping it without [`WriteTx::commit`] rolls back.
 pub struct WriteTx {
     tx: DatabaseTransaction,
+    commits: Arc<AtomicU64>,
     _guard: Option<OwnedMutexGuard<()>>,
 }
 
@@ -181,7 +198,9 @@ impl WriteTx {
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        Ok(self.tx.commit().await?)
+        self.tx.commit().await?;
+        self.commits.fetch_add(1, Ordering::Release);
+        Ok(())
     }
 }
 

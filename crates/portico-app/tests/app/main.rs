@@ -12,6 +12,7 @@ mod harness;
 
 mod auth;
 mod blog;
+mod caches;
 mod comments;
 mod content;
 mod directory;
