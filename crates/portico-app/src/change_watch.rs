@@ -30,6 +30,9 @@ pub const RECHECK: Duration = Duration::from_millis(100);
 /// by the window (row caches also expire on their own, see `row_cache`).
 const WINDOW_GRACE: Duration = Duration::from_secs(10);
 
+/// How many journal positions below the head the first window starts.
+const FIRST_WINDOW: i64 = 1_000;
+
 /// What one reading of the counters says, as caches use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Freshness {
@@ -52,15 +55,18 @@ struct Reading {
 struct State {
     last: Option<Reading>,
     generation: u64,
-    /// The journal position the window counts from, and the head that
-    /// becomes the next start once the current one is old enough.
-    window_start: i64,
+    /// The journal position the window counts from (`None` before the
+    /// first reading), and the head that becomes the next start once the
+    /// current one is old enough.
+    window_start: Option<i64>,
     next_start: (i64, Instant),
 }
 
 #[derive(Debug)]
 pub(crate) struct ChangeWatch {
     state: Mutex<State>,
+    /// Held while the counters are read.
+    reading: tokio::sync::Mutex<()>,
 }
 
 impl Default for ChangeWatch {
@@ -69,9 +75,10 @@ impl Default for ChangeWatch {
             state: Mutex::new(State {
                 last: None,
                 generation: 0,
-                window_start: 0,
+                window_start: None,
                 next_start: (0, Instant::now()),
             }),
+            reading: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -81,20 +88,24 @@ impl ChangeWatch {
     /// more than [`RECHECK`] has passed since they were read, else read again.
     pub async fn current(&self, store: &Store) -> AppResult<Freshness> {
         let commits = store.committed_writes();
+        if let Some(fresh) = self.fresh(commits) {
+            return Ok(fresh);
+        }
+        // One reading at a time: the requests that queue behind it take its
+        // result, which began after they saw `commits`.
+        let _reading = self.reading.lock().await;
+        if let Some(fresh) = self.fresh(commits) {
+            return Ok(fresh);
+        }
         let window_start = match self.state.lock() {
-            Ok(state) => {
-                if let Some(last) = state.last
-                    && last.commits == commits
-                    && last.began.elapsed() < RECHECK
-                {
-                    return Ok(Freshness {
-                        epoch: last.epoch,
-                        generation: state.generation,
-                    });
-                }
-                state.window_start
-            }
-            Err(_) => 0,
+            Ok(state) => state.window_start,
+            Err(_) => None,
+        };
+        let window_start = match window_start {
+            Some(start) => start,
+            // The first reading: the window starts a little below the head,
+            // so counting it stays cheap however long the journal is.
+            None => (journal::head(store.read()).await? - FIRST_WINDOW).max(0),
         };
         // INVARIANT: `commits` was taken before these reads, so the reading
         // reflects at least that many commits of ours.
@@ -116,6 +127,17 @@ impl ChangeWatch {
         };
         Ok(state.apply(reading, window_start))
     }
+
+    /// The last reading, if it reflects at least `commits` commits of ours
+    /// and is younger than [`RECHECK`].
+    fn fresh(&self, commits: u64) -> Option<Freshness> {
+        let state = self.state.lock().ok()?;
+        let last = state.last?;
+        (last.commits >= commits && last.began.elapsed() < RECHECK).then_some(Freshness {
+            epoch: last.epoch,
+            generation: state.generation,
+        })
+    }
 }
 
 impl State {
@@ -134,17 +156,20 @@ impl State {
                 last.commits != reading.commits
                     || last.epoch != reading.epoch
                     || last.journal != reading.journal
-                    || window_start != self.window_start
+                    || Some(window_start) != self.window_start
             }
             None => true,
         };
+        if self.window_start.is_none() {
+            self.window_start = Some(window_start);
+        }
         if changed {
             self.generation += 1;
             // Slide the window only when the generation moves anyway, so
             // sliding never empties the caches on its own.
             let (head, since) = self.next_start;
             if since.elapsed() >= WINDOW_GRACE {
-                self.window_start = head;
+                self.window_start = Some(head);
                 self.next_start = (reading.journal.0, Instant::now());
             }
         }
@@ -173,7 +198,7 @@ mod tests {
         State {
             last: None,
             generation: 0,
-            window_start: 0,
+            window_start: None,
             next_start: (0, Instant::now()),
         }
     }
