@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -17,6 +17,7 @@ use tantivy::{
 };
 use time::OffsetDateTime;
 
+use crate::census::Census;
 use crate::document::{DocKind, Document};
 use crate::error::SearchError;
 use crate::query::{Builder, Order, Scope, SearchQuery};
@@ -96,6 +97,8 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     state: Mutex<IndexState>,
+    /// The census of the last searcher generation asked (see [`Census`]).
+    census: Mutex<Option<(u64, Arc<Census>)>>,
 }
 
 impl SearchIndex {
@@ -142,6 +145,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             state: Mutex::new(state),
+            census: Mutex::new(None),
         })
     }
 
@@ -208,10 +212,12 @@ impl SearchIndex {
             return Ok(Hits::default());
         }
         let searcher = self.reader.searcher();
+        let census = self.census_of(&searcher)?;
         let mut builder = Builder {
             fields: &self.fields,
             title_tokens: self.index.tokenizer_for_field(self.fields.title)?,
             body_tokens: self.index.tokenizer_for_field(self.fields.body)?,
+            census: &census,
         };
         let tantivy_query = builder.build(scope, query);
         let limit = query.limit.clamp(1, MAX_LIMIT);
@@ -242,6 +248,25 @@ impl SearchIndex {
             }
         }
         Ok(Hits { total, hits })
+    }
+
+    /// The census of exactly the segments `searcher` reads, taken once per
+    /// generation: a scope written against it admits what the allowed
+    /// lists admit in those segments.
+    fn census_of(&self, searcher: &Searcher) -> Result<Arc<Census>, SearchError> {
+        let generation = searcher.generation().generation_id();
+        if let Some((taken, census)) = &*lock(&self.census)
+            && *taken == generation
+        {
+            return Ok(census.clone());
+        }
+        let census = Arc::new(Census::take(
+            searcher,
+            self.fields.space,
+            self.fields.restriction,
+        )?);
+        *lock(&self.census) = Some((generation, census.clone()));
+        Ok(census)
     }
 
     fn hit(&self, stored: &TantivyDocument, score: f32, snippets: &Snippets) -> Option<Hit> {

@@ -10,6 +10,7 @@
 //! This crate knows nothing of the database: the application reads the
 //! journal and the content, builds [`Document`]s and asks for hits.
 
+mod census;
 mod cql;
 mod document;
 mod error;

@@ -12,6 +12,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, Term};
 use time::OffsetDateTime;
 
+use crate::census::{self, Census, Form};
 use crate::document::DocKind;
 use crate::schema::{Fields, id};
 
@@ -100,6 +101,8 @@ pub(crate) struct Builder<'a> {
     pub fields: &'a Fields,
     pub title_tokens: TextAnalyzer,
     pub body_tokens: TextAnalyzer,
+    /// The spaces and keys the searched index holds.
+    pub census: &'a Census,
 }
 
 impl Builder<'_> {
@@ -109,8 +112,7 @@ impl Builder<'_> {
         if scope.is_empty() {
             return Box::new(EmptyQuery);
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, constant(self.scope(scope)))];
+        let mut clauses = self.scope(scope);
         for filter in &query.filters {
             match filter {
                 Filter::Not(inner) => clauses.push((Occur::MustNot, self.filter(inner))),
@@ -123,30 +125,54 @@ impl Builder<'_> {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn scope(&self, scope: &Scope<'_>) -> Box<dyn Query> {
+    /// The scope as clauses of the whole query: where the document is (a
+    /// viewable space, or a shared subtree), and its restriction key (none,
+    /// or one the viewer satisfies). Each is written as "one of the allowed"
+    /// or "none of the others", whichever reads fewer postings
+    /// ([`census::cheaper`]); both admit the same documents.
+    fn scope(&self, scope: &Scope<'_>) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.fields;
-        let mut places: Vec<Box<dyn Query>> = Vec::new();
-        if !scope.spaces.is_empty() {
-            places.push(Box::new(TermSetQuery::new(
-                scope
-                    .spaces
-                    .iter()
-                    .map(|s| Term::from_field_u64(f.space, id(*s))),
-            )));
+        let spaces: Vec<u64> = scope.spaces.iter().map(|s| id(*s)).collect();
+        let shared: Vec<Box<dyn Query>> = scope
+            .subtrees
+            .iter()
+            .map(|(space, root)| {
+                Box::new(BooleanQuery::intersection(vec![
+                    term(f.space, *space),
+                    term(f.scope, *root),
+                ])) as Box<dyn Query>
+            })
+            .collect();
+        let mut clauses = Vec::new();
+        match census::cheaper(&spaces, &self.census.spaces) {
+            Form::AnyOf(allowed) => {
+                let mut places = shared;
+                if !allowed.is_empty() {
+                    places.push(term_set(f.space, allowed));
+                }
+                clauses.push((Occur::Must, constant(Box::new(BooleanQuery::union(places)))));
+            }
+            Form::NoneOf(denied) if !denied.is_empty() => {
+                // Out: the other spaces, except the subtrees shared there.
+                let mut outside = vec![(Occur::Must, term_set(f.space, denied))];
+                outside.extend(shared.into_iter().map(|q| (Occur::MustNot, q)));
+                clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(outside))));
+            }
+            Form::NoneOf(_) => {}
         }
-        for (space, root) in scope.subtrees {
-            places.push(Box::new(BooleanQuery::intersection(vec![
-                term(f.space, *space),
-                term(f.scope, *root),
-            ])));
-        }
-        let keys = std::iter::once(0)
+        let keys: Vec<u64> = std::iter::once(0)
             .chain(scope.keys.iter().map(|k| id(*k)))
-            .map(|k| Term::from_field_u64(f.restriction, k));
-        Box::new(BooleanQuery::intersection(vec![
-            Box::new(BooleanQuery::union(places)),
-            Box::new(TermSetQuery::new(keys)),
-        ]))
+            .collect();
+        match census::cheaper(&keys, &self.census.keys) {
+            Form::AnyOf(allowed) => {
+                clauses.push((Occur::Must, constant(term_set(f.restriction, allowed))))
+            }
+            Form::NoneOf(denied) if !denied.is_empty() => {
+                clauses.push((Occur::MustNot, term_set(f.restriction, denied)));
+            }
+            Form::NoneOf(_) => {}
+        }
+        clauses
     }
 
     fn filter(&mut self, filter: &Filter) -> Box<dyn Query> {
@@ -230,6 +256,12 @@ fn term(field: Field, value: i64) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_u64(field, id(value)),
         IndexRecordOption::Basic,
+    ))
+}
+
+fn term_set(field: Field, values: Vec<u64>) -> Box<dyn Query> {
+    Box::new(TermSetQuery::new(
+        values.into_iter().map(|v| Term::from_field_u64(field, v)),
     ))
 }
 

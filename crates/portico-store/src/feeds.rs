@@ -5,7 +5,9 @@
 //! right and nothing hidden is ever read.
 
 use sea_orm::sea_query::{Expr, Func, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, JoinType, Order, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::entity::{
     attachment, attachment_version, comment, content_label, label, page, page_version, watch,
@@ -22,9 +24,9 @@ pub struct FeedScope {
     pub watched_by: Option<i64>,
 }
 
-/// The ids of the current pages and blog posts `visible` admits within
-/// `scope`.
-fn visible_pages(visible: Visibility<'_>, scope: FeedScope) -> SelectStatement {
+/// The current pages and blog posts `visible` admits within `scope`, as a
+/// condition on `pages`.
+fn page_condition(visible: Visibility<'_>, scope: FeedScope) -> Condition {
     let mut condition = visible.condition().add(page::Column::Status.eq("current"));
     if let Some(space) = scope.space_id {
         condition = condition.add(page::Column::SpaceId.eq(space));
@@ -48,10 +50,16 @@ fn visible_pages(visible: Visibility<'_>, scope: FeedScope) -> SelectStatement {
                 .add(page::Column::SpaceId.in_subquery(spaces)),
         );
     }
+    condition
+}
+
+/// The ids of the current pages and blog posts `visible` admits within
+/// `scope`.
+fn visible_pages(visible: Visibility<'_>, scope: FeedScope) -> SelectStatement {
     Query::select()
         .column(page::Column::Id)
         .from(page::Entity)
-        .cond_where(condition)
+        .cond_where(page_condition(visible, scope))
         .to_owned()
 }
 
@@ -67,9 +75,33 @@ pub struct ChangeRow {
     pub message: String,
 }
 
+/// A viewer who sees at most this many whole spaces (and subtrees) sees
+/// little: their feed starts from the pages they see, not from the newest
+/// saves of the site.
+const NARROW_SPACES: usize = 16;
+
+/// The first window of version ids walked for a broad viewer; each next
+/// window is four times larger.
+const FIRST_WINDOW: i64 = 256;
+
+/// How many version ids the windows cover at most before the rest of the
+/// feed is read from the visible pages instead.
+const MAX_WINDOWS_SPAN: i64 = 16_384;
+
 /// Saves of the current pages and blog posts `visible` admits in `scope`
 /// (by `author` only, if given), newest first, before version row
 /// `before`.
+///
+/// The filter is always part of the query; what changes with the viewer is
+/// where the query starts, so that it reads few rows either way:
+/// - a viewer who sees little (a guest in one space), or a feed of one space
+///   or of what someone watches: from the visible pages to their versions;
+/// - one author's saves: from that author's versions (index
+///   `page_versions_author`), each joined to its page and filtered there;
+/// - a viewer who sees much (a member in most spaces): from the newest
+///   versions, a window of ids at a time, each joined to its page and
+///   filtered there, until `limit` are found; a viewer who turns out to see
+///   little of what was saved lately gets the rest from their pages.
 pub async fn changes(
     conn: &impl Conn,
     visible: Visibility<'_>,
@@ -78,17 +110,62 @@ pub async fn changes(
     before: Option<i64>,
     limit: u64,
 ) -> Result<Vec<ChangeRow>, StoreError> {
-    if visible.is_empty() {
+    if visible.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let mut select = page_version::Entity::find()
-        .select_only()
-        .column(page_version::Column::Id)
-        .column(page_version::Column::PageId)
-        .column(page_version::Column::Number)
-        .column(page_version::Column::AuthorId)
-        .column(page_version::Column::CreatedAt)
-        .column(page_version::Column::Message)
+    let narrow = visible.spaces.len() + visible.subtrees.len() <= NARROW_SPACES
+        || scope.space_id.is_some()
+        || scope.watched_by.is_some();
+    if narrow {
+        return changes_of_pages(conn, visible, scope, author, before, limit).await;
+    }
+    if let Some(author) = author {
+        let select = joined_changes(visible, scope, before)
+            .filter(page_version::Column::AuthorId.eq(author));
+        return changes_of(select, limit, conn).await;
+    }
+    let mut top = match before {
+        Some(before) => before,
+        None => match newest_version(conn).await? {
+            Some(newest) => newest + 1,
+            None => return Ok(Vec::new()),
+        },
+    };
+    let mut found = Vec::new();
+    let (mut window, mut span) = (FIRST_WINDOW, 0);
+    while top > 1 && span < MAX_WINDOWS_SPAN {
+        let wanted = limit - found.len() as u64;
+        let select = joined_changes(visible, scope, Some(top))
+            .filter(page_version::Column::Id.gte(top - window));
+        let rows = changes_of(select, wanted, conn).await?;
+        // INVARIANT: windows go down from `before` without gaps, so the rows
+        // found so far are the newest visible ones.
+        found.extend(rows);
+        if found.len() as u64 >= limit {
+            return Ok(found);
+        }
+        top -= window;
+        span += window;
+        window *= 4;
+    }
+    if top > 1 {
+        let wanted = limit - found.len() as u64;
+        found.extend(changes_of_pages(conn, visible, scope, None, Some(top), wanted).await?);
+    }
+    Ok(found)
+}
+
+/// [`changes`] starting from the visible pages: `page_id IN (visible
+/// pages)`.
+async fn changes_of_pages(
+    conn: &impl Conn,
+    visible: Visibility<'_>,
+    scope: FeedScope,
+    author: Option<i64>,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<ChangeRow>, StoreError> {
+    let mut select = change_columns(page_version::Entity::find())
         .filter(page_version::Column::PageId.in_subquery(visible_pages(visible, scope)));
     if let Some(author) = author {
         select = select.filter(page_version::Column::AuthorId.eq(author));
@@ -96,6 +173,47 @@ pub async fn changes(
     if let Some(before) = before {
         select = select.filter(page_version::Column::Id.lt(before));
     }
+    changes_of(select, limit, conn).await
+}
+
+/// Versions before `before` joined to their pages, which `visible` and
+/// `scope` filter.
+fn joined_changes(
+    visible: Visibility<'_>,
+    scope: FeedScope,
+    before: Option<i64>,
+) -> sea_orm::Select<page_version::Entity> {
+    let to_page = page_version::Entity::belongs_to(page::Entity)
+        .from(page_version::Column::PageId)
+        .to(page::Column::Id)
+        .into();
+    let mut select = change_columns(page_version::Entity::find())
+        .join(JoinType::InnerJoin, to_page)
+        .filter(page_condition(visible, scope));
+    if let Some(before) = before {
+        select = select.filter(page_version::Column::Id.lt(before));
+    }
+    select
+}
+
+fn change_columns(
+    select: sea_orm::Select<page_version::Entity>,
+) -> sea_orm::Select<page_version::Entity> {
+    select
+        .select_only()
+        .column(page_version::Column::Id)
+        .column(page_version::Column::PageId)
+        .column(page_version::Column::Number)
+        .column(page_version::Column::AuthorId)
+        .column(page_version::Column::CreatedAt)
+        .column(page_version::Column::Message)
+}
+
+async fn changes_of(
+    select: sea_orm::Select<page_version::Entity>,
+    limit: u64,
+    conn: &impl Conn,
+) -> Result<Vec<ChangeRow>, StoreError> {
     let rows: Vec<(i64, i64, i64, Option<i64>, Timestamp, String)> = select
         .order_by_desc(page_version::Column::Id)
         .limit(limit)
@@ -113,6 +231,20 @@ pub async fn changes(
             message,
         })
         .collect())
+}
+
+/// The newest version row's id.
+async fn newest_version(conn: &impl Conn) -> Result<Option<i64>, StoreError> {
+    let newest: Option<Option<i64>> = page_version::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::expr(Func::max(Expr::col(page_version::Column::Id))),
+            "newest",
+        )
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(newest.flatten())
 }
 
 /// A current comment on a visible page.

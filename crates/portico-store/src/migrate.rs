@@ -98,6 +98,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_notification_mail.sql"),
         include_str!("../migrations/postgres/0018_notification_mail.sql"),
     ),
+    (
+        "0019_feed_indexes",
+        include_str!("../migrations/sqlite/0019_feed_indexes.sql"),
+        include_str!("../migrations/postgres/0019_feed_indexes.sql"),
+    ),
 ];
 
 pub(crate) async fn run(db: &DatabaseConnection, backend: Backend) -> Result<(), StoreError> {

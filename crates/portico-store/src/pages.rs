@@ -65,24 +65,24 @@ pub async fn find_many(conn: &impl Conn, ids: &[i64]) -> Result<Vec<PageRow>, St
         .await?)
 }
 
-/// Saves every field of `row` (the caller changes the fields it means to).
-/// The current pages among `ids` that `visible` admits.
+/// The current pages among `ids` that `visible` admits. The ids are few (a
+/// page of search hits), so the rows are loaded by id and judged by
+/// [`Visibility::admits`] rather than by sending every viewable space to
+/// the database.
 pub async fn visible_among(
     conn: &impl Conn,
     visible: Visibility<'_>,
     ids: &[i64],
 ) -> Result<Vec<PageRow>, StoreError> {
-    if ids.is_empty() || visible.is_empty() {
+    if visible.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(page::Entity::find()
-        .filter(page::Column::Id.is_in(ids.iter().copied()))
-        .filter(visible.condition())
-        .filter(page::Column::Status.eq("current"))
-        .all(conn)
-        .await?)
+    let mut rows = find_many(conn, ids).await?;
+    rows.retain(|row| row.status == "current" && visible.admits(row));
+    Ok(rows)
 }
 
+/// Saves every field of `row` (the caller changes the fields it means to).
 pub async fn update(conn: &impl Conn, row: PageRow) -> Result<PageRow, StoreError> {
     let active: page::ActiveModel = row.into();
     Ok(active.reset_all().update(conn).await?)
@@ -104,6 +104,19 @@ impl Visibility<'_> {
     /// Whether nothing at all is visible (no query needed).
     pub fn is_empty(&self) -> bool {
         self.spaces.is_empty() && self.subtrees.is_empty()
+    }
+
+    /// Whether this visibility admits `page`: [`Self::condition`] judged on
+    /// a loaded row (the two are tested to agree).
+    pub fn admits(&self, page: &PageRow) -> bool {
+        let placed = self.spaces.contains(&page.space_id)
+            || self.subtrees.iter().any(|(space, root, prefix)| {
+                page.space_id == *space && (page.id == *root || page.path.starts_with(prefix))
+            });
+        placed
+            && page
+                .restriction_key
+                .is_none_or(|key| self.keys.contains(&key))
     }
 
     pub(crate) fn condition(&self) -> Condition {

@@ -16,6 +16,7 @@ mod caches;
 mod comments;
 mod content;
 mod directory;
+mod feed_query;
 mod guest_admin;
 mod guests;
 mod mail;
