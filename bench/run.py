@@ -239,8 +239,6 @@ def main():
                        stdout=subprocess.DEVNULL)
         figures["reindex_seconds"] = round(time.time() - began, 1)
         open(marker, "w").close()
-    with open("/proc/loadavg") as handle:
-        figures["load_average_before"] = handle.read().strip()
 
     processes = []
     try:
@@ -256,6 +254,10 @@ def main():
         log(f"portico serve on 127.0.0.1:{port} (pid {server.pid}); hello world on {hello_port}")
 
         figures.update(criterion(args.smoke))
+        # Read after the micro-benchmarks (which may compile), just before
+        # the loads: what else was using the cores while they ran.
+        with open("/proc/loadavg") as handle:
+            figures["load_average_before"] = handle.read().strip()
 
         ids = {}
         for who in ("member", "guest"):
@@ -369,6 +371,18 @@ def main():
     write_results(args, name, world, figures, started_at)
 
 
+def machine_note(load_before):
+    """Whether other work shared the cores when the run began (1-minute load)."""
+    one_minute = float(load_before.split()[0])
+    cores = os.cpu_count() or 1
+    if one_minute >= 0.5 * cores:
+        return (f"- **the machine was busy** when the run began (1-minute load {one_minute:.2f} "
+                f"on {cores} cores): other work shared the cores, so the figures are depressed "
+                "by an unknown amount.")
+    return (f"- the machine was quiet when the run began (1-minute load {one_minute:.2f} "
+            f"on {cores} cores).")
+
+
 def write_results(args, name, world, figures, started_at):
     def run(cmd):
         try:
@@ -426,8 +440,7 @@ def write_results(args, name, world, figures, started_at):
         f"- commit `{meta['commit']}`, {meta['date']}, {meta['cores']} cores (`nproc`), "
         f"load average (`/proc/loadavg`) before: `{figures['load_average_before']}`, "
         f"after: `{meta['load_average_after']}`",
-        "- **the machine was shared**: another engineer was compiling on the same 2 cores "
-        "during these runs, so every figure is depressed by an unknown amount.",
+        machine_note(figures["load_average_before"]),
         f"- world: {meta['world']['counts']}",
         "- targets are those of issue 8 for size L on SQLite; loads run from wrk / one "
         "Python client on the same machine (loopback), so client and server share the cores.",

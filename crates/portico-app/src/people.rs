@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use portico_core::directory::effective_role;
-use portico_core::people::{PersonFacts, may_know};
+use portico_core::people::{PersonFacts, asks_shared_space, may_know};
 use portico_core::policy::Grantee;
 use portico_core::validation::ValidationError;
 use portico_core::{GroupId, Role, SpaceId, UserId, Viewer};
@@ -120,14 +120,24 @@ pub(crate) async fn facts_of(
         .iter()
         .map(|row| {
             let facts = PersonFacts {
-                id: UserId(row.id),
-                active: row.status == "active",
                 granted_spaces: spaces.get(&UserId(row.id)).cloned().unwrap_or_default(),
                 wrote_visible_page: writers.contains(&row.id),
+                ..unshared_facts(row)
             };
             (row.id, facts)
         })
         .collect())
+}
+
+/// What `may_know` needs of `row` for a viewer it doesn't ask about shared
+/// spaces (`asks_shared_space`): nothing but the account's state.
+fn unshared_facts(row: &UserRow) -> PersonFacts {
+    PersonFacts {
+        id: UserId(row.id),
+        active: row.status == "active",
+        granted_spaces: BTreeSet::new(),
+        wrote_visible_page: false,
+    }
 }
 
 /// Those of the people `ids` whom the holder of `access` may know
@@ -142,7 +152,13 @@ pub(crate) async fn known_among(
         return Ok(Vec::new());
     }
     let rows = users::find_many(conn, ids).await?;
-    let facts = facts_of(conn, access, &rows, now).await?;
+    let facts = if asks_shared_space(&access.viewer) {
+        facts_of(conn, access, &rows, now).await?
+    } else {
+        rows.iter()
+            .map(|row| (row.id, unshared_facts(row)))
+            .collect()
+    };
     let known: Vec<UserRow> = rows
         .into_iter()
         .filter(|row| {

@@ -56,6 +56,14 @@ pub fn may_know(viewer: &Viewer, access: &AccessSet, person: &PersonFacts) -> bo
     }
 }
 
+/// Whether [`may_know`] asks, for `viewer`, if a person shares a space with
+/// them: only a guest's acquaintances depend on it. When it doesn't, the
+/// caller needn't look up anyone's grants or writings (which, for a member
+/// who sees most of a large site, means reading most of it).
+pub fn asks_shared_space(viewer: &Viewer) -> bool {
+    matches!(viewer.role(), Role::Guest)
+}
+
 /// Whether `viewer` is shown how many guests share a space ("This space is
 /// shared with N guests", the editor's hint): internal members and admins
 /// only, never the guests themselves nor anonymous visitors.
@@ -118,6 +126,37 @@ mod tests {
             active: true,
             granted_spaces: granted.iter().map(|id| SpaceId(*id)).collect(),
             wrote_visible_page: wrote,
+        }
+    }
+
+    /// Where [`asks_shared_space`] says no, grants and writings change
+    /// nothing; where it says yes, they decide.
+    #[test]
+    fn only_viewers_asked_about_shared_spaces_depend_on_them() {
+        let set = access(&[1]);
+        let facts = [
+            person(7, &[], false),
+            person(7, &[1], false),
+            person(7, &[], true),
+            person(7, &[2], true),
+        ];
+        let viewers = [
+            Viewer::Anonymous,
+            viewer(1, Role::None),
+            viewer(1, Role::Guest),
+            viewer(1, Role::Member),
+            viewer(1, Role::Admin),
+        ];
+        for viewer in viewers {
+            let answers: BTreeSet<bool> = facts
+                .iter()
+                .map(|facts| may_know(&viewer, &set, facts))
+                .collect();
+            assert_eq!(
+                answers.len() == 2,
+                asks_shared_space(&viewer),
+                "{viewer:?} gives {answers:?}"
+            );
         }
     }
 

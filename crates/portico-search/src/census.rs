@@ -57,7 +57,14 @@ pub(crate) enum Form {
     NoneOf(Vec<u64>),
 }
 
-/// "value in `allowed`", written as the form that reads fewer postings.
+/// What naming one term costs, in postings read: each term is looked up in
+/// the dictionary and its postings opened. Measured on world L (1.4 M
+/// documents): ~0.4 µs a term against ~3 ns a posting; rounded up, so that
+/// "key 0 or one of a few" (one long list) beats "none of 15,000 keys".
+const TERM_COST: u64 = 256;
+
+/// "value in `allowed`", written as the form that costs less to read: the
+/// postings of its values and [`TERM_COST`] for each value named.
 pub(crate) fn cheaper(allowed: &[u64], present: &HashMap<u64, u64>) -> Form {
     let allowed_set: std::collections::HashSet<u64> = allowed.iter().copied().collect();
     let (mut reads_allowed, mut reads_denied) = (0u64, 0u64);
@@ -70,7 +77,8 @@ pub(crate) fn cheaper(allowed: &[u64], present: &HashMap<u64, u64>) -> Form {
             denied.push(*value);
         }
     }
-    if reads_denied < reads_allowed {
+    let terms = |n: usize| TERM_COST * n as u64;
+    if reads_denied + terms(denied.len()) < reads_allowed + terms(allowed.len()) {
         denied.sort_unstable();
         Form::NoneOf(denied)
     } else {
@@ -90,6 +98,14 @@ mod tests {
         // Allowed values the index doesn't hold cost nothing either way.
         assert_eq!(cheaper(&[1, 2, 9], &present), Form::NoneOf(vec![3]));
         assert_eq!(cheaper(&[9], &present), Form::AnyOf(vec![9]));
+        // Many small terms cost more than one long list.
+        let mut keys: HashMap<u64, u64> = (1..=20).map(|key| (key, 1)).collect();
+        keys.insert(0, 1_000);
+        assert_eq!(cheaper(&[0], &keys), Form::AnyOf(vec![0]));
+        assert_eq!(
+            cheaper(&(0..=18).collect::<Vec<_>>(), &keys),
+            Form::NoneOf(vec![19, 20])
+        );
         // Everything allowed: nothing to exclude.
         assert_eq!(cheaper(&[1, 2, 3], &present), Form::NoneOf(vec![]));
     }

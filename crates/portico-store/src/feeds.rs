@@ -12,7 +12,7 @@ use sea_orm::{
 use crate::entity::{
     attachment, attachment_version, comment, content_label, label, page, page_version, watch,
 };
-use crate::pages::Visibility;
+use crate::pages::{PagePlace, Visibility};
 use crate::{Conn, StoreError, Timestamp};
 
 /// Which pages a feed covers, besides what the viewer may see.
@@ -80,28 +80,30 @@ pub struct ChangeRow {
 /// saves of the site.
 const NARROW_SPACES: usize = 16;
 
-/// The first window of version ids walked for a broad viewer; each next
-/// window is four times larger.
-const FIRST_WINDOW: i64 = 256;
+/// The first batch of newest saves read for a broad viewer; each next batch
+/// is four times larger.
+const FIRST_BATCH: u64 = 256;
 
-/// How many version ids the windows cover at most before the rest of the
+/// How many of the newest saves are read at most before the rest of the
 /// feed is read from the visible pages instead.
-const MAX_WINDOWS_SPAN: i64 = 16_384;
+const MAX_BATCHES_READ: u64 = 16_384;
 
 /// Saves of the current pages and blog posts `visible` admits in `scope`
 /// (by `author` only, if given), newest first, before version row
 /// `before`.
 ///
-/// The filter is always part of the query; what changes with the viewer is
-/// where the query starts, so that it reads few rows either way:
+/// What changes with the viewer is where the reading starts, so that it
+/// reads few rows either way:
 /// - a viewer who sees little (a guest in one space), or a feed of one space
-///   or of what someone watches: from the visible pages to their versions;
-/// - one author's saves: from that author's versions (index
-///   `page_versions_author`), each joined to its page and filtered there;
-/// - a viewer who sees much (a member in most spaces): from the newest
-///   versions, a window of ids at a time, each joined to its page and
-///   filtered there, until `limit` are found; a viewer who turns out to see
-///   little of what was saved lately gets the rest from their pages.
+///   or of what someone watches: from the visible pages to their versions,
+///   the filter inside the query;
+/// - a viewer who sees much (a member in most spaces): from the newest saves
+///   (of `author`, through index `page_versions_author`), a batch at a time,
+///   each save read with its page's place and judged by
+///   [`Visibility::admits`] (the same filter, in memory: sending thousands
+///   of space ids with every batch would cost more than the batch), until
+///   `limit` are found; a viewer who turns out to see little of what was
+///   saved lately gets the rest from their pages.
 pub async fn changes(
     conn: &impl Conn,
     visible: Visibility<'_>,
@@ -119,39 +121,32 @@ pub async fn changes(
     if narrow {
         return changes_of_pages(conn, visible, scope, author, before, limit).await;
     }
-    if let Some(author) = author {
-        let select = joined_changes(visible, scope, before)
-            .filter(page_version::Column::AuthorId.eq(author));
-        return changes_of(select, limit, conn).await;
-    }
-    let mut top = match before {
-        Some(before) => before,
-        None => match newest_version(conn).await? {
-            Some(newest) => newest + 1,
-            None => return Ok(Vec::new()),
-        },
-    };
     let mut found = Vec::new();
-    let (mut window, mut span) = (FIRST_WINDOW, 0);
-    while top > 1 && span < MAX_WINDOWS_SPAN {
-        let wanted = limit - found.len() as u64;
-        let select = joined_changes(visible, scope, Some(top))
-            .filter(page_version::Column::Id.gte(top - window));
-        let rows = changes_of(select, wanted, conn).await?;
-        // INVARIANT: windows go down from `before` without gaps, so the rows
-        // found so far are the newest visible ones.
-        found.extend(rows);
-        if found.len() as u64 >= limit {
+    let (mut cursor, mut batch, mut read) = (before, FIRST_BATCH, 0);
+    loop {
+        let saves = newest_saves(conn, author, cursor, batch).await?;
+        let exhausted = (saves.len() as u64) < batch;
+        cursor = saves.last().map(|save| save.row.id).or(cursor);
+        for save in saves {
+            if save.status == "current" && visible.admits(save.place()) {
+                found.push(save.row);
+                if found.len() as u64 == limit {
+                    return Ok(found);
+                }
+            }
+        }
+        read += batch;
+        if exhausted {
             return Ok(found);
         }
-        top -= window;
-        span += window;
-        window *= 4;
+        if read >= MAX_BATCHES_READ {
+            break;
+        }
+        batch *= 4;
     }
-    if top > 1 {
-        let wanted = limit - found.len() as u64;
-        found.extend(changes_of_pages(conn, visible, scope, None, Some(top), wanted).await?);
-    }
+    // INVARIANT: every save newer than `cursor` has been judged.
+    let wanted = limit - found.len() as u64;
+    found.extend(changes_of_pages(conn, visible, scope, author, cursor, wanted).await?);
     Ok(found)
 }
 
@@ -165,7 +160,9 @@ async fn changes_of_pages(
     before: Option<i64>,
     limit: u64,
 ) -> Result<Vec<ChangeRow>, StoreError> {
-    let mut select = change_columns(page_version::Entity::find())
+    let mut select = page_version::Entity::find()
+        .select_only()
+        .columns(CHANGE_COLUMNS)
         .filter(page_version::Column::PageId.in_subquery(visible_pages(visible, scope)));
     if let Some(author) = author {
         select = select.filter(page_version::Column::AuthorId.eq(author));
@@ -173,78 +170,128 @@ async fn changes_of_pages(
     if let Some(before) = before {
         select = select.filter(page_version::Column::Id.lt(before));
     }
-    changes_of(select, limit, conn).await
-}
-
-/// Versions before `before` joined to their pages, which `visible` and
-/// `scope` filter.
-fn joined_changes(
-    visible: Visibility<'_>,
-    scope: FeedScope,
-    before: Option<i64>,
-) -> sea_orm::Select<page_version::Entity> {
-    let to_page = page_version::Entity::belongs_to(page::Entity)
-        .from(page_version::Column::PageId)
-        .to(page::Column::Id)
-        .into();
-    let mut select = change_columns(page_version::Entity::find())
-        .join(JoinType::InnerJoin, to_page)
-        .filter(page_condition(visible, scope));
-    if let Some(before) = before {
-        select = select.filter(page_version::Column::Id.lt(before));
-    }
-    select
-}
-
-fn change_columns(
-    select: sea_orm::Select<page_version::Entity>,
-) -> sea_orm::Select<page_version::Entity> {
-    select
-        .select_only()
-        .column(page_version::Column::Id)
-        .column(page_version::Column::PageId)
-        .column(page_version::Column::Number)
-        .column(page_version::Column::AuthorId)
-        .column(page_version::Column::CreatedAt)
-        .column(page_version::Column::Message)
-}
-
-async fn changes_of(
-    select: sea_orm::Select<page_version::Entity>,
-    limit: u64,
-    conn: &impl Conn,
-) -> Result<Vec<ChangeRow>, StoreError> {
-    let rows: Vec<(i64, i64, i64, Option<i64>, Timestamp, String)> = select
+    let rows: Vec<ChangeTuple> = select
         .order_by_desc(page_version::Column::Id)
         .limit(limit)
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, page_id, number, author_id, at, message)| ChangeRow {
+    Ok(rows.into_iter().map(ChangeRow::from).collect())
+}
+
+const CHANGE_COLUMNS: [page_version::Column; 6] = [
+    page_version::Column::Id,
+    page_version::Column::PageId,
+    page_version::Column::Number,
+    page_version::Column::AuthorId,
+    page_version::Column::CreatedAt,
+    page_version::Column::Message,
+];
+
+/// A version row as [`CHANGE_COLUMNS`] reads it.
+type ChangeTuple = (i64, i64, i64, Option<i64>, Timestamp, String);
+
+impl From<ChangeTuple> for ChangeRow {
+    fn from((id, page_id, number, author_id, at, message): ChangeTuple) -> Self {
+        ChangeRow {
             id,
             page_id,
             number,
             author_id,
             at,
             message,
-        })
-        .collect())
+        }
+    }
 }
 
-/// The newest version row's id.
-async fn newest_version(conn: &impl Conn) -> Result<Option<i64>, StoreError> {
-    let newest: Option<Option<i64>> = page_version::Entity::find()
+/// A save with what the filter needs of its page.
+struct Save {
+    row: ChangeRow,
+    space_id: i64,
+    path: String,
+    restriction_key: Option<i64>,
+    status: String,
+}
+
+impl Save {
+    fn place(&self) -> PagePlace<'_> {
+        PagePlace {
+            id: self.row.page_id,
+            space_id: self.space_id,
+            path: &self.path,
+            restriction_key: self.restriction_key,
+        }
+    }
+}
+
+/// The `batch` newest saves (of `author`) before `before`, whoever may see
+/// them, newest first, each with its page's place.
+async fn newest_saves(
+    conn: &impl Conn,
+    author: Option<i64>,
+    before: Option<i64>,
+    batch: u64,
+) -> Result<Vec<Save>, StoreError> {
+    let to_page = page_version::Entity::belongs_to(page::Entity)
+        .from(page_version::Column::PageId)
+        .to(page::Column::Id)
+        .into();
+    let mut select = page_version::Entity::find()
         .select_only()
-        .column_as(
-            Expr::expr(Func::max(Expr::col(page_version::Column::Id))),
-            "newest",
-        )
+        .columns(CHANGE_COLUMNS)
+        .column(page::Column::SpaceId)
+        .column(page::Column::Path)
+        .column(page::Column::RestrictionKey)
+        .column(page::Column::Status)
+        .join(JoinType::InnerJoin, to_page);
+    if let Some(author) = author {
+        select = select.filter(page_version::Column::AuthorId.eq(author));
+    }
+    if let Some(before) = before {
+        select = select.filter(page_version::Column::Id.lt(before));
+    }
+    let rows: Vec<(
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        Timestamp,
+        String,
+        i64,
+        String,
+        Option<i64>,
+        String,
+    )> = select
+        .order_by_desc(page_version::Column::Id)
+        .limit(batch)
         .into_tuple()
-        .one(conn)
+        .all(conn)
         .await?;
-    Ok(newest.flatten())
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                page_id,
+                number,
+                author_id,
+                at,
+                message,
+                space_id,
+                path,
+                restriction_key,
+                status,
+            )| {
+                Save {
+                    row: ChangeRow::from((id, page_id, number, author_id, at, message)),
+                    space_id,
+                    path,
+                    restriction_key,
+                    status,
+                }
+            },
+        )
+        .collect())
 }
 
 /// A current comment on a visible page.

@@ -1,5 +1,6 @@
 //! Pages and the tree they form (see `portico_core::page` for the path scheme).
 
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Set,
@@ -78,7 +79,7 @@ pub async fn visible_among(
         return Ok(Vec::new());
     }
     let mut rows = find_many(conn, ids).await?;
-    rows.retain(|row| row.status == "current" && visible.admits(row));
+    rows.retain(|row| row.status == "current" && visible.admits(row.into()));
     Ok(rows)
 }
 
@@ -86,6 +87,27 @@ pub async fn visible_among(
 pub async fn update(conn: &impl Conn, row: PageRow) -> Result<PageRow, StoreError> {
     let active: page::ActiveModel = row.into();
     Ok(active.reset_all().update(conn).await?)
+}
+
+/// Where a page stands, as far as [`Visibility`] asks: its space, its place
+/// in the tree and its restriction key.
+#[derive(Debug, Clone, Copy)]
+pub struct PagePlace<'a> {
+    pub id: i64,
+    pub space_id: i64,
+    pub path: &'a str,
+    pub restriction_key: Option<i64>,
+}
+
+impl<'a> From<&'a PageRow> for PagePlace<'a> {
+    fn from(row: &'a PageRow) -> Self {
+        PagePlace {
+            id: row.id,
+            space_id: row.space_id,
+            path: &row.path,
+            restriction_key: row.restriction_key,
+        }
+    }
 }
 
 /// What a viewer may see, as query filters taken from their access set: the
@@ -106,15 +128,16 @@ impl Visibility<'_> {
         self.spaces.is_empty() && self.subtrees.is_empty()
     }
 
-    /// Whether this visibility admits `page`: [`Self::condition`] judged on
-    /// a loaded row (the two are tested to agree).
-    pub fn admits(&self, page: &PageRow) -> bool {
-        let placed = self.spaces.contains(&page.space_id)
+    /// Whether this visibility admits the page at `place`:
+    /// [`Self::condition`] judged on a loaded row (the two are tested to
+    /// agree).
+    pub fn admits(&self, place: PagePlace<'_>) -> bool {
+        let placed = self.spaces.contains(&place.space_id)
             || self.subtrees.iter().any(|(space, root, prefix)| {
-                page.space_id == *space && (page.id == *root || page.path.starts_with(prefix))
+                place.space_id == *space && (place.id == *root || place.path.starts_with(prefix))
             });
         placed
-            && page
+            && place
                 .restriction_key
                 .is_none_or(|key| self.keys.contains(&key))
     }
@@ -131,11 +154,16 @@ impl Visibility<'_> {
                 ),
             );
         }
-        Condition::all().add(place).add(
-            Condition::any()
-                .add(page::Column::RestrictionKey.is_null())
-                .add(page::Column::RestrictionKey.is_in(self.keys.iter().copied())),
-        )
+        // "No key, or a held one" as `COALESCE(key, 0) IN (0, …)`, not as
+        // `key IS NULL OR key IN (…)`: given the OR, SQLite may walk the
+        // `restriction_key` index for the NULLs, which is most pages (0.7 s
+        // for a feed of 16 spaces at size L), instead of the space index.
+        let key = Func::coalesce([
+            Expr::col((page::Entity, page::Column::RestrictionKey)),
+            Expr::val(0i64),
+        ]);
+        let held = std::iter::once(0).chain(self.keys.iter().copied());
+        Condition::all().add(place).add(Expr::expr(key).is_in(held))
     }
 
     /// A subquery giving the ids of the current pages this visibility

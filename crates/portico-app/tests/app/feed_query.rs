@@ -237,7 +237,7 @@ async fn the_feed_lists_exactly_the_visible_saves_newest_first_however_it_starts
         let admitted: Vec<i64> = world
             .pages
             .iter()
-            .filter(|p| visible.admits(p))
+            .filter(|p| visible.admits((*p).into()))
             .map(|p| p.id)
             .collect();
         let expected_pages: Vec<i64> = world
