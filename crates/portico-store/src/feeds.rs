@@ -6,7 +6,8 @@
 
 use sea_orm::sea_query::{Expr, Func, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, Order, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, FromQueryResult, JoinType, Order, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::entity::{
@@ -204,6 +205,21 @@ impl From<ChangeTuple> for ChangeRow {
     }
 }
 
+/// A row of [`newest_saves`]: the version's columns, then its page's.
+#[derive(FromQueryResult)]
+struct SaveRow {
+    id: i64,
+    page_id: i64,
+    number: i64,
+    author_id: Option<i64>,
+    created_at: Timestamp,
+    message: String,
+    space_id: i64,
+    path: String,
+    restriction_key: Option<i64>,
+    status: String,
+}
+
 /// A save with what the filter needs of its page.
 struct Save {
     row: ChangeRow,
@@ -250,47 +266,28 @@ async fn newest_saves(
     if let Some(before) = before {
         select = select.filter(page_version::Column::Id.lt(before));
     }
-    let rows: Vec<(
-        i64,
-        i64,
-        i64,
-        Option<i64>,
-        Timestamp,
-        String,
-        i64,
-        String,
-        Option<i64>,
-        String,
-    )> = select
+    let rows: Vec<SaveRow> = select
         .order_by_desc(page_version::Column::Id)
         .limit(batch)
-        .into_tuple()
+        .into_model()
         .all(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                id,
-                page_id,
-                number,
-                author_id,
-                at,
-                message,
-                space_id,
-                path,
-                restriction_key,
-                status,
-            )| {
-                Save {
-                    row: ChangeRow::from((id, page_id, number, author_id, at, message)),
-                    space_id,
-                    path,
-                    restriction_key,
-                    status,
-                }
+        .map(|row| Save {
+            row: ChangeRow {
+                id: row.id,
+                page_id: row.page_id,
+                number: row.number,
+                author_id: row.author_id,
+                at: row.created_at,
+                message: row.message,
             },
-        )
+            space_id: row.space_id,
+            path: row.path,
+            restriction_key: row.restriction_key,
+            status: row.status,
+        })
         .collect())
 }
 

@@ -127,13 +127,16 @@ async fn world(store: &Store, rng: &mut StdRng) -> World {
     World { pages, versions }
 }
 
+/// A page filter's sets, owned.
+struct Sets {
+    spaces: Vec<i64>,
+    keys: Vec<i64>,
+    subtrees: Vec<(i64, i64, String)>,
+}
+
 /// A random page filter: some whole spaces, some subtrees elsewhere, some
 /// satisfied keys.
-fn filter(
-    rng: &mut StdRng,
-    world: &World,
-    whole: usize,
-) -> (Vec<i64>, Vec<i64>, Vec<(i64, i64, String)>) {
+fn filter(rng: &mut StdRng, world: &World, whole: usize) -> Sets {
     let mut spaces: Vec<i64> = (1..=SPACES).collect();
     for i in (1..spaces.len()).rev() {
         spaces.swap(i, rng.random_range(0..=i));
@@ -156,7 +159,11 @@ fn filter(
         .filter(|p| p.restriction_key == Some(p.id) && rng.random_bool(0.5))
         .map(|p| p.id)
         .collect();
-    (spaces, keys, subtrees)
+    Sets {
+        spaces,
+        keys,
+        subtrees,
+    }
 }
 
 /// What the filter means, restated from DESIGN.md ("space in spaces, or
@@ -205,7 +212,11 @@ async fn the_feed_lists_exactly_the_visible_saves_newest_first_however_it_starts
     // spaces that hold the newest saves (windows, then the pages).
     let cases = [(2, false), (20, false), (SPACES as usize - 2, true)];
     for (whole, without_newest) in cases {
-        let (mut spaces, keys, mut subtrees) = filter(&mut rng, &world, whole);
+        let Sets {
+            mut spaces,
+            keys,
+            mut subtrees,
+        } = filter(&mut rng, &world, whole);
         if without_newest {
             spaces = (1..=SPACES - 2).collect();
             subtrees.clear();
