@@ -7,7 +7,7 @@
 use sea_orm::sea_query::{Expr, Func, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, FromQueryResult, JoinType, Order, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Select,
 };
 
 use crate::entity::{
@@ -161,23 +161,32 @@ async fn changes_of_pages(
     before: Option<i64>,
     limit: u64,
 ) -> Result<Vec<ChangeRow>, StoreError> {
-    let mut select = page_version::Entity::find()
+    let select = page_version::Entity::find()
         .select_only()
         .columns(CHANGE_COLUMNS)
         .filter(page_version::Column::PageId.in_subquery(visible_pages(visible, scope)));
+    let rows: Vec<ChangeTuple> = newest_first(select, author, before, limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(ChangeRow::from).collect())
+}
+
+/// `select`'s versions by `author` (if given) before row `before` (if
+/// given), newest first, at most `limit`.
+fn newest_first(
+    mut select: Select<page_version::Entity>,
+    author: Option<i64>,
+    before: Option<i64>,
+    limit: u64,
+) -> Select<page_version::Entity> {
     if let Some(author) = author {
         select = select.filter(page_version::Column::AuthorId.eq(author));
     }
     if let Some(before) = before {
         select = select.filter(page_version::Column::Id.lt(before));
     }
-    let rows: Vec<ChangeTuple> = select
-        .order_by_desc(page_version::Column::Id)
-        .limit(limit)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(ChangeRow::from).collect())
+    select.order_by_desc(page_version::Column::Id).limit(limit)
 }
 
 const CHANGE_COLUMNS: [page_version::Column; 6] = [
@@ -252,7 +261,7 @@ async fn newest_saves(
         .from(page_version::Column::PageId)
         .to(page::Column::Id)
         .into();
-    let mut select = page_version::Entity::find()
+    let select = page_version::Entity::find()
         .select_only()
         .columns(CHANGE_COLUMNS)
         .column(page::Column::SpaceId)
@@ -260,15 +269,7 @@ async fn newest_saves(
         .column(page::Column::RestrictionKey)
         .column(page::Column::Status)
         .join(JoinType::InnerJoin, to_page);
-    if let Some(author) = author {
-        select = select.filter(page_version::Column::AuthorId.eq(author));
-    }
-    if let Some(before) = before {
-        select = select.filter(page_version::Column::Id.lt(before));
-    }
-    let rows: Vec<SaveRow> = select
-        .order_by_desc(page_version::Column::Id)
-        .limit(batch)
+    let rows: Vec<SaveRow> = newest_first(select, author, before, batch)
         .into_model()
         .all(conn)
         .await?;
