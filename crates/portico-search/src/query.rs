@@ -128,7 +128,7 @@ impl Builder<'_> {
     /// The scope as clauses of the whole query: where the document is (a
     /// viewable space, or a shared subtree), and its restriction key (none,
     /// or one the viewer satisfies). Each is written as "one of the allowed"
-    /// or "none of the others", whichever reads fewer postings
+    /// or "none of the others", whichever costs less to read
     /// ([`census::cheaper`]); both admit the same documents.
     fn scope(&self, scope: &Scope<'_>) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.fields;
