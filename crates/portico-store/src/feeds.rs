@@ -81,9 +81,10 @@ pub struct ChangeRow {
 /// saves of the site.
 const NARROW_SPACES: usize = 16;
 
-/// The first batch of newest saves read for a broad viewer; each next batch
-/// is four times larger.
-const FIRST_BATCH: u64 = 256;
+/// The first batch of newest saves read for a broad viewer (a page of 25
+/// even when a third of them are hidden); each next batch is four times
+/// larger.
+const FIRST_BATCH: u64 = 64;
 
 /// How many of the newest saves are read at most before the rest of the
 /// feed is read from the visible pages instead.

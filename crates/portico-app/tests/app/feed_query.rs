@@ -16,8 +16,9 @@ use time::OffsetDateTime;
 
 const SPACES: i64 = 24;
 const PAGES_PER_SPACE: i64 = 10;
-/// More than the windows cover (256 + 1,024 + 4,096 + 16,384), so that a
-/// viewer who sees only old saves sends the query back to the pages.
+/// More than the batches read at most (64 + 256 + 1,024 + 4,096 + 16,384),
+/// so that a viewer who sees only old saves sends the query back to the
+/// pages.
 const VERSIONS: i64 = 24_000;
 /// Saves spread over every space; the newer ones are all in the last two.
 const OLD_SAVES: i64 = 1_000;
