@@ -91,8 +91,11 @@ pub struct SearchRequest {
 
 #[derive(Debug, Clone)]
 pub struct SearchResults {
-    /// Matches the viewer may see, in all.
+    /// Matches the viewer may see, in all, up to [`MAX_WINDOW`] (as deep as
+    /// results can be paged).
     pub total: usize,
+    /// False when more than [`MAX_WINDOW`] match: `total` is then a floor.
+    pub total_exact: bool,
     pub offset: usize,
     pub limit: usize,
     pub results: Vec<SearchResult>,
@@ -299,6 +302,7 @@ impl App {
         }
         Ok(SearchResults {
             total: hits.total.saturating_sub(dropped),
+            total_exact: hits.total_exact,
             offset,
             limit,
             results,

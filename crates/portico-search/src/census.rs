@@ -47,6 +47,22 @@ fn values(searcher: &Searcher, field: Field) -> tantivy::Result<HashMap<u64, u64
     Ok(counts)
 }
 
+/// The share of the documents counted in `present` whose value is one of
+/// `values` (0 for an empty index).
+pub(crate) fn share(values: &[u64], present: &HashMap<u64, u64>) -> f64 {
+    let all: u64 = present.values().sum();
+    if all == 0 {
+        return 0.0;
+    }
+    let values: std::collections::HashSet<u64> = values.iter().copied().collect();
+    let within: u64 = present
+        .iter()
+        .filter(|(value, _)| values.contains(value))
+        .map(|(_, docs)| docs)
+        .sum();
+    within as f64 / all as f64
+}
+
 /// A filter on one field, in its cheaper form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Form {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::Query;
 use tantivy::schema::Value;
@@ -18,9 +18,10 @@ use tantivy::{
 use time::OffsetDateTime;
 
 use crate::census::Census;
+use crate::count::CappedCount;
 use crate::document::{DocKind, Document};
 use crate::error::SearchError;
-use crate::query::{Builder, Order, Scope, SearchQuery};
+use crate::query::{Builder, Order, Plan, Scope, SearchQuery};
 use crate::schema::{self, Fields, SCHEMA_VERSION, id};
 use crate::{MAX_LIMIT, MAX_WINDOW};
 
@@ -84,11 +85,24 @@ pub struct Hit {
     pub modified: Option<OffsetDateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hits {
-    /// How many documents the viewer may see match, in all.
+    /// How many documents the viewer may see match, in all, up to
+    /// [`MAX_WINDOW`] (as deep as results can be paged).
     pub total: usize,
+    /// False when more than [`MAX_WINDOW`] match: `total` is then a floor.
+    pub total_exact: bool,
     pub hits: Vec<Hit>,
+}
+
+impl Default for Hits {
+    fn default() -> Self {
+        Self {
+            total: 0,
+            total_exact: true,
+            hits: Vec::new(),
+        }
+    }
 }
 
 pub struct SearchIndex {
@@ -208,6 +222,17 @@ impl SearchIndex {
 
     /// The hits `scope` may see for `query`, with the total.
     pub fn search(&self, scope: &Scope<'_>, query: &SearchQuery) -> Result<Hits, SearchError> {
+        self.search_planned(scope, query, Plan::Chosen)
+    }
+
+    /// [`search`](Self::search) with the plan given rather than chosen: for
+    /// tests and measurements, which compare the plans.
+    pub fn search_planned(
+        &self,
+        scope: &Scope<'_>,
+        query: &SearchQuery,
+        plan: Plan,
+    ) -> Result<Hits, SearchError> {
         if scope.is_empty() {
             return Ok(Hits::default());
         }
@@ -219,12 +244,19 @@ impl SearchIndex {
             body_tokens: self.index.tokenizer_for_field(self.fields.body)?,
             census: &census,
         };
-        let tantivy_query = builder.build(scope, query);
+        let built = builder.build(scope, query, plan);
+        let tantivy_query = built.query;
         let limit = query.limit.clamp(1, MAX_LIMIT);
         let offset = query.offset.min(MAX_WINDOW - limit);
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        let (total, found): (usize, Vec<(f32, DocAddress)>) = match query.order {
-            Order::Relevance => searcher.search(&tantivy_query, &(Count, top.order_by_score()))?,
+        let count = CappedCount { cap: MAX_WINDOW };
+        let (counted, found): (usize, Vec<(f32, DocAddress)>) = match query.order {
+            // Apart, so that the ranking prunes and the count stops early.
+            Order::Relevance if built.pruned => (
+                searcher.search(&tantivy_query, &count)?,
+                searcher.search(&tantivy_query, &top.order_by_score())?,
+            ),
+            Order::Relevance => searcher.search(&tantivy_query, &(count, top.order_by_score()))?,
             order => {
                 let (field, direction) = match order {
                     Order::ModifiedAsc => ("modified", tantivy::Order::Asc),
@@ -232,11 +264,14 @@ impl SearchIndex {
                     Order::CreatedAsc => ("created", tantivy::Order::Asc),
                     _ => ("modified", tantivy::Order::Desc),
                 };
-                let (total, found) = searcher.search(
+                let (counted, found) = searcher.search(
                     &tantivy_query,
-                    &(Count, top.order_by_fast_field::<DateTime>(field, direction)),
+                    &(count, top.order_by_fast_field::<DateTime>(field, direction)),
                 )?;
-                (total, found.into_iter().map(|(_, at)| (0.0, at)).collect())
+                (
+                    counted,
+                    found.into_iter().map(|(_, at)| (0.0, at)).collect(),
+                )
             }
         };
         let snippets = Snippets::new(&searcher, &*tantivy_query, &self.fields, query.has_text())?;
@@ -247,7 +282,11 @@ impl SearchIndex {
                 hits.push(hit);
             }
         }
-        Ok(Hits { total, hits })
+        Ok(Hits {
+            total: counted.min(MAX_WINDOW),
+            total_exact: counted <= MAX_WINDOW,
+            hits,
+        })
     }
 
     /// The census of exactly the segments `searcher` reads, taken once per

@@ -11,10 +11,12 @@
 //! journal and the content, builds [`Document`]s and asks for hits.
 
 mod census;
+mod count;
 mod cql;
 mod document;
 mod error;
 mod index;
+mod pruned;
 mod query;
 mod schema;
 mod text;
@@ -25,7 +27,7 @@ pub use cql::{
 pub use document::{DocKind, Document};
 pub use error::SearchError;
 pub use index::{Hit, Hits, IndexState, Location, SearchIndex, Snippet, WriterBudget};
-pub use query::{DateRange, Filter, Order, Scope, SearchQuery, TextTerm};
+pub use query::{BROAD_SHARE, DateRange, Filter, Order, Plan, Scope, SearchQuery, TextTerm};
 pub use text::{parse_day, parse_text};
 
 /// The most hits one request may ask for.

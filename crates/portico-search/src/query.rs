@@ -2,6 +2,7 @@
 //! access set inside it.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
@@ -14,6 +15,7 @@ use time::OffsetDateTime;
 
 use crate::census::{self, Census, Form};
 use crate::document::DocKind;
+use crate::pruned::{ScopeSets, ScopedQuery};
 use crate::schema::{Fields, id};
 
 /// How much more a match in the title counts than one in the body.
@@ -97,6 +99,35 @@ impl SearchQuery {
     }
 }
 
+/// How the scope meets the words. Every plan finds the same hits, in the
+/// same order, with the same scores and total; they differ in speed only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Plan {
+    /// Pruned when the query ranks by words and the scope's spaces hold at
+    /// least [`BROAD_SHARE`] of the index; joined otherwise.
+    #[default]
+    Chosen,
+    /// The scope is clauses of one boolean query, and every match is
+    /// scored: fast when the scope is narrow and drives.
+    Joined,
+    /// The words drive, with block-max WAND, and each candidate is judged
+    /// against the scope (when the query has no words to rank by, joined).
+    Pruned,
+}
+
+/// From this share of the index's documents in the viewer's spaces up,
+/// pruning wins: a refused candidate costs a few lookups, while the joined
+/// query scores every match. Below it, the scope is selective enough to
+/// drive the joined query through a short list (a guest's one space).
+pub const BROAD_SHARE: f64 = 0.125;
+
+/// A built query, and whether it was built to be pruned (counted apart from
+/// the ranking, so that the ranking may prune).
+pub(crate) struct Built {
+    pub query: Box<dyn Query>,
+    pub pruned: bool,
+}
+
 pub(crate) struct Builder<'a> {
     pub fields: &'a Fields,
     pub title_tokens: TextAnalyzer,
@@ -107,11 +138,68 @@ pub(crate) struct Builder<'a> {
 
 impl Builder<'_> {
     /// The whole query: the scope and every filter must hold; only text
-    /// terms score.
-    pub fn build(&mut self, scope: &Scope<'_>, query: &SearchQuery) -> Box<dyn Query> {
+    /// terms score. `plan` says how the scope meets the words.
+    pub fn build(&mut self, scope: &Scope<'_>, query: &SearchQuery, plan: Plan) -> Built {
         if scope.is_empty() {
-            return Box::new(EmptyQuery);
+            return Built {
+                query: Box::new(EmptyQuery),
+                pruned: false,
+            };
         }
+        let ranks_by_words = query.order == Order::Relevance && query.has_text();
+        let pruned = ranks_by_words
+            && match plan {
+                Plan::Chosen => {
+                    let spaces: Vec<u64> = scope.spaces.iter().map(|s| id(*s)).collect();
+                    census::share(&spaces, &self.census.spaces) >= BROAD_SHARE
+                }
+                Plan::Joined => false,
+                Plan::Pruned => true,
+            };
+        let query = if pruned {
+            self.pruned(scope, query)
+        } else {
+            self.joined(scope, query)
+        };
+        Built { query, pruned }
+    }
+
+    /// The words drive the ranking alone; the scope and the other filters
+    /// judge each candidate ([`ScopedQuery`]).
+    fn pruned(&mut self, scope: &Scope<'_>, query: &SearchQuery) -> Box<dyn Query> {
+        let mut words = Vec::new();
+        let mut others = Vec::new();
+        for filter in &query.filters {
+            match filter {
+                Filter::Text(terms) | Filter::Title(terms) if !terms.is_empty() => {
+                    words.push(self.filter(filter));
+                }
+                Filter::Not(inner) => others.push((Occur::MustNot, self.filter(inner))),
+                other => others.push((Occur::Must, self.filter(other))),
+            }
+        }
+        let text = if words.len() == 1 {
+            words.remove(0)
+        } else {
+            Box::new(BooleanQuery::intersection(words))
+        };
+        let filters: Option<Box<dyn Query>> = if others.is_empty() {
+            None
+        } else {
+            if !others.iter().any(|(occur, _)| *occur == Occur::Must) {
+                others.push((Occur::Must, Box::new(AllQuery)));
+            }
+            Some(Box::new(BooleanQuery::new(others)))
+        };
+        Box::new(ScopedQuery {
+            text,
+            filters,
+            scope: Arc::new(ScopeSets::new(scope)),
+        })
+    }
+
+    /// One boolean query: the scope's clauses, the filters and the words.
+    fn joined(&mut self, scope: &Scope<'_>, query: &SearchQuery) -> Box<dyn Query> {
         let mut clauses = self.scope(scope);
         for filter in &query.filters {
             match filter {
@@ -228,10 +316,13 @@ impl Builder<'_> {
                 all.push(Box::new(BooleanQuery::union(either)));
             }
         }
-        if all.is_empty() {
-            return Box::new(AllQuery);
+        match all.len() {
+            0 => Box::new(AllQuery),
+            // On its own, a word's union of terms may be pruned (block-max
+            // WAND); inside an intersection of one it would not be.
+            1 => all.remove(0),
+            _ => Box::new(BooleanQuery::intersection(all)),
         }
-        Box::new(BooleanQuery::intersection(all))
     }
 }
 

@@ -6,7 +6,11 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
+/// Fields read per document as fast fields, by name (see `pruned`).
+pub(crate) const SPACE: &str = "space";
+pub(crate) const RESTRICTION: &str = "restriction";
+pub(crate) const SCOPE: &str = "scope";
 /// English words, lower-cased and stemmed ("plans" finds "plan").
 pub(crate) const TOKENIZER: &str = "en_stem";
 
@@ -45,9 +49,9 @@ pub(crate) fn build() -> (Schema, Fields) {
         kind: schema.add_text_field("kind", STRING | STORED),
         page: schema.add_u64_field("page", INDEXED | STORED),
         item: schema.add_u64_field("item", STORED),
-        space: schema.add_u64_field("space", INDEXED | STORED),
-        restriction: schema.add_u64_field("restriction", INDEXED),
-        scope: schema.add_u64_field("scope", INDEXED),
+        space: schema.add_u64_field(SPACE, INDEXED | STORED | FAST),
+        restriction: schema.add_u64_field(RESTRICTION, INDEXED | FAST),
+        scope: schema.add_u64_field(SCOPE, INDEXED | FAST),
         title: schema.add_text_field("title", text.clone()),
         body: schema.add_text_field("body", text),
         label: schema.add_text_field("label", STRING),

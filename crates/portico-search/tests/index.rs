@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use portico_search::{
-    DateRange, DocKind, Document, Filter, Location, Order, Scope, SearchIndex, SearchQuery,
-    WriterBudget, parse_text,
+    DateRange, DocKind, Document, Filter, Location, MAX_WINDOW, Order, Plan, Scope, SearchIndex,
+    SearchQuery, WriterBudget, parse_text,
 };
 use proptest::prelude::*;
 use time::OffsetDateTime;
@@ -334,8 +334,9 @@ fn a_space_indexed_after_a_search_stays_outside_a_scope_without_it() {
 
 #[derive(Debug, Clone)]
 struct World {
-    /// (space, restriction key, ancestors) per page; page ids are 1-based.
-    pages: Vec<(i64, Option<i64>, Vec<i64>)>,
+    /// (space, restriction key, ancestors, words) per page; page ids are
+    /// 1-based.
+    pages: Vec<(i64, Option<i64>, Vec<i64>, usize)>,
     spaces: Vec<i64>,
     keys: Vec<i64>,
     subtrees: Vec<(i64, i64)>,
@@ -346,10 +347,11 @@ fn world() -> impl Strategy<Value = World> {
         1i64..5,
         prop::option::of(1i64..6),
         prop::collection::vec(1i64..30, 0..3),
+        0usize..WORDINGS.len(),
     );
     (
         prop::collection::vec(page, 1..30),
-        prop::collection::vec(1i64..5, 0..4),
+        prop::collection::vec(1i64..5, 0..5),
         prop::collection::vec(1i64..6, 0..4),
         prop::collection::vec((1i64..5, 1i64..30), 0..3),
     )
@@ -361,11 +363,20 @@ fn world() -> impl Strategy<Value = World> {
         })
 }
 
+/// (title, body): every page says "common", in different amounts, so that
+/// scores differ and ties happen.
+const WORDINGS: [(&str, &str); 4] = [
+    ("common", "common"),
+    ("plan", "common plan common"),
+    ("common plan", "plan"),
+    ("other", "common common common plan"),
+];
+
 /// What `store::pages::Visibility` admits, restated: the space is whole, or
 /// the page is (under) a shared root of its space; and its key is absent or
 /// satisfied.
 fn admitted(world: &World, id: i64) -> bool {
-    let (space, key, ancestors) = &world.pages[usize::try_from(id - 1).unwrap()];
+    let (space, key, ancestors, _) = &world.pages[usize::try_from(id - 1).unwrap()];
     let placed = world.spaces.contains(space)
         || world
             .subtrees
@@ -374,13 +385,23 @@ fn admitted(world: &World, id: i64) -> bool {
     placed && key.is_none_or(|k| world.keys.contains(&k))
 }
 
+/// Ids, scores and the total: what two plans must agree on exactly.
+fn outcome(found: &portico_search::Hits) -> (Vec<(i64, f32)>, usize, bool) {
+    (
+        found.hits.iter().map(|h| (h.item_id, h.score)).collect(),
+        found.total,
+        found.total_exact,
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn the_scope_admits_exactly_what_the_access_set_admits(world in world()) {
-        let docs = world.pages.iter().enumerate().map(|(i, (space, key, ancestors))| {
+        let docs = world.pages.iter().enumerate().map(|(i, (space, key, ancestors, wording))| {
             let id = i64::try_from(i).unwrap() + 1;
-            let mut d = page(id, *space, "common", "common");
+            let (title, body) = WORDINGS[*wording];
+            let mut d = page(id, *space, title, body);
             d.restriction_key = *key;
             d.ancestors = ancestors.clone();
             d
@@ -401,5 +422,148 @@ proptest! {
             prop_assert_eq!(found.total, expected.len());
             prop_assert_eq!(got, expected.clone());
         }
+    }
+
+    /// Pruned and joined, the same hits in the same order with the same
+    /// scores and total, for one word, two, and words with other filters.
+    #[test]
+    fn every_plan_ranks_the_same(world in world(), offset in 0usize..4) {
+        let docs = world.pages.iter().enumerate().map(|(i, (space, key, ancestors, wording))| {
+            let id = i64::try_from(i).unwrap() + 1;
+            let (title, body) = WORDINGS[*wording];
+            let mut d = page(id, *space, title, body);
+            d.restriction_key = *key;
+            d.ancestors = ancestors.clone();
+            d.labels = vec![format!("l{}", id % 3)];
+            d
+        }).collect();
+        let index = index_of(docs);
+        let scope = Scope { spaces: &world.spaces, keys: &world.keys, subtrees: &world.subtrees };
+        let with = |filters: Vec<Filter>| SearchQuery { filters, offset, limit: 5, ..SearchQuery::default() };
+        let queries = [
+            with(vec![Filter::Text(parse_text("common"))]),
+            with(vec![Filter::Text(parse_text("common plan"))]),
+            with(vec![Filter::Title(parse_text("plan"))]),
+            with(vec![
+                Filter::Text(parse_text("common")),
+                Filter::Label(vec!["l1".into(), "l2".into()]),
+                Filter::Not(Box::new(Filter::Space(vec![2]))),
+            ]),
+            with(vec![Filter::Text(parse_text("plan")), Filter::Not(Box::new(Filter::Label(vec!["l0".into()])))]),
+        ];
+        for query in queries {
+            let joined = index.search_planned(&scope, &query, Plan::Joined).unwrap();
+            let pruned = index.search_planned(&scope, &query, Plan::Pruned).unwrap();
+            let chosen = index.search_planned(&scope, &query, Plan::Chosen).unwrap();
+            prop_assert_eq!(outcome(&pruned), outcome(&joined), "{:?}", query);
+            prop_assert_eq!(outcome(&chosen), outcome(&joined), "{:?}", query);
+        }
+    }
+}
+
+// ---- pruning and the capped total at a size where they matter ------------
+
+/// Thousands of pages whose words repeat with varied frequencies, across
+/// five spaces, a fifth of them under a key: enough blocks for block-max
+/// WAND to skip, and more matches than can be paged.
+fn crowd(pages: i64) -> SearchIndex {
+    let docs = (1..=pages)
+        .map(|id| {
+            let repeat =
+                |word: &str, times: i64| vec![word; usize::try_from(times).unwrap()].join(" ");
+            let title = if id % 97 == 0 {
+                "alpha report"
+            } else {
+                "weekly notes"
+            };
+            let body = format!(
+                "{} {} filler text",
+                repeat("alpha", 1 + (id * 7919) % 13),
+                repeat("beta", (id * 104_729) % 5),
+            );
+            let mut d = page(id, 1 + id % 5, title, &body);
+            d.restriction_key = (id % 5 == 0).then_some(1 + id % 3);
+            d
+        })
+        .collect();
+    index_of(docs)
+}
+
+#[test]
+fn a_pruned_ranking_equals_the_full_ranking_on_a_large_index() {
+    let index = crowd(12_000);
+    let broad = Scope {
+        spaces: &[1, 2, 3, 4],
+        keys: &[2],
+        subtrees: &[(5, 10)],
+    };
+    let narrow = Scope {
+        spaces: &[3],
+        keys: &[],
+        subtrees: &[],
+    };
+    for scope in [broad, narrow] {
+        for words in ["alpha", "alpha beta", "report"] {
+            for offset in [0, 7, 90] {
+                let query = SearchQuery {
+                    offset,
+                    limit: 10,
+                    ..text(words)
+                };
+                let joined = index.search_planned(&scope, &query, Plan::Joined).unwrap();
+                let pruned = index.search_planned(&scope, &query, Plan::Pruned).unwrap();
+                if offset == 0 {
+                    assert_eq!(joined.hits.len(), 10, "{words}");
+                }
+                assert_eq!(outcome(&pruned), outcome(&joined), "{words} from {offset}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_total_beyond_the_paging_window_is_a_floor() {
+    let index = crowd(12_000);
+    let everything = Scope {
+        spaces: &[1, 2, 3, 4, 5],
+        keys: &[1, 2, 3],
+        subtrees: &[],
+    };
+    for plan in [Plan::Joined, Plan::Pruned] {
+        // 12,000 match "alpha": more than can be paged.
+        let all = index
+            .search_planned(&everything, &text("alpha"), plan)
+            .unwrap();
+        assert_eq!(
+            (all.total, all.total_exact),
+            (MAX_WINDOW, false),
+            "{plan:?}"
+        );
+        // 123 match "report" (every 97th page): counted exactly.
+        let few = index
+            .search_planned(&everything, &text("report"), plan)
+            .unwrap();
+        assert_eq!(
+            (few.total, few.total_exact),
+            (12_000 / 97, true),
+            "{plan:?}"
+        );
+    }
+    // Exactly as many as the window (pages 1 to 10,000): still exact.
+    let query = SearchQuery {
+        filters: vec![
+            Filter::Text(parse_text("alpha")),
+            Filter::Page((1..=i64::try_from(MAX_WINDOW).unwrap()).collect()),
+        ],
+        limit: 10,
+        ..SearchQuery::default()
+    };
+    for plan in [Plan::Joined, Plan::Pruned] {
+        let found = index.search_planned(&everything, &query, plan).unwrap();
+        assert_eq!(
+            (found.total, found.total_exact),
+            (MAX_WINDOW, true),
+            "{plan:?}"
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use portico_app::{App, Settings, SmtpMailer, SystemClock};
 use portico_store::Store;
 use portico_web::{AppState, WebSettings};
@@ -123,6 +124,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         },
     });
     // The mail task watches the same signals; it finishes the mail in hand.
+    // Without TCP_NODELAY, a response written in two pieces waits for the
+    // client's delayed ACK (40 ms on Linux) before its second piece leaves.
+    let listener = listener.tap_io(|stream| {
+        if let Err(err) = stream.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set on a connection: {err}");
+        }
+    });
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),

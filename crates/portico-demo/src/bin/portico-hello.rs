@@ -5,6 +5,7 @@
 use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -16,6 +17,10 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("can't listen on {listen}"))?;
     println!("hello world at http://{}/", listener.local_addr()?);
     let router = Router::new().route("/", get(|| async { "Hello, world!" }));
+    // As `portico serve` does (see there).
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
     axum::serve(listener, router).await?;
     Ok(())
 }

@@ -64,8 +64,11 @@ pub struct SearchLinksJson {
 #[serde(rename_all = "camelCase")]
 pub struct SearchJson {
     pub results: Vec<SearchHitJson>,
-    /// Hits the caller may see, in all.
+    /// Hits the caller may see, in all, counted up to 10,000 (as deep as
+    /// results can be paged).
     pub total_size: usize,
+    /// False when more than 10,000 match: `totalSize` is then a floor.
+    pub total_size_exact: bool,
     pub start: usize,
     pub limit: usize,
     #[serde(rename = "_links")]
@@ -144,6 +147,7 @@ pub async fn search(
     });
     Ok(Json(SearchJson {
         total_size: found.total,
+        total_size_exact: found.total_exact,
         start,
         limit,
         results: found.results.into_iter().map(hit_json).collect(),

@@ -69,6 +69,8 @@ struct SearchPage {
     sort: String,
     searched: bool,
     total: usize,
+    /// False: more than `total` match.
+    total_exact: bool,
     first: usize,
     hits: Vec<HitView>,
     previous: Option<String>,
@@ -106,6 +108,7 @@ pub(crate) async fn search(
         me: caller.me(),
         searched,
         total: 0,
+        total_exact: true,
         first: start + 1,
         hits: Vec::new(),
         previous: None,
@@ -133,6 +136,7 @@ pub(crate) async fn search(
         };
         let found = state.app.search(caller.viewer(), request).await?;
         page.total = found.total;
+        page.total_exact = found.total_exact;
         page.hits = found.results.into_iter().map(hit_view).collect();
         if start > 0 {
             page.previous = Some(page_href(&form, start.saturating_sub(PAGE_SIZE)));
