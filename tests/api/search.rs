@@ -52,6 +52,7 @@ async fn the_native_api_ranks_titles_first_marks_matches_and_pages() {
     }
     let first = t.get_json("/api/portico/search?q=roadmap&limit=2").await;
     assert_eq!(first["totalSize"], 5);
+    assert_eq!(first["totalSizeExact"], true);
     assert_eq!(first["results"][0]["id"], titled["id"]);
     assert_eq!(first["results"][0]["type"], "page");
     assert_eq!(first["results"][0]["titleHighlights"], json!([[0, 7]]));

@@ -8,6 +8,7 @@
 //! filter in the query with the access set's spaces and restriction keys.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use portico_core::directory::effective_role;
@@ -30,10 +31,30 @@ pub const ADMIN_KEY_IDLE: time::Duration = time::Duration::minutes(10);
 /// The most access sets kept in memory; the cache starts over beyond it.
 const CACHE_LIMIT: usize = 50_000;
 
+/// How many users' access sets may be built at once (see
+/// [`AccessCache::turn`]).
+const BUILD_TURNS: usize = 16;
+
 /// Cached access sets by user (`None`: anonymous).
-#[derive(Default)]
 pub(crate) struct AccessCache {
     sets: Mutex<HashMap<Option<i64>, CachedSet>>,
+    /// One build at a time per user (users share a turn by their id modulo
+    /// [`BUILD_TURNS`]).
+    turns: Vec<tokio::sync::Mutex<()>>,
+    /// Sets built since the process started (each a cache miss).
+    built: AtomicU64,
+}
+
+impl Default for AccessCache {
+    fn default() -> Self {
+        Self {
+            sets: Mutex::default(),
+            turns: (0..BUILD_TURNS)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
+            built: AtomicU64::new(0),
+        }
+    }
 }
 
 struct CachedSet {
@@ -63,7 +84,18 @@ impl AccessCache {
             .map(|cached| cached.set.clone())
     }
 
+    /// The turn to build `user`'s set. Building a broad member's set reads
+    /// every grant and restriction of the site (about half a second on a
+    /// site of a million pages); after a restart or an epoch change, a burst
+    /// of their requests would otherwise build it once each, all at once,
+    /// and starve one another. Whoever waited re-reads the cache first.
+    async fn turn(&self, user: Option<i64>) -> tokio::sync::MutexGuard<'_, ()> {
+        let slot = user.map_or(0, |id| id.unsigned_abs() as usize % self.turns.len());
+        self.turns[slot].lock().await
+    }
+
     fn put(&self, user: Option<i64>, epoch: i64, admin_key: bool, built: BuiltSet) {
+        self.built.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut sets) = self.sets.lock() {
             if sets.len() >= CACHE_LIMIT {
                 sets.clear();
@@ -770,6 +802,13 @@ impl App {
 
     /// The viewer with their access set, from the cache when the permission
     /// epoch hasn't moved since it was built.
+    /// How many access sets this process has built and cached (each one a
+    /// cache miss): for diagnostics, and for tests that a burst of requests
+    /// builds a set once.
+    pub fn access_sets_built(&self) -> u64 {
+        self.access_cache.built.load(Ordering::Relaxed)
+    }
+
     pub(crate) async fn access(&self, viewer: &Viewer) -> AppResult<Access> {
         let conn = self.store.read();
         let fresh = self.changes.current(&self.store).await?;
@@ -782,14 +821,21 @@ impl App {
             _ => false,
         };
         let now = self.now();
-        let set = match self.access_cache.get(user, epoch, admin_key, now) {
+        let cache = &self.access_cache;
+        let set = match cache.get(user, epoch, admin_key, now) {
             Some(set) => set,
             None => {
-                let subject = subject(conn, viewer, now).await?;
-                let built = build_access_set(conn, &subject, now).await?;
-                let set = built.set.clone();
-                self.access_cache.put(user, epoch, admin_key, built);
-                set
+                let _turn = cache.turn(user).await;
+                match cache.get(user, epoch, admin_key, now) {
+                    Some(set) => set,
+                    None => {
+                        let subject = subject(conn, viewer, now).await?;
+                        let built = build_access_set(conn, &subject, now).await?;
+                        let set = built.set.clone();
+                        cache.put(user, epoch, admin_key, built);
+                        set
+                    }
+                }
             }
         };
         Ok(Access {

@@ -216,3 +216,37 @@ async fn a_cached_token_still_ends_exactly_at_its_expiry() {
         None
     );
 }
+
+/// Sixteen reads at once, as a burst of one person's requests.
+async fn burst_of_reads(app: &App, viewer: &Viewer, id: PageId) -> usize {
+    let mut reads = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (app, viewer) = (app.clone(), viewer.clone());
+        reads.spawn(async move { app.page(&viewer, id).await.is_ok() });
+    }
+    let mut read = 0;
+    while let Some(done) = reads.join_next().await {
+        read += usize::from(done.unwrap());
+    }
+    read
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_requests_builds_a_missing_access_set_once() {
+    let w = world().await;
+    let space = w.space("BST").await;
+    let page = w.page(&space, None, "Burst").await;
+    let other = w.page(&space, None, "Other").await;
+    let member = w.user("burst@example.com", Role::Member).await;
+
+    // Cold: nobody has built the member's set yet.
+    let before = w.app.access_sets_built();
+    assert_eq!(burst_of_reads(&w.app, &member, page.id).await, 16);
+    assert_eq!(w.app.access_sets_built() - before, 1);
+
+    // A restriction moves the permission epoch: every set is stale.
+    restrict_to_admin(&w.app, &w, other.id).await;
+    let before = w.app.access_sets_built();
+    assert_eq!(burst_of_reads(&w.app, &member, page.id).await, 16);
+    assert_eq!(w.app.access_sets_built() - before, 1);
+}
