@@ -162,14 +162,18 @@ impl State {
         };
         if self.window_start.is_none() {
             self.window_start = Some(window_start);
+            // The next start is a head this reading saw: one taken before
+            // any reading would be position 0, and sliding to it would
+            // make every later reading count the whole journal.
+            self.next_start = (reading.journal.0, Instant::now());
         }
         if changed {
             self.generation += 1;
             // Slide the window only when the generation moves anyway, so
-            // sliding never empties the caches on its own.
+            // sliding never empties the caches on its own; and only forward.
             let (head, since) = self.next_start;
             if since.elapsed() >= WINDOW_GRACE {
-                self.window_start = Some(head);
+                self.window_start = Some(self.window_start.map_or(head, |start| start.max(head)));
                 self.next_start = (reading.journal.0, Instant::now());
             }
         }
@@ -218,6 +222,33 @@ mod tests {
         // A late commit below the head: the head stays, the count moves.
         let late = state.apply(reading(t + 4 * RECHECK, 1, 2, (10, 11)), 0);
         assert!(late.generation > epoch.generation);
+    }
+
+    /// The first request may come long after the watch was made (a server
+    /// idle after start): its window must still start near the head, or
+    /// every reading counts the whole journal.
+    #[test]
+    fn the_window_starts_near_the_head_and_only_moves_forward() {
+        let long_ago = Instant::now()
+            .checked_sub(2 * WINDOW_GRACE)
+            .unwrap_or_else(Instant::now);
+        let mut state = State {
+            next_start: (0, long_ago),
+            ..state()
+        };
+        let t = Instant::now();
+        state.apply(reading(t, 0, 1, (5_000, 1_000)), 4_000);
+        assert_eq!(state.window_start, Some(4_000));
+        state.apply(reading(t + RECHECK, 1, 1, (5_000, 1_000)), 4_000);
+        assert_eq!(state.window_start, Some(4_000));
+        // Once the grace has passed, a moving generation slides the start
+        // up to a head seen since, never below where it was.
+        state.next_start = (5_000, long_ago);
+        state.apply(reading(t + 2 * RECHECK, 2, 1, (5_010, 10)), 4_000);
+        assert_eq!(state.window_start, Some(5_000));
+        state.next_start = (3_000, long_ago);
+        state.apply(reading(t + 3 * RECHECK, 3, 1, (5_020, 20)), 5_000);
+        assert_eq!(state.window_start, Some(5_000));
     }
 
     #[test]
