@@ -258,6 +258,7 @@ def main():
         # the loads: what else was using the cores while they ran.
         with open("/proc/loadavg") as handle:
             figures["load_average_before"] = handle.read().strip()
+        figures["cpu_busy_before"] = cpu_busy_share(1.0)
 
         ids = {}
         for who in ("member", "guest"):
@@ -371,16 +372,34 @@ def main():
     write_results(args, name, world, figures, started_at)
 
 
-def machine_note(load_before):
-    """Whether other work shared the cores when the run began (1-minute load)."""
+def cpu_busy_share(seconds):
+    """The share of all cores busy over `seconds` (from /proc/stat), while
+    the harness itself waits and the servers are idle: other work."""
+    def sample():
+        with open("/proc/stat") as handle:
+            values = [int(v) for v in handle.readline().split()[1:]]
+        idle = values[3] + (values[4] if len(values) > 4 else 0)
+        return idle, sum(values)
+    idle_before, total_before = sample()
+    time.sleep(seconds)
+    idle_after, total_after = sample()
+    total = total_after - total_before
+    return round(1 - (idle_after - idle_before) / total, 3) if total > 0 else 0.0
+
+
+def machine_note(load_before, busy_before):
+    """Whether other work shared the cores when the loads began: the cores'
+    busy share measured over 1 s just before them (the 1-minute load average
+    lags, and still counts the micro-benchmarks that ran just before)."""
     one_minute = float(load_before.split()[0])
     cores = os.cpu_count() or 1
-    if one_minute >= 0.5 * cores:
-        return (f"- **the machine was busy** when the run began (1-minute load {one_minute:.2f} "
-                f"on {cores} cores): other work shared the cores, so the figures are depressed "
-                "by an unknown amount.")
-    return (f"- the machine was quiet when the run began (1-minute load {one_minute:.2f} "
-            f"on {cores} cores).")
+    if busy_before is not None and busy_before >= 0.25:
+        return (f"- **the machine was busy** when the loads began ({busy_before:.0%} of "
+                f"{cores} cores busy with other work over 1 s; 1-minute load {one_minute:.2f}): "
+                "the figures are depressed by an unknown amount.")
+    return (f"- the machine was quiet when the loads began ({busy_before or 0:.0%} of {cores} "
+            f"cores busy with other work over 1 s; the 1-minute load, {one_minute:.2f}, still "
+            "counts the micro-benchmarks that ran just before).")
 
 
 def write_results(args, name, world, figures, started_at):
@@ -440,7 +459,7 @@ def write_results(args, name, world, figures, started_at):
         f"- commit `{meta['commit']}`, {meta['date']}, {meta['cores']} cores (`nproc`), "
         f"load average (`/proc/loadavg`) before: `{figures['load_average_before']}`, "
         f"after: `{meta['load_average_after']}`",
-        machine_note(figures["load_average_before"]),
+        machine_note(figures["load_average_before"], figures.get("cpu_busy_before")),
         f"- world: {meta['world']['counts']}",
         "- targets are those of issue 8 for size L on SQLite; loads run from wrk / one "
         "Python client on the same machine (loopback), so client and server share the cores.",
