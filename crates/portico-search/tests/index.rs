@@ -385,6 +385,25 @@ fn admitted(world: &World, id: i64) -> bool {
     placed && key.is_none_or(|k| world.keys.contains(&k))
 }
 
+/// The world's pages, each labelled `l0`, `l1` or `l2` by its id.
+fn index_of_world(world: &World) -> SearchIndex {
+    let docs = world
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, (space, key, ancestors, wording))| {
+            let id = i64::try_from(i).unwrap() + 1;
+            let (title, body) = WORDINGS[*wording];
+            let mut d = page(id, *space, title, body);
+            d.restriction_key = *key;
+            d.ancestors = ancestors.clone();
+            d.labels = vec![format!("l{}", id % 3)];
+            d
+        })
+        .collect();
+    index_of(docs)
+}
+
 /// Ids, scores and the total: what two plans must agree on exactly.
 fn outcome(found: &portico_search::Hits) -> (Vec<(i64, f32)>, usize, bool) {
     (
@@ -398,15 +417,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn the_scope_admits_exactly_what_the_access_set_admits(world in world()) {
-        let docs = world.pages.iter().enumerate().map(|(i, (space, key, ancestors, wording))| {
-            let id = i64::try_from(i).unwrap() + 1;
-            let (title, body) = WORDINGS[*wording];
-            let mut d = page(id, *space, title, body);
-            d.restriction_key = *key;
-            d.ancestors = ancestors.clone();
-            d
-        }).collect();
-        let index = index_of(docs);
+        let index = index_of_world(&world);
         let scope = Scope { spaces: &world.spaces, keys: &world.keys, subtrees: &world.subtrees };
         let expected: Vec<i64> = (1..=i64::try_from(world.pages.len()).unwrap())
             .filter(|id| admitted(&world, *id))
@@ -428,16 +439,7 @@ proptest! {
     /// scores and total, for one word, two, and words with other filters.
     #[test]
     fn every_plan_ranks_the_same(world in world(), offset in 0usize..4) {
-        let docs = world.pages.iter().enumerate().map(|(i, (space, key, ancestors, wording))| {
-            let id = i64::try_from(i).unwrap() + 1;
-            let (title, body) = WORDINGS[*wording];
-            let mut d = page(id, *space, title, body);
-            d.restriction_key = *key;
-            d.ancestors = ancestors.clone();
-            d.labels = vec![format!("l{}", id % 3)];
-            d
-        }).collect();
-        let index = index_of(docs);
+        let index = index_of_world(&world);
         let scope = Scope { spaces: &world.spaces, keys: &world.keys, subtrees: &world.subtrees };
         let with = |filters: Vec<Filter>| SearchQuery { filters, offset, limit: 5, ..SearchQuery::default() };
         let queries = [
