@@ -174,8 +174,7 @@ impl Builder<'_> {
                 Filter::Text(terms) | Filter::Title(terms) if !terms.is_empty() => {
                     words.push(self.filter(filter));
                 }
-                Filter::Not(inner) => others.push((Occur::MustNot, self.filter(inner))),
-                other => others.push((Occur::Must, self.filter(other))),
+                other => others.push(self.clause(other)),
             }
         }
         let text = if words.len() == 1 {
@@ -183,14 +182,7 @@ impl Builder<'_> {
         } else {
             Box::new(BooleanQuery::intersection(words))
         };
-        let filters: Option<Box<dyn Query>> = if others.is_empty() {
-            None
-        } else {
-            if !others.iter().any(|(occur, _)| *occur == Occur::Must) {
-                others.push((Occur::Must, Box::new(AllQuery)));
-            }
-            Some(Box::new(BooleanQuery::new(others)))
-        };
+        let filters = (!others.is_empty()).then(|| all_of(others));
         Box::new(ScopedQuery {
             text,
             filters,
@@ -202,15 +194,17 @@ impl Builder<'_> {
     fn joined(&mut self, scope: &Scope<'_>, query: &SearchQuery) -> Box<dyn Query> {
         let mut clauses = self.scope(scope);
         for filter in &query.filters {
-            match filter {
-                Filter::Not(inner) => clauses.push((Occur::MustNot, self.filter(inner))),
-                other => clauses.push((Occur::Must, self.filter(other))),
-            }
+            clauses.push(self.clause(filter));
         }
-        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
+        all_of(clauses)
+    }
+
+    /// One filter as a clause of the whole query: a negated one excludes.
+    fn clause(&mut self, filter: &Filter) -> (Occur, Box<dyn Query>) {
+        match filter {
+            Filter::Not(inner) => (Occur::MustNot, self.filter(inner)),
+            other => (Occur::Must, self.filter(other)),
         }
-        Box::new(BooleanQuery::new(clauses))
     }
 
     /// The scope as clauses of the whole query: where the document is (a
@@ -288,10 +282,7 @@ impl Builder<'_> {
             ])),
             Filter::Created(range) => date_range(f.created, range),
             Filter::Modified(range) => date_range(f.modified, range),
-            Filter::Not(inner) => Box::new(BooleanQuery::new(vec![
-                (Occur::Must, Box::new(AllQuery)),
-                (Occur::MustNot, self.filter(inner)),
-            ])),
+            Filter::Not(inner) => all_of(vec![(Occur::MustNot, self.filter(inner))]),
         }
     }
 
@@ -324,6 +315,14 @@ impl Builder<'_> {
             _ => Box::new(BooleanQuery::intersection(all)),
         }
     }
+}
+
+/// Every clause holds; with only exclusions, they exclude from everything.
+fn all_of(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// The terms of `text` in `field`: one term, or a phrase when the text
